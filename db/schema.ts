@@ -1,0 +1,361 @@
+/**
+ * The whole of Roster's domain in one schema. Later features add columns here, not tables.
+ *
+ * Audience model, in short:
+ *   series ──< audience_sources ──< recipient_sources >── recipients (one row per distinct address per series)
+ * A source is the manual list, one CSV import, one selected directory group, or the entire directory.
+ * A recipient exists exactly while at least one source of its series holds its address; lib/audience keeps
+ * that invariant inside the transaction that changes a source.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const tstz = (name: string) => timestamp(name, { withTimezone: true });
+
+// ── Organizations, people, roles ─────────────────────────────────────────────
+
+export const organizations = pgTable("organizations", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull().unique(),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    /** Trimmed, lower-cased: what sign-in and uniqueness compare. */
+    emailNormalized: text("email_normalized").notNull(),
+    name: text("name").notNull(),
+    /** scrypt hash in PHC-like form; null for users who only sign in with Entra ID SSO. */
+    passwordHash: text("password_hash"),
+    createdAt: createdAt(),
+    lastSignInAt: tstz("last_sign_in_at"),
+  },
+  (t) => [uniqueIndex("users_email_normalized_key").on(t.emailNormalized)],
+);
+
+export const roleEnum = pgEnum("role", ["admin", "editor"]);
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    organizationId: uuid("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    role: roleEnum("role").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.organizationId] }), index("memberships_org_idx").on(t.organizationId)],
+);
+
+/**
+ * Failed sign-ins per normalized e-mail, known or not, so that the limit reveals nothing about which
+ * addresses have accounts.
+ */
+export const signInThrottle = pgTable("sign_in_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  windowStartedAt: tstz("window_started_at").notNull().defaultNow(),
+  lockedUntil: tstz("locked_until"),
+});
+
+// ── Series and audiences ─────────────────────────────────────────────────────
+
+export const series = pgTable(
+  "series",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organizationId: uuid("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("series_org_name_key").on(t.organizationId, t.name)],
+);
+
+export const sourceKindEnum = pgEnum("source_kind", ["manual", "csv", "directory_group", "directory_all"]);
+
+/** Editors see these words on each group's badge (DESIGN.md, "Group states"). */
+export const syncStateEnum = pgEnum("sync_state", [
+  "not_synced",
+  "queued",
+  "syncing",
+  "synced",
+  "needs_review",
+  "error",
+]);
+
+export const audienceSources = pgTable(
+  "audience_sources",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    seriesId: uuid("series_id").notNull().references(() => series.id, { onDelete: "cascade" }),
+    kind: sourceKindEnum("kind").notNull(),
+    /** Shown next to each recipient: "Manual", the CSV's file name, the group's name, "Entire directory". */
+    label: text("label").notNull(),
+    connectionId: uuid("connection_id").references(() => directoryConnections.id, { onDelete: "cascade" }),
+    directoryGroupId: uuid("directory_group_id").references(() => directoryGroups.id, { onDelete: "cascade" }),
+    /** Directory sources: ticked "Sync to audience". Unticked sources keep their row (history) but hold nothing. */
+    selected: boolean("selected").notNull().default(true),
+    state: syncStateEnum("state").notNull().default("not_synced"),
+    memberCount: integer("member_count").notNull().default(0),
+    /** Skipped members of the last good sync, by reason: { disabled, noAddress, duplicate, contactsOff }. */
+    skipped: jsonb("skipped").$type<Record<string, number>>().notNull().default({}),
+    lastSyncedAt: tstz("last_synced_at"),
+    lastGoodSyncAt: tstz("last_good_sync_at"),
+    /** The diagnosis of the last failure: { code, title, fix, details }. Null when the last run succeeded. */
+    lastError: jsonb("last_error").$type<Record<string, unknown> | null>(),
+    /** Needs review: { current, wouldRemove, wouldAdd, jobId }. */
+    review: jsonb("review").$type<Record<string, unknown> | null>(),
+    /** CSV imports: { fileName, rows, imported, rejected }. */
+    details: jsonb("details").$type<Record<string, unknown> | null>(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    index("audience_sources_series_idx").on(t.seriesId),
+    uniqueIndex("audience_sources_manual_key").on(t.seriesId).where(sql`kind = 'manual'`),
+    uniqueIndex("audience_sources_group_key").on(t.seriesId, t.directoryGroupId).where(sql`kind = 'directory_group'`),
+    uniqueIndex("audience_sources_all_key").on(t.seriesId, t.connectionId).where(sql`kind = 'directory_all'`),
+  ],
+);
+
+/** One row per distinct address per series. The display spelling is the first one seen. */
+export const recipients = pgTable(
+  "recipients",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    seriesId: uuid("series_id").notNull().references(() => series.id, { onDelete: "cascade" }),
+    emailNormalized: text("email_normalized").notNull(),
+    email: text("email").notNull(),
+    name: text("name"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("recipients_series_email_key").on(t.seriesId, t.emailNormalized)],
+);
+
+/**
+ * Which sources hold which address. Keyed by address rather than recipient id so that a sync applies
+ * with set-based SQL straight from staging, without a join to learn ids.
+ */
+export const recipientSources = pgTable(
+  "recipient_sources",
+  {
+    sourceId: uuid("source_id").notNull().references(() => audienceSources.id, { onDelete: "cascade" }),
+    seriesId: uuid("series_id").notNull(),
+    emailNormalized: text("email_normalized").notNull(),
+    email: text("email").notNull(),
+    name: text("name"),
+    /** Directory object id (user or contact) the address came from, for "why is this person here". */
+    objectId: text("object_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sourceId, t.emailNormalized] }),
+    index("recipient_sources_series_email_idx").on(t.seriesId, t.emailNormalized),
+  ],
+);
+
+// ── Directory connections ────────────────────────────────────────────────────
+
+export const cloudEnum = pgEnum("cloud", ["global", "usgov"]);
+export const connectionStatusEnum = pgEnum("connection_status", ["draft", "active"]);
+export const connectionHealthEnum = pgEnum("connection_health", ["unknown", "healthy", "degraded", "failing"]);
+export const cadenceEnum = pgEnum("sync_cadence", ["weekly", "daily"]);
+
+export const directoryConnections = pgTable(
+  "directory_connections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    clientId: text("client_id").notNull(),
+    cloud: cloudEnum("cloud").notNull().default("global"),
+    /** Azure's Secret ID (not secret) and the first characters Azure shows as the secret's hint. */
+    secretId: text("secret_id").notNull(),
+    secretHint: text("secret_hint").notNull(),
+    /** AES-256-GCM sealed secret value, bound to this row's id (lib/crypto). Never leaves the server. */
+    secretSealed: text("secret_sealed").notNull(),
+    secretKeyId: text("secret_key_id").notNull(),
+    secretExpiresOn: date("secret_expires_on", { mode: "string" }).notNull(),
+    /** Limits the catalog to these groups when non-empty (the guide's "select groups", at most 15). */
+    groupObjectIds: text("group_object_ids").array().notNull().default(sql`'{}'::text[]`),
+    useUsernameFallback: boolean("use_username_fallback").notNull().default(false),
+    syncContacts: boolean("sync_contacts").notNull().default(false),
+    ownerName: text("owner_name").notNull(),
+    ownerEmail: text("owner_email").notNull(),
+    status: connectionStatusEnum("status").notNull().default("draft"),
+    health: connectionHealthEnum("health").notNull().default("unknown"),
+    cadence: cadenceEnum("cadence").notNull().default("weekly"),
+    /** Application permissions seen in the token's roles claim at the last verification. */
+    grantedRoles: text("granted_roles").array().notNull().default(sql`'{}'::text[]`),
+    /** The last verification's checklist: [{ id, label, ok, title?, fix?, details? }]. */
+    lastVerification: jsonb("last_verification").$type<unknown[] | null>(),
+    lastVerifiedAt: tstz("last_verified_at"),
+    /** The last failure's diagnosis ({ code, title, fix, details }); null when healthy. */
+    lastError: jsonb("last_error").$type<Record<string, unknown> | null>(),
+    groupsRefreshedAt: tstz("groups_refreshed_at"),
+    lastScheduledAt: tstz("last_scheduled_at"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: tstz("updated_at").notNull().defaultNow(),
+  },
+  (t) => [index("directory_connections_tenant_idx").on(t.tenantId)],
+);
+
+/** One connection may serve several organizations (the guide's "all organizations this directory should be available within"). */
+export const connectionOrganizations = pgTable(
+  "connection_organizations",
+  {
+    connectionId: uuid("connection_id").notNull().references(() => directoryConnections.id, { onDelete: "cascade" }),
+    organizationId: uuid("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.organizationId] }), index("connection_orgs_org_idx").on(t.organizationId)],
+);
+
+export const groupKindEnum = pgEnum("group_kind", ["security", "microsoft365", "distribution", "mail_security", "dynamic"]);
+
+export const directoryGroups = pgTable(
+  "directory_groups",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    connectionId: uuid("connection_id").notNull().references(() => directoryConnections.id, { onDelete: "cascade" }),
+    /** The group's object id in Entra ID. */
+    objectId: text("object_id").notNull(),
+    displayName: text("display_name").notNull(),
+    description: text("description"),
+    mail: text("mail"),
+    visibility: text("visibility"),
+    kind: groupKindEnum("kind").notNull(),
+    /** Set when the catalog refresh no longer finds the group: it is never dropped silently. */
+    deletedAt: tstz("deleted_at"),
+    lastSeenAt: tstz("last_seen_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("directory_groups_connection_object_key").on(t.connectionId, t.objectId),
+    index("directory_groups_connection_name_idx").on(t.connectionId, t.displayName),
+  ],
+);
+
+// ── Sync jobs, staging and the run ledger ────────────────────────────────────
+
+export const jobStatusEnum = pgEnum("job_status", ["queued", "running", "needs_review", "done", "failed", "cancelled"]);
+export const jobModeEnum = pgEnum("job_mode", ["sync", "preview"]);
+
+export const syncJobs = pgTable(
+  "sync_jobs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    sourceId: uuid("source_id").notNull().references(() => audienceSources.id, { onDelete: "cascade" }),
+    seriesId: uuid("series_id").notNull().references(() => series.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id").notNull().references(() => directoryConnections.id, { onDelete: "cascade" }),
+    mode: jobModeEnum("mode").notNull().default("sync"),
+    status: jobStatusEnum("status").notNull().default("queued"),
+    /** Why it was queued: selection, manual ("Sync now"), schedule, confirm. */
+    reason: text("reason").notNull(),
+    requestedBy: uuid("requested_by").references(() => users.id, { onDelete: "set null" }),
+    runAfter: tstz("run_after").notNull().defaultNow(),
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: tstz("lease_expires_at"),
+    attempts: integer("attempts").notNull().default(0),
+    /** The next page to fetch (Graph's @odata.nextLink); null before the first page and after the last. */
+    cursor: text("cursor"),
+    enumerationDone: boolean("enumeration_done").notNull().default(false),
+    pages: integer("pages").notNull().default(0),
+    membersSeen: integer("members_seen").notNull().default(0),
+    skippedDisabled: integer("skipped_disabled").notNull().default(0),
+    skippedNoAddress: integer("skipped_no_address").notNull().default(0),
+    skippedDuplicate: integer("skipped_duplicate").notNull().default(0),
+    retries: integer("retries").notNull().default(0),
+    throttleWaitMs: integer("throttle_wait_ms").notNull().default(0),
+    /** Preview and needs-review results: { wouldAdd, wouldRemove, alreadyPresent, current }. */
+    result: jsonb("result").$type<Record<string, unknown> | null>(),
+    error: jsonb("error").$type<Record<string, unknown> | null>(),
+    createdAt: createdAt(),
+    startedAt: tstz("started_at"),
+    finishedAt: tstz("finished_at"),
+  },
+  (t) => [
+    // At most one active job per series and group: a second "Sync now" joins the first.
+    uniqueIndex("sync_jobs_one_active_key")
+      .on(t.sourceId, t.mode)
+      .where(sql`status in ('queued', 'running')`),
+    index("sync_jobs_claim_idx").on(t.status, t.runAfter),
+  ],
+);
+
+/** Addresses a job has enumerated so far; applied as a whole only when enumeration completes. */
+export const syncStaging = pgTable(
+  "sync_staging",
+  {
+    jobId: uuid("job_id").notNull().references(() => syncJobs.id, { onDelete: "cascade" }),
+    emailNormalized: text("email_normalized").notNull(),
+    email: text("email").notNull(),
+    name: text("name"),
+    objectId: text("object_id"),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.emailNormalized] })],
+);
+
+export const runOutcomeEnum = pgEnum("run_outcome", ["running", "synced", "needs_review", "failed", "interrupted", "previewed"]);
+
+/** The ledger behind each badge: one row per attempt at a job. */
+export const syncRuns = pgTable(
+  "sync_runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    jobId: uuid("job_id").references(() => syncJobs.id, { onDelete: "set null" }),
+    sourceId: uuid("source_id").notNull().references(() => audienceSources.id, { onDelete: "cascade" }),
+    seriesId: uuid("series_id").notNull(),
+    outcome: runOutcomeEnum("outcome").notNull().default("running"),
+    trigger: text("trigger").notNull(),
+    startedAt: tstz("started_at").notNull().defaultNow(),
+    finishedAt: tstz("finished_at"),
+    pages: integer("pages").notNull().default(0),
+    membersSeen: integer("members_seen").notNull().default(0),
+    added: integer("added").notNull().default(0),
+    removed: integer("removed").notNull().default(0),
+    skipped: jsonb("skipped").$type<Record<string, number>>().notNull().default({}),
+    retries: integer("retries").notNull().default(0),
+    throttleWaitMs: integer("throttle_wait_ms").notNull().default(0),
+    error: jsonb("error").$type<Record<string, unknown> | null>(),
+  },
+  (t) => [index("sync_runs_source_idx").on(t.sourceId, t.startedAt)],
+);
+
+// ── Audit ────────────────────────────────────────────────────────────────────
+
+export const auditEvents = pgTable(
+  "audit_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    organizationId: uuid("organization_id").references(() => organizations.id, { onDelete: "set null" }),
+    /** Null for the system (cron) and for the operator CLI, which sets actorLabel instead. */
+    actorUserId: uuid("actor_user_id").references(() => users.id, { onDelete: "set null" }),
+    actorLabel: text("actor_label").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id"),
+    /** What changed. Never a secret: callers pass field names and non-secret values only. */
+    details: jsonb("details").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index("audit_events_org_idx").on(t.organizationId, t.createdAt), index("audit_events_target_idx").on(t.targetType, t.targetId)],
+);

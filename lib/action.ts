@@ -1,0 +1,47 @@
+import "server-only";
+import type { z } from "zod";
+import type { Db } from "@/db/client";
+import { getDb } from "@/lib/db";
+import { currentActor } from "@/lib/auth/session";
+import type { Actor } from "@/lib/auth/actor";
+import { RosterError, type ActionResult } from "@/lib/errors";
+import { logError } from "@/lib/log";
+
+export interface ActionContext {
+  db: Db;
+  actor: Actor | null;
+}
+
+/**
+ * The one path every server action takes: parse the input with zod, resolve the actor from the session
+ * (re-read from the database), run the domain verb (which authorizes against the object it touches), and
+ * turn failures into a result the form can show. Unexpected errors are logged and never shown.
+ */
+export async function runAction<S extends z.ZodType, R>(
+  schema: S,
+  input: unknown,
+  verb: (ctx: ActionContext, input: z.infer<S>) => Promise<R>,
+): Promise<ActionResult<R>> {
+  try {
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) {
+      const fields: Record<string, string> = {};
+      for (const issue of parsed.error.issues) {
+        const key = issue.path.join(".") || "_";
+        fields[key] ??= issue.message;
+      }
+      return { ok: false, error: { code: "invalid_input", message: "Some fields need attention.", fields } };
+    }
+    const db = await getDb();
+    const actor = await currentActor(db);
+    return { ok: true, data: await verb({ db, actor }, parsed.data) };
+  } catch (error) {
+    if (error instanceof RosterError) {
+      return { ok: false, error: { code: error.code, message: error.message, fields: error.fields } };
+    }
+    // Next's redirect()/notFound() work by throwing; let them through.
+    if (error && typeof error === "object" && "digest" in error) throw error;
+    logError("server action failed", error);
+    return { ok: false, error: { code: "internal", message: "Something went wrong on our side. Please try again." } };
+  }
+}

@@ -1,0 +1,81 @@
+import "server-only";
+import { and, eq } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { memberships, organizations, series, users } from "@/db/schema";
+import { forbidden, notFound, unauthenticated } from "@/lib/errors";
+
+export type Role = "admin" | "editor";
+
+export interface Actor {
+  userId: string;
+  email: string;
+  name: string;
+  memberships: { organizationId: string; organizationName: string; role: Role }[];
+}
+
+/**
+ * Re-reads the user and their roles from the database. Sessions carry only the user id, so a demoted
+ * admin's old session cannot act as admin, and a deleted user's session stops working at once.
+ */
+export async function loadActor(db: Executor, userId: string | null | undefined): Promise<Actor | null> {
+  if (!userId || !/^[0-9a-f-]{36}$/i.test(userId)) return null;
+  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  if (!user) return null;
+  const rows = await db
+    .select({ organizationId: memberships.organizationId, organizationName: organizations.name, role: memberships.role })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.organizationId))
+    .where(eq(memberships.userId, userId))
+    .orderBy(organizations.name);
+  return { userId: user.id, email: user.email, name: user.name, memberships: rows };
+}
+
+export function requireActor(actor: Actor | null): Actor {
+  if (!actor) throw unauthenticated();
+  return actor;
+}
+
+export function roleIn(actor: Actor, organizationId: string): Role | null {
+  return actor.memberships.find((m) => m.organizationId === organizationId)?.role ?? null;
+}
+
+export function isAdminAnywhere(actor: Actor): boolean {
+  return actor.memberships.some((m) => m.role === "admin");
+}
+
+/** Admins can do everything editors can. */
+export function hasRole(actor: Actor, organizationId: string, role: Role): boolean {
+  const held = roleIn(actor, organizationId);
+  return held === "admin" || (held === "editor" && role === "editor");
+}
+
+export function requireRole(actor: Actor | null, organizationId: string, role: Role): Actor {
+  const a = requireActor(actor);
+  if (!roleIn(a, organizationId)) throw notFound("That organization");
+  if (!hasRole(a, organizationId, role)) {
+    throw forbidden(role === "admin" ? "Only an organization admin can do that." : "You do not have permission to do that.");
+  }
+  return a;
+}
+
+/**
+ * The series, if the actor may work on it. A series of another organization answers "not found", exactly
+ * like a series that does not exist, so ids cannot be probed.
+ */
+export async function requireSeries(db: Executor, actor: Actor | null, seriesId: string, role: Role = "editor") {
+  const a = requireActor(actor);
+  if (!/^[0-9a-f-]{36}$/i.test(seriesId)) throw notFound("That series");
+  const [row] = await db.select().from(series).where(eq(series.id, seriesId));
+  if (!row || !roleIn(a, row.organizationId)) throw notFound("That series");
+  requireRole(a, row.organizationId, role);
+  return row;
+}
+
+export async function seriesForActor(db: Executor, actor: Actor) {
+  const ids = actor.memberships.map((m) => m.organizationId);
+  if (ids.length === 0) return [];
+  const rows = await Promise.all(
+    ids.map((id) => db.select().from(series).where(and(eq(series.organizationId, id))).orderBy(series.name)),
+  );
+  return rows.flat();
+}

@@ -1,0 +1,73 @@
+import "server-only";
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import AzureADProvider from "next-auth/providers/azure-ad";
+import { eq } from "drizzle-orm";
+import { users } from "@/db/schema";
+import { getDb } from "@/lib/db";
+import { normalizeEmail } from "@/lib/email";
+import { RosterError } from "@/lib/errors";
+import { authSecret } from "./secret";
+import { authenticate } from "./sign-in";
+
+/** Single sign-on with Microsoft Entra ID, offered only when all three variables are set. */
+export function entraSsoConfigured(): boolean {
+  return Boolean(process.env.AUTH_ENTRA_CLIENT_ID && process.env.AUTH_ENTRA_CLIENT_SECRET && process.env.AUTH_ENTRA_TENANT_ID);
+}
+
+export const authOptions: NextAuthOptions = {
+  session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+  pages: { signIn: "/login", error: "/login" },
+  get secret() {
+    return authSecret();
+  },
+  providers: [
+    CredentialsProvider({
+      name: "Email and password",
+      credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      async authorize(credentials) {
+        if (!credentials?.email || !credentials.password) throw new Error("Enter your email and password.");
+        try {
+          return await authenticate(await getDb(), credentials.email, credentials.password);
+        } catch (error) {
+          // next-auth passes an Error's message to the sign-in page; only our own messages may go there.
+          if (error instanceof RosterError) throw new Error(error.message);
+          throw error;
+        }
+      },
+    }),
+    ...(entraSsoConfigured()
+      ? [
+          AzureADProvider({
+            clientId: process.env.AUTH_ENTRA_CLIENT_ID!,
+            clientSecret: process.env.AUTH_ENTRA_CLIENT_SECRET!,
+            tenantId: process.env.AUTH_ENTRA_TENANT_ID!,
+          }),
+        ]
+      : []),
+  ],
+  callbacks: {
+    // SSO signs in only people who already have a Roster account (created by an admin or the CLI).
+    async signIn({ user, account }) {
+      if (account?.provider === "credentials") return true;
+      if (!user.email) return false;
+      const db = await getDb();
+      const [row] = await db.select({ id: users.id }).from(users).where(eq(users.emailNormalized, normalizeEmail(user.email)));
+      return Boolean(row);
+    },
+    async jwt({ token, user, account }) {
+      if (user && account?.provider === "credentials") token.sub = user.id;
+      else if (user?.email && account) {
+        const db = await getDb();
+        const [row] = await db.select({ id: users.id }).from(users).where(eq(users.emailNormalized, normalizeEmail(user.email)));
+        token.sub = row?.id;
+      }
+      return token;
+    },
+    async session({ session, token }) {
+      // Only the id travels; roles are read from the database for every request (lib/auth/actor.ts).
+      if (session.user) (session.user as { id?: string }).id = token.sub;
+      return session;
+    },
+  },
+};
