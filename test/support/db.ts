@@ -1,0 +1,93 @@
+/**
+ * A fresh, migrated database for each test: PGlite in memory (cloned from one migrated template per worker),
+ * and, when DATABASE_URL points at a PostgreSQL server, a new database created from a migrated template.
+ *
+ *   describe.each(dbKinds)("on %s", (kind) => {
+ *     let h: TestDb;
+ *     beforeEach(async () => { h = await createTestDb(kind); });
+ *     afterEach(() => h.close());
+ *   });
+ */
+import { randomBytes } from "node:crypto";
+import type { PGlite } from "@electric-sql/pglite";
+import type { DbHandle } from "@/db/client";
+import { migrationsFolder } from "@/db/migrate";
+import * as schema from "@/db/schema";
+
+export type DbKind = "pglite" | "postgres";
+export const dbKinds: DbKind[] = process.env.DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
+
+export interface TestDb extends DbHandle {
+  /** postgres only: a URL for other processes (e.g. a CLI under test) to reach the same database. */
+  url?: string;
+}
+
+let pgliteTemplate: Promise<PGlite> | undefined;
+let postgresTemplate: Promise<string> | undefined;
+
+async function migratedPglite(): Promise<PGlite> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const { migrate } = await import("drizzle-orm/pglite/migrator");
+  const client = await PGlite.create();
+  await migrate(drizzle(client, { schema }), { migrationsFolder });
+  return client;
+}
+
+function serverUrl(database: string): string {
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function adminExec(statement: string) {
+  const { default: postgres } = await import("postgres");
+  const admin = postgres(serverUrl("postgres"), { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function migratedPostgresTemplate(): Promise<string> {
+  const name = `roster_tpl_${process.pid}_${randomBytes(3).toString("hex")}`;
+  await adminExec(`CREATE DATABASE ${name}`);
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const client = postgres(serverUrl(name), { max: 1, onnotice: () => {} });
+  await migrate(drizzle(client, { schema }), { migrationsFolder });
+  await client.end();
+  return name;
+}
+
+export async function createTestDb(kind: DbKind): Promise<TestDb> {
+  if (kind === "pglite") {
+    pgliteTemplate ??= migratedPglite();
+    const client = await (await pgliteTemplate).clone();
+    const { drizzle } = await import("drizzle-orm/pglite");
+    return {
+      db: drizzle(client as PGlite, { schema }) as unknown as DbHandle["db"],
+      kind,
+      close: () => client.close(),
+    };
+  }
+  postgresTemplate ??= migratedPostgresTemplate();
+  const template = await postgresTemplate;
+  const name = `roster_t_${randomBytes(6).toString("hex")}`;
+  await adminExec(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  const url = serverUrl(name);
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const client = postgres(url, { max: 10, onnotice: () => {} });
+  return {
+    db: drizzle(client, { schema }) as unknown as DbHandle["db"],
+    kind,
+    url,
+    close: async () => {
+      await client.end({ timeout: 5 });
+      await adminExec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
