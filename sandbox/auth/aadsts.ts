@@ -1,0 +1,60 @@
+/**
+ * Entra ID's token-endpoint errors, in its JSON shape: `error`, `error_description` starting with the
+ * AADSTS code and ending with trace/correlation ids and a timestamp, `error_codes`, `timestamp`, `trace_id`,
+ * `correlation_id`, `error_uri`. MSAL puts `error: error_description` into the message products see.
+ */
+import { randomUUID } from "node:crypto";
+
+export interface AadstsError {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+function stamp(d = new Date()): string {
+  return d.toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+}
+
+export function aadsts(status: number, error: string, code: number, text: string, correlationId?: string): AadstsError {
+  const traceId = randomUUID();
+  const corr = correlationId ?? randomUUID();
+  const ts = stamp();
+  return {
+    status,
+    body: {
+      error,
+      error_description: `AADSTS${code}: ${text}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${corr}\r\nTimestamp: ${ts}`,
+      error_codes: [code],
+      timestamp: ts,
+      trace_id: traceId,
+      correlation_id: corr,
+      error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+    },
+  };
+}
+
+export const tenantNotFound = (tenant: string, corr?: string) =>
+  aadsts(400, "invalid_tenant", 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`, corr);
+
+export const missingParameter = (name: string, corr?: string) =>
+  aadsts(400, "invalid_request", 900144, `The request body must contain the following parameter: '${name}'.`, corr);
+
+export const unsupportedGrant = (grant: string, corr?: string) =>
+  aadsts(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grant}'.`, corr);
+
+export const invalidScope = (scope: string, corr?: string) =>
+  aadsts(400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`, corr);
+
+export const appNotInTenant = (clientId: string, tenantName: string, corr?: string) =>
+  aadsts(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`, corr);
+
+export const missingSecret = (corr?: string) =>
+  aadsts(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.", corr);
+
+export const wrongSecret = (clientId: string, corr?: string) =>
+  aadsts(401, "invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`, corr);
+
+export const expiredSecret = (clientId: string, corr?: string) =>
+  aadsts(401, "invalid_client", 7000222, `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`, corr);
+
+export const resourceNotFound = (resource: string, tenantName: string, corr?: string) =>
+  aadsts(400, "invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`, corr);

@@ -1,0 +1,273 @@
+/**
+ * Directory and app-registration changes a test makes while the product runs: membership, user state,
+ * deletions, secrets and permissions. They change the tenant as an admin in the portal would; tokens already
+ * issued keep their roles until they expire, as with real Entra.
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { CONTACT, GROUP, USER, groupKind, ref, refKind, type GroupRecord, type UserRecord } from "../directory/records";
+import { newSecret } from "../tenants/apps";
+import type { AppRegistration } from "../tenants/apps";
+import type { Tenant } from "../tenants/tenant";
+
+export class ControlError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const id = z.string().min(1);
+const userFields = {
+  displayName: z.string().min(1).optional(),
+  givenName: z.string().nullable().optional(),
+  surname: z.string().nullable().optional(),
+  mail: z.string().nullable().optional(),
+  userPrincipalName: z.string().min(3).optional(),
+  jobTitle: z.string().nullable().optional(),
+  department: z.string().nullable().optional(),
+  userType: z.enum(["Member", "Guest"]).optional(),
+};
+
+export const MutationSchema = z.discriminatedUnion("op", [
+  z.object({ op: z.literal("addMember"), groupId: id, memberId: id }).strict(),
+  z.object({ op: z.literal("removeMember"), groupId: id, memberId: id }).strict(),
+  z.object({ op: z.literal("disableUser"), userId: id }).strict(),
+  z.object({ op: z.literal("enableUser"), userId: id }).strict(),
+  z.object({ op: z.literal("deleteUser"), userId: id }).strict(),
+  z.object({ op: z.literal("updateUser"), userId: id, changes: z.object(userFields).strict() }).strict(),
+  z
+    .object({
+      op: z.literal("addUser"),
+      user: z.object({ id: z.guid().optional(), accountEnabled: z.boolean().optional(), ...userFields, displayName: z.string().min(1) }).strict(),
+      groupIds: z.array(id).optional(),
+    })
+    .strict(),
+  z.object({ op: z.literal("deleteGroup"), groupId: id }).strict(),
+  z
+    .object({
+      op: z.literal("addGroup"),
+      group: z
+        .object({
+          id: z.guid().optional(),
+          displayName: z.string().min(1),
+          kind: z.enum(["security", "mailEnabledSecurity", "microsoft365", "distribution", "dynamic"]).default("security"),
+          description: z.string().nullable().optional(),
+          membershipRule: z.string().optional(),
+        })
+        .strict(),
+      memberIds: z.array(id).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      op: z.literal("addContact"),
+      contact: z.object({ id: z.guid().optional(), displayName: z.string().min(1), mail: z.string().nullable().optional(), companyName: z.string().nullable().optional() }).strict(),
+      groupIds: z.array(id).optional(),
+    })
+    .strict(),
+  z.object({ op: z.literal("expireSecret"), clientId: id, secretId: id.optional() }).strict(),
+  z
+    .object({
+      op: z.literal("rotateSecret"),
+      clientId: id,
+      expiresInDays: z.number().min(-3650).max(3650).default(180),
+      displayName: z.string().default("rotated"),
+      /** Remove the app's other secrets (default: keep them valid, as adding a secret in the portal does). */
+      removeOld: z.boolean().default(false),
+    })
+    .strict(),
+  z.object({ op: z.literal("removeSecret"), clientId: id, secretId: id }).strict(),
+  z.object({ op: z.literal("revokePermission"), clientId: id, permission: z.string().min(1) }).strict(),
+  z.object({ op: z.literal("grantPermission"), clientId: id, permission: z.string().min(1) }).strict(),
+  z.object({ op: z.literal("deleteApp"), clientId: id }).strict(),
+]);
+export type Mutation = z.output<typeof MutationSchema>;
+
+function userIndex(t: Tenant, userId: string): number {
+  const i = t.directory.users.indexOf(userId);
+  if (i < 0) throw new ControlError(404, `no user ${userId}`);
+  return i;
+}
+function groupIndex(t: Tenant, groupId: string): number {
+  const g = t.directory.findGroup(groupId);
+  if (g < 0) throw new ControlError(404, `no group ${groupId}`);
+  return g;
+}
+function app(t: Tenant, clientId: string): AppRegistration {
+  const a = t.findApp(clientId);
+  if (!a) throw new ControlError(404, `no app ${clientId}`);
+  return a;
+}
+/** Member lists may be shared typed arrays: copy before changing. */
+function editableMembers(g: GroupRecord): number[] {
+  if (!Array.isArray(g.members)) g.members = Array.from(g.members);
+  return g.members as number[];
+}
+function addMemberRef(t: Tenant, g: number, r: number): void {
+  const list = editableMembers(t.directory.groups[g]);
+  if (list.includes(r)) throw new ControlError(400, "One or more added object references already exist for the following modified properties: 'members'.");
+  list.push(r);
+}
+
+export function applyMutation(t: Tenant, m: Mutation): Record<string, unknown> {
+  const dir = t.directory;
+  const now = Date.now();
+  switch (m.op) {
+    case "addMember": {
+      const g = groupIndex(t, m.groupId);
+      const r = dir.resolve(m.memberId);
+      if (r < 0) throw new ControlError(404, `no object ${m.memberId}`);
+      if (refKind(r) === GROUP && r === ref(GROUP, g)) throw new ControlError(400, "a group cannot be its own member");
+      addMemberRef(t, g, r);
+      break;
+    }
+    case "removeMember": {
+      const g = groupIndex(t, m.groupId);
+      const r = dir.resolve(m.memberId);
+      const list = editableMembers(dir.groups[g]);
+      const k = list.indexOf(r);
+      if (r < 0 || k < 0) throw new ControlError(404, `${m.memberId} is not a direct member of ${m.groupId}`);
+      list.splice(k, 1);
+      break;
+    }
+    case "disableUser":
+    case "enableUser":
+      dir.users.setEnabled(userIndex(t, m.userId), m.op === "enableUser");
+      break;
+    case "deleteUser":
+      dir.users.remove(userIndex(t, m.userId));
+      break;
+    case "updateUser":
+      dir.users.update(userIndex(t, m.userId), m.changes as Partial<UserRecord>);
+      break;
+    case "addUser": {
+      const nick = m.user.displayName.toLowerCase().replace(/[^a-z0-9]+/g, ".").replace(/^\.|\.$/g, "");
+      const upn = m.user.userPrincipalName ?? `${nick}.${Math.floor(now % 1e6)}@${dir.org.domain}`;
+      const rec: UserRecord = {
+        id: m.user.id ?? randomUUID(),
+        displayName: m.user.displayName,
+        givenName: m.user.givenName ?? null,
+        surname: m.user.surname ?? null,
+        mail: m.user.mail === undefined ? upn : m.user.mail,
+        userPrincipalName: upn,
+        mailNickname: upn.split("@")[0],
+        accountEnabled: m.user.accountEnabled ?? true,
+        userType: m.user.userType ?? "Member",
+        jobTitle: m.user.jobTitle ?? null,
+        department: m.user.department ?? null,
+        officeLocation: null,
+        companyName: null,
+        mobilePhone: null,
+        businessPhones: [],
+        preferredLanguage: null,
+        usageLocation: null,
+        employeeId: null,
+        createdDateTime: new Date(now).toISOString().replace(/\.\d+Z$/, "Z"),
+        externalUserState: m.user.userType === "Guest" ? "Accepted" : null,
+        creationType: m.user.userType === "Guest" ? "Invitation" : null,
+      };
+      if (dir.resolve(rec.id) >= 0 || dir.users.indexOf(upn) >= 0) throw new ControlError(400, "Another object with the same value for property userPrincipalName or id already exists.");
+      const i = dir.users.add(rec);
+      for (const gid of m.groupIds ?? []) addMemberRef(t, groupIndex(t, gid), ref(USER, i));
+      dir.touch();
+      return { op: m.op, id: rec.id, userPrincipalName: upn, mail: rec.mail };
+    }
+    case "deleteGroup": {
+      const g = groupIndex(t, m.groupId);
+      dir.groups[g].deleted = true;
+      break;
+    }
+    case "addGroup": {
+      const kind = m.group.kind;
+      const nick = m.group.displayName.toLowerCase().replace(/[^a-z0-9]/g, "");
+      const mailEnabled = kind === "mailEnabledSecurity" || kind === "microsoft365" || kind === "distribution";
+      const g: GroupRecord = {
+        id: m.group.id ?? randomUUID(),
+        displayName: m.group.displayName,
+        description: m.group.description ?? null,
+        mail: mailEnabled ? `${nick}@${dir.org.domain}` : null,
+        mailEnabled,
+        mailNickname: nick,
+        securityEnabled: kind === "security" || kind === "mailEnabledSecurity" || kind === "dynamic",
+        groupTypes: kind === "microsoft365" ? ["Unified"] : kind === "dynamic" ? ["DynamicMembership"] : [],
+        membershipRule: kind === "dynamic" ? (m.group.membershipRule ?? "(user.accountEnabled -eq true)") : null,
+        membershipRuleProcessingState: kind === "dynamic" ? "On" : null,
+        visibility: kind === "microsoft365" ? "Private" : null,
+        createdDateTime: new Date(now).toISOString().replace(/\.\d+Z$/, "Z"),
+        members: [],
+        deleted: false,
+      };
+      if (dir.resolve(g.id) >= 0) throw new ControlError(400, `object ${g.id} already exists`);
+      const gi = dir.addGroup(g);
+      for (const mid of m.memberIds ?? []) {
+        const r = dir.resolve(mid);
+        if (r < 0) throw new ControlError(404, `no object ${mid}`);
+        addMemberRef(t, gi, r);
+      }
+      dir.touch();
+      return { op: m.op, id: g.id, mail: g.mail, kind: groupKind(g) };
+    }
+    case "addContact": {
+      const c = {
+        id: m.contact.id ?? randomUUID(),
+        displayName: m.contact.displayName,
+        givenName: null,
+        surname: null,
+        mail: m.contact.mail ?? null,
+        mailNickname: m.contact.displayName.replace(/[^A-Za-z0-9]/g, ""),
+        companyName: m.contact.companyName ?? null,
+        jobTitle: null,
+        department: null,
+        createdDateTime: new Date(now).toISOString().replace(/\.\d+Z$/, "Z"),
+        deleted: false,
+      };
+      if (dir.resolve(c.id) >= 0) throw new ControlError(400, `object ${c.id} already exists`);
+      const ci = dir.addContact(c);
+      for (const gid of m.groupIds ?? []) addMemberRef(t, groupIndex(t, gid), ref(CONTACT, ci));
+      dir.touch();
+      return { op: m.op, id: c.id };
+    }
+    case "expireSecret": {
+      const a = app(t, m.clientId);
+      const targets = m.secretId ? a.secrets.filter((s) => s.secretId.toLowerCase() === m.secretId!.toLowerCase()) : a.secrets;
+      if (targets.length === 0) throw new ControlError(404, `no secret ${m.secretId} on app ${m.clientId}`);
+      for (const s of targets) s.endDateTime = new Date(now - 1000);
+      return { op: m.op, expired: targets.map((s) => s.secretId) };
+    }
+    case "rotateSecret": {
+      const a = app(t, m.clientId);
+      const s = newSecret(m.displayName, m.expiresInDays, now);
+      if (m.removeOld) a.secrets = [];
+      a.secrets.push(s);
+      return { op: m.op, secretId: s.secretId, value: s.value, expiresAt: s.endDateTime.toISOString() };
+    }
+    case "removeSecret": {
+      const a = app(t, m.clientId);
+      const before = a.secrets.length;
+      a.secrets = a.secrets.filter((s) => s.secretId.toLowerCase() !== m.secretId.toLowerCase());
+      if (a.secrets.length === before) throw new ControlError(404, `no secret ${m.secretId} on app ${m.clientId}`);
+      break;
+    }
+    case "revokePermission": {
+      const a = app(t, m.clientId);
+      a.roles = a.roles.filter((r) => r !== m.permission);
+      return { op: m.op, roles: [...a.roles] };
+    }
+    case "grantPermission": {
+      const a = app(t, m.clientId);
+      if (!a.roles.includes(m.permission)) a.roles.push(m.permission);
+      return { op: m.op, roles: [...a.roles] };
+    }
+    case "deleteApp": {
+      const k = t.apps.findIndex((a) => a.clientId.toLowerCase() === m.clientId.toLowerCase());
+      if (k < 0) throw new ControlError(404, `no app ${m.clientId}`);
+      t.apps.splice(k, 1);
+      break;
+    }
+  }
+  if (m.op !== "removeSecret" && m.op !== "deleteApp") dir.touch();
+  return { op: m.op };
+}

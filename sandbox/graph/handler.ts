@@ -1,0 +1,124 @@
+/**
+ * One Graph request end to end: authenticate, apply the tenant's injected faults (connection reset,
+ * Retry-After answers, throttle budget, page errors, latency), route, answer with Graph's headers, log.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { TokenSigner } from "../auth/jwt";
+import { send, sleep } from "../http/respond";
+import type { RequestLog } from "../log/request-log";
+import type { TenantRegistry } from "../tenants/registry";
+import type { Tenant } from "../tenants/tenant";
+import { authenticate, claimedTenant } from "./bearer";
+import { GraphError, graphErrorBody } from "./errors";
+import { JSON_TYPE, type GraphAnswer } from "./lists";
+import { parseQuery, type ODataQuery } from "./query";
+import { route } from "./routes";
+
+export interface GraphContext {
+  registry: TenantRegistry;
+  signer: TokenSigner;
+  /** Requests that name no known tenant. */
+  unattributed: RequestLog;
+}
+
+const header = (req: IncomingMessage, name: string): string | null => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : (v ?? null);
+};
+
+/** Graph's resource-unit cost (identity service limits): members 3, transitiveMembers 5, users 2, else 1. */
+export function resourceUnits(segments: string[], q: ODataQuery | null): number {
+  const s = segments.map((x) => x.toLowerCase());
+  let cost = s[2] === "transitivemembers" ? 5 : s[2] === "members" ? 3 : s[0] === "users" && s.length === 1 ? 2 : 1;
+  if (q?.select) cost -= 1;
+  if (q?.top !== null && q?.top !== undefined && q.top < 20) cost -= 1;
+  return Math.max(1, cost);
+}
+
+function throttled(status: 429 | 503, seconds: number, appId: string, tenantId: string, fault: string): GraphError {
+  const e =
+    status === 429
+      ? new GraphError(429, "TooManyRequests", `Too many requests from Identifier:${appId}+${tenantId} under category:throttle.aad.ags.appId.large. Please try again later.`, {
+          "Retry-After": seconds,
+          "x-ms-throttle-scope": `Tenant_Application/Read/${appId}/${tenantId}`,
+          "x-ms-throttle-information": "ResourceUnitLimitExceeded",
+        })
+      : new GraphError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after some time.", { "Retry-After": seconds });
+  e.fault = fault;
+  return e;
+}
+
+export async function handleGraph(req: IncomingMessage, res: ServerResponse, url: URL, origin: string, ctx: GraphContext): Promise<void> {
+  const started = Date.now();
+  const requestId = randomUUID();
+  const clientRequestId = header(req, "client-request-id") ?? requestId;
+  const consistencyLevel = header(req, "consistencylevel");
+  const eventual = consistencyLevel?.toLowerCase() === "eventual";
+  let tenant: Tenant | undefined = claimedTenant(req.headers.authorization, ctx.registry);
+  let appId: string | null = null;
+  let query: ODataQuery | null = null;
+  let ru: number | null = null;
+  let answer: GraphAnswer;
+
+  const log = (status: number, a: GraphAnswer | null, fault: string | null) =>
+    (tenant?.log ?? ctx.unattributed).add({
+      time: new Date(started).toISOString(),
+      at: started,
+      durationMs: Date.now() - started,
+      kind: "graph",
+      method: req.method ?? "GET",
+      url: req.url ?? "",
+      status,
+      appId,
+      consistencyLevel,
+      authorization: !!req.headers.authorization,
+      clientRequestId: header(req, "client-request-id"),
+      retryAttempt: header(req, "retry-attempt") !== null ? Number(header(req, "retry-attempt")) : null,
+      select: query?.select ?? null,
+      top: query?.top ?? null,
+      retryAfter: a?.headers?.["Retry-After"] !== undefined ? Number(a.headers["Retry-After"]) : null,
+      resourceUnits: ru,
+      error: a?.error ?? null,
+      fault,
+    });
+
+  try {
+    const [version, ...segments] = url.pathname.split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+    if (version !== "v1.0") throw new GraphError(version === "beta" ? 501 : 400, version === "beta" ? "NotImplemented" : "BadRequest", version === "beta" ? "The Roster sandbox emulates Graph v1.0 only." : `Invalid version: ${version}`);
+    const caller = authenticate(req.headers.authorization, ctx.registry, ctx.signer);
+    tenant = caller.tenant;
+    appId = caller.appId;
+    if (req.method !== "GET") throw new GraphError(405, "Request_BadRequest", `The Roster sandbox serves directory reads only; '${req.method}' is not emulated.`);
+    const rule = tenant.faults.onRequest(url.pathname, url.pathname + url.search);
+    if (rule?.kind === "reset") {
+      log(0, null, "resetConnection");
+      req.socket.destroy();
+      return;
+    }
+    if (rule?.kind === "status") throw throttled(rule.status, rule.retryAfter, appId, tenant.id, "retryAfter");
+    query = parseQuery(url.searchParams);
+    ru = resourceUnits(segments, query);
+    const wait = tenant.faults.charge(ru);
+    if (wait !== null) throw throttled(429, wait, appId, tenant.id, "throttle");
+    answer = route({ tenant, caller, query, eventual, advanced: eventual && query.count, origin, path: url.pathname }, segments);
+  } catch (e) {
+    if (!(e instanceof GraphError)) console.error("sandbox: Graph handler failed", e);
+    const g = e instanceof GraphError ? e : new GraphError(500, "Service_InternalServerError", "Encountered an internal server error.");
+    answer = { status: g.status, body: graphErrorBody(g.code, g.message, requestId, clientRequestId), contentType: JSON_TYPE, headers: g.headers, fault: g.fault, error: g.code };
+  }
+
+  const latency = tenant?.faults.latency("graph") ?? 0;
+  if (latency > 0) await sleep(latency);
+  send(res, answer.status, answer.body, answer.contentType ?? JSON_TYPE, {
+    "request-id": requestId,
+    "client-request-id": clientRequestId,
+    "x-ms-ags-diagnostic": JSON.stringify({ ServerInfo: { DataCenter: "Roster Sandbox", Slice: "E", Ring: "0", ScaleUnit: "000", RoleInstance: "SANDBOX" } }),
+    "OData-Version": "4.0",
+    "Cache-Control": "no-cache",
+    "Strict-Transport-Security": "max-age=31536000",
+    ...(ru !== null && answer.status < 400 ? { "x-ms-resource-unit": ru } : {}),
+    ...answer.headers,
+  });
+  log(answer.status, answer, answer.fault ?? (latency > 0 ? "latency" : null));
+}

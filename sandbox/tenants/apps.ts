@@ -1,0 +1,60 @@
+/**
+ * App registrations as a tenant sees them: client id, the service principal, granted application
+ * permissions (`roles`), delegated ones (never in an app-only token), and client secrets with their
+ * validity window. Secret values follow Entra's current format so "pasted the Secret ID instead of the
+ * value" mistakes look as they do in real life.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import type { AppSpec } from "../scenarios/scenario-file";
+
+export interface ClientSecret {
+  secretId: string;
+  displayName: string;
+  value: string;
+  startDateTime: Date;
+  endDateTime: Date;
+}
+
+export interface AppRegistration {
+  name: string;
+  clientId: string;
+  servicePrincipalId: string;
+  roles: string[];
+  delegated: string[];
+  secrets: ClientSecret[];
+}
+
+const DAY = 86_400_000;
+const CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.~";
+
+export function newSecretValue(): string {
+  const bytes = randomBytes(37);
+  let s = "";
+  for (let i = 0; i < 37; i++) s += CHARS[bytes[i] % (i < 3 ? 62 : CHARS.length)];
+  return `${s.slice(0, 3)}8Q~${s.slice(3)}`;
+}
+
+export function newSecret(displayName: string, expiresInDays: number, now = Date.now()): ClientSecret {
+  return { secretId: randomUUID(), displayName, value: newSecretValue(), startDateTime: new Date(now), endDateTime: new Date(now + expiresInDays * DAY) };
+}
+
+/**
+ * Apps for a new tenant. `fresh` gives new client ids, secret ids and values (a copy of a scenario must not
+ * share credentials with the demo tenant); otherwise the scenario's fixed ones are kept.
+ */
+export function instantiateApps(specs: AppSpec[], fresh: boolean, now = Date.now()): AppRegistration[] {
+  return specs.map((a) => ({
+    name: a.name,
+    clientId: fresh ? randomUUID() : a.clientId,
+    servicePrincipalId: fresh ? randomUUID() : a.servicePrincipalId,
+    roles: [...a.roles],
+    delegated: [...a.delegated],
+    secrets: a.secrets.map((s) => ({
+      secretId: fresh ? randomUUID() : s.secretId,
+      displayName: s.displayName,
+      value: fresh ? newSecretValue() : s.value,
+      startDateTime: new Date(now - s.startsDaysAgo * DAY),
+      endDateTime: new Date(now + s.expiresInDays * DAY),
+    })),
+  }));
+}
