@@ -6,6 +6,8 @@ const nextConfig: NextConfig = {
   // PGlite ships a WASM build and resolves files relative to itself; bundled, it fails to find them.
   serverExternalPackages: ["@electric-sql/pglite", "@azure/identity", "@azure/msal-node"],
   poweredByHeader: false,
+  // `npm test` type-checks the whole project first (`tsc --noEmit`); checking again inside the build only adds time.
+  typescript: { ignoreBuildErrors: true },
 };
 
 export default nextConfig;

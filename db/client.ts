@@ -20,7 +20,8 @@ export interface DbHandle {
 }
 
 export function dataDir(): string {
-  return path.resolve(process.env.ROSTER_DATA_DIR || ".data");
+  // Not a bundler-traced path: the data folder is created at run time, outside the build output.
+  return path.resolve(/*turbopackIgnore: true*/ process.env.ROSTER_DATA_DIR || ".data");
 }
 
 export async function openDb(url = process.env.DATABASE_URL): Promise<DbHandle> {
