@@ -44,7 +44,6 @@ export const test = base.extend<{
   signIn: (page: Page, email: string, password: string) => Promise<void>;
   sandbox: SandboxAccess;
 }>({
-  // eslint-disable-next-line no-empty-pattern
   app: async ({}, use) => {
     const app = await startAppServer();
     await use(app);
@@ -76,7 +75,6 @@ export const test = base.extend<{
       },
     });
   },
-  // eslint-disable-next-line no-empty-pattern
   signIn: async ({}, use) => {
     await use(async (page, email, password) => {
       await page.goto("/login");
@@ -86,7 +84,6 @@ export const test = base.extend<{
       await expect(page).not.toHaveURL(/\/login/);
     });
   },
-  // eslint-disable-next-line no-empty-pattern
   sandbox: async ({}, use) => {
     const url = requiredEnv("SANDBOX_URL");
     const control = async (method: string, path: string, body?: unknown) => {

@@ -10,9 +10,15 @@ import { RosterError } from "@/lib/errors";
 import { authSecret } from "./secret";
 import { authenticate } from "./sign-in";
 
-/** Single sign-on with Microsoft Entra ID, offered only when all three variables are set. */
+/**
+ * Single sign-on with Microsoft Entra ID, offered only when all three variables are set and the tenant is one
+ * directory. SSO matches people by their email claim; with "common" or "organizations" any tenant's admin could
+ * issue a token carrying a Roster user's address, so multi-tenant authorities are refused.
+ */
 export function entraSsoConfigured(): boolean {
-  return Boolean(process.env.AUTH_ENTRA_CLIENT_ID && process.env.AUTH_ENTRA_CLIENT_SECRET && process.env.AUTH_ENTRA_TENANT_ID);
+  const tenant = process.env.AUTH_ENTRA_TENANT_ID?.trim().toLowerCase();
+  if (!tenant || ["common", "organizations", "consumers"].includes(tenant)) return false;
+  return Boolean(process.env.AUTH_ENTRA_CLIENT_ID && process.env.AUTH_ENTRA_CLIENT_SECRET);
 }
 
 export const authOptions: NextAuthOptions = {
@@ -41,7 +47,13 @@ export const authOptions: NextAuthOptions = {
           AzureADProvider({
             clientId: process.env.AUTH_ENTRA_CLIENT_ID!,
             clientSecret: process.env.AUTH_ENTRA_CLIENT_SECRET!,
-            tenantId: process.env.AUTH_ENTRA_TENANT_ID!,
+            tenantId: process.env.AUTH_ENTRA_TENANT_ID!.trim(),
+            // The stock profile fetches the user's photo from Graph into the session cookie; Roster needs neither.
+            profile: (profile) => ({
+              id: profile.sub,
+              name: profile.name,
+              email: profile.email ?? profile.preferred_username ?? null,
+            }),
           }),
         ]
       : []),

@@ -21,7 +21,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, saltB64, keyB64] = stored.split("$");
   if (scheme !== "scrypt" || !saltB64 || !keyB64) return false;
   const params = { N: Number(n), r: Number(r), p: Number(p) };
+  // A malformed stored hash must fail closed, not throw out of the sign-in path or allocate without bound.
+  if (![params.N, params.r, params.p].every(Number.isSafeInteger) || params.N > 2 ** 20 || params.r > 32 || params.p > 16) return false;
   const expected = Buffer.from(keyB64, "base64");
+  if (expected.length < 16) return false;
   const actual = await scrypt(password.normalize("NFKC"), Buffer.from(saltB64, "base64"), expected.length, {
     ...params,
     maxmem: maxmem(params),
@@ -29,11 +32,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** A hash to verify against when the e-mail is unknown, so both paths take the same time. */
-let decoy: Promise<string> | undefined;
-export function decoyHash(): Promise<string> {
-  decoy ??= hashPassword(randomBytes(12).toString("base64"));
-  return decoy;
+/**
+ * A hash to verify against when the e-mail is unknown, so both paths cost one scrypt at the same parameters.
+ * A fixed value (of a random password nobody kept) rather than one made on first use: making it would double
+ * the time of the first unknown-address attempt, which is itself a tell.
+ */
+const DECOY_HASH = "scrypt$131072$8$1$RLFtJqLzVdSFpozl8uxcEQ==$Lw27jzGWrNso2CEkn0uy/G0/YAZ1Xr+MROx35Ah8TEg=";
+export async function decoyHash(): Promise<string> {
+  return DECOY_HASH;
 }
 
 export const MIN_PASSWORD_LENGTH = 12;

@@ -1,0 +1,102 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ManageRecipientsMenu } from "@/components/audience/manage-recipients-menu";
+import { Pagination } from "@/components/audience/pagination";
+import { RecipientFilters } from "@/components/audience/recipient-filters";
+import { RecipientsTable } from "@/components/audience/recipients-table";
+import { WhyLookup } from "@/components/directory/why-lookup";
+import { PageHeader } from "@/components/layout/page-header";
+import { countRecipients, listRecipients, listSources } from "@/lib/audience/recipients";
+import { requirePageActor, requirePageSeries } from "@/lib/auth/page";
+import { getDb } from "@/lib/db";
+
+export const metadata: Metadata = { title: "Audience" };
+
+const PAGE_SIZE = 50;
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
+
+export default async function AudiencePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ seriesId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { seriesId } = await params;
+  const sp = await searchParams;
+  const basePath = `/series/${seriesId}/audience`;
+  const db = await getDb();
+  const actor = await requirePageActor(db, basePath);
+  const series = await requirePageSeries(db, actor, seriesId);
+  const organizationName = actor.memberships.find((m) => m.organizationId === series.organizationId)?.organizationName;
+
+  const q = one(sp.q).trim();
+  const sourceId = one(sp.source);
+  const page = Number.parseInt(one(sp.page), 10) || 1;
+  const [count, list, sources] = await Promise.all([
+    countRecipients(db, series.id),
+    listRecipients(db, actor, { seriesId: series.id, q, sourceId, page, pageSize: PAGE_SIZE }),
+    listSources(db, actor, series.id),
+  ]);
+  const filtered = Boolean(q || sourceId);
+
+  return (
+    <>
+      <PageHeader
+        eyebrow={
+          <nav aria-label="Breadcrumb">
+            <Link href="/series" className="hover:text-slate-800 hover:underline">
+              {organizationName ?? "Series"}
+            </Link>
+            <span aria-hidden="true"> / </span>
+            <span>{series.name}</span>
+            <span aria-hidden="true"> / </span>
+            <span aria-current="page">Audience</span>
+          </nav>
+        }
+        title={series.name}
+        actions={<ManageRecipientsMenu seriesId={series.id} />}
+      >
+        <p className="mt-2 text-3xl font-semibold tabular-nums text-blue-700">
+          {/* Always "N recipients", also for 1: the UI contract (DESIGN.md) tests and other features rely on. */}
+          {count.toLocaleString("en-US")} recipients
+        </p>
+      </PageHeader>
+
+      <section aria-labelledby="recipients-heading">
+        <h2 id="recipients-heading" className="sr-only">
+          Recipients
+        </h2>
+        <RecipientFilters action={basePath} q={q} sourceId={sourceId} sources={sources} />
+        {list.rows.length === 0 ? (
+          <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600">
+            {filtered ? (
+              <p>No one matches this search.</p>
+            ) : (
+              <>
+                <p className="font-medium text-slate-800">This audience is empty.</p>
+                <p className="mt-1 text-sm">Use Manage recipients to add people, upload a CSV, or sync directory groups.</p>
+              </>
+            )}
+          </div>
+        ) : (
+          <>
+            <RecipientsTable seriesId={series.id} rows={list.rows} caption={`Recipients of ${series.name}`} />
+            <Pagination
+              basePath={basePath}
+              params={{ ...(q ? { q } : {}), ...(sourceId ? { source: sourceId } : {}) }}
+              page={list.page}
+              pageCount={list.pageCount}
+              total={list.total}
+              pageSize={list.pageSize}
+            />
+          </>
+        )}
+      </section>
+
+      <div className="mt-10">
+        <WhyLookup seriesId={series.id} />
+      </div>
+    </>
+  );
+}

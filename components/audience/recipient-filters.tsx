@@ -1,0 +1,45 @@
+import Link from "next/link";
+import { buttonClasses } from "@/components/ui/button";
+import { inputClasses } from "@/components/ui/field";
+import type { SourceSummary } from "@/lib/audience/recipients";
+import { sourceKindWord } from "./source-badge";
+
+/** Several uploads of "team.csv" are told apart by when they happened. UTC, so server and browser agree. */
+const formatWhen = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
+/** Search and source filter as a plain GET form: works before JavaScript loads, and the URL can be shared. */
+export function RecipientFilters({ action, q, sourceId, sources }: { action: string; q: string; sourceId: string; sources: SourceSummary[] }) {
+  return (
+    <form action={action} method="get" role="search" className="mb-4 flex flex-col gap-3 sm:flex-row sm:items-end">
+      <div className="flex-1 space-y-1.5">
+        <label htmlFor="recipient-search" className="block text-sm font-medium text-slate-800">
+          Search recipients
+        </label>
+        <input id="recipient-search" name="q" type="search" defaultValue={q} placeholder="Email or name" className={inputClasses} />
+      </div>
+      <div className="space-y-1.5 sm:w-64">
+        <label htmlFor="recipient-source" className="block text-sm font-medium text-slate-800">
+          Source
+        </label>
+        <select id="recipient-source" name="source" defaultValue={sourceId} className={inputClasses}>
+          <option value="">All sources</option>
+          {sources.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.label} ({s.kind === "csv" ? `uploaded ${formatWhen(s.createdAt)}` : sourceKindWord(s.kind).toLowerCase()}, {s.holdings.toLocaleString("en-US")})
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="flex gap-2">
+        <button type="submit" className={buttonClasses("secondary")}>
+          Search
+        </button>
+        {(q || sourceId) && (
+          <Link href={action} className={buttonClasses("ghost")}>
+            Clear
+          </Link>
+        )}
+      </div>
+    </form>
+  );
+}

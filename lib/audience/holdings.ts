@@ -1,0 +1,137 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { executeCount, queryRows, type Executor } from "@/db/client";
+import { normalizeEmail } from "@/lib/email";
+
+/**
+ * The audience invariant in set-based SQL: a series has a `recipients` row for an address exactly while at
+ * least one of its sources holds that address in `recipient_sources`. Every writer (manual entry, CSV import,
+ * the directory sync) changes holdings only through these two helpers, inside the transaction that changes
+ * the source, so the invariant holds at every commit.
+ *
+ * Rows travel as arrays bound to `unnest(...)`: a fixed handful of bind parameters per statement whatever the
+ * row count (the protocol caps a statement at 65,535), and one round trip per chunk rather than per row.
+ */
+
+export interface HoldingRow {
+  email: string;
+  name?: string | null;
+  /** Directory object id the address came from (directory sources only). */
+  objectId?: string | null;
+}
+
+/** Rows per statement: bounds the size of one message and of one statement's memory, not the parameter count. */
+const CHUNK = 10_000;
+
+/**
+ * Serializes audience changes per series. Without it, one transaction could release the last holding of an
+ * address while another, still uncommitted, adds a new holding for it and finds the recipient row present:
+ * after both commit the address would be held but not a recipient. The row lock is taken FOR NO KEY UPDATE so
+ * that inserts referencing the series (which take KEY SHARE) are not blocked. Held until the transaction ends.
+ */
+export async function lockSeriesAudience(tx: Executor, seriesId: string): Promise<void> {
+  await tx.execute(sql`SELECT id FROM series WHERE id = ${seriesId} FOR NO KEY UPDATE`);
+}
+
+/** First spelling wins within one batch, as it does across batches (recipients keep the first spelling seen). */
+function distinctByAddress(rows: HoldingRow[]) {
+  const seen = new Map<string, { emailNormalized: string; email: string; name: string | null; objectId: string | null }>();
+  for (const row of rows) {
+    const email = row.email.trim();
+    const key = normalizeEmail(email);
+    if (!key || seen.has(key)) continue;
+    seen.set(key, { emailNormalized: key, email, name: row.name?.trim() || null, objectId: row.objectId ?? null });
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Makes `sourceId` hold each address (already-held ones are left as they are) and creates the recipients that
+ * did not exist yet. Returns how many holdings were new and how many recipients were added to the series.
+ */
+export async function addHoldings(
+  tx: Executor,
+  input: { seriesId: string; sourceId: string; rows: HoldingRow[] },
+): Promise<{ held: number; added: number }> {
+  const rows = distinctByAddress(input.rows);
+  if (rows.length === 0) return { held: 0, added: 0 };
+  await lockSeriesAudience(tx, input.seriesId);
+  let held = 0;
+  let added = 0;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    const keys = sql.param(chunk.map((r) => r.emailNormalized));
+    const emails = sql.param(chunk.map((r) => r.email));
+    const names = sql.param(chunk.map((r) => r.name));
+    const objectIds = sql.param(chunk.map((r) => r.objectId));
+    held += await executeCount(
+      tx,
+      sql`INSERT INTO recipient_sources (source_id, series_id, email_normalized, email, name, object_id)
+          SELECT ${input.sourceId}::uuid, ${input.seriesId}::uuid, t.k, t.e, t.n, t.o
+          FROM unnest(${keys}::text[], ${emails}::text[], ${names}::text[], ${objectIds}::text[]) AS t(k, e, n, o)
+          ON CONFLICT (source_id, email_normalized) DO NOTHING`,
+    );
+    added += await executeCount(
+      tx,
+      sql`INSERT INTO recipients (series_id, email_normalized, email, name)
+          SELECT ${input.seriesId}::uuid, t.k, t.e, t.n
+          FROM unnest(${keys}::text[], ${emails}::text[], ${names}::text[]) AS t(k, e, n)
+          ON CONFLICT (series_id, email_normalized) DO NOTHING`,
+    );
+  }
+  return { held, added };
+}
+
+/**
+ * Drops `sourceId`'s holdings (all of them when `emails` is omitted) and then the recipients that no other
+ * source of the series still holds. Two statements on purpose: a data-modifying CTE's siblings see the table
+ * as it was before the statement, so a single statement would still find the holdings it just deleted.
+ */
+export async function releaseHoldings(
+  tx: Executor,
+  input: { seriesId: string; sourceId: string; emails?: string[] },
+): Promise<{ released: number; removed: number }> {
+  await lockSeriesAudience(tx, input.seriesId);
+  if (input.emails === undefined) {
+    const released = await executeCount(tx, sql`DELETE FROM recipient_sources WHERE source_id = ${input.sourceId}::uuid`);
+    if (released === 0) return { released, removed: 0 };
+    const removed = await executeCount(
+      tx,
+      sql`DELETE FROM recipients r
+          WHERE r.series_id = ${input.seriesId}::uuid
+            AND NOT EXISTS (SELECT 1 FROM recipient_sources rs
+                            WHERE rs.series_id = r.series_id AND rs.email_normalized = r.email_normalized)`,
+    );
+    return { released, removed };
+  }
+  const keys = [...new Set(input.emails.map(normalizeEmail).filter(Boolean))];
+  let released = 0;
+  let removed = 0;
+  for (let i = 0; i < keys.length; i += CHUNK) {
+    const chunk = sql.param(keys.slice(i, i + CHUNK));
+    released += await executeCount(
+      tx,
+      sql`DELETE FROM recipient_sources
+          WHERE source_id = ${input.sourceId}::uuid AND email_normalized = ANY(${chunk}::text[])`,
+    );
+    removed += await executeCount(
+      tx,
+      sql`DELETE FROM recipients r
+          WHERE r.series_id = ${input.seriesId}::uuid AND r.email_normalized = ANY(${chunk}::text[])
+            AND NOT EXISTS (SELECT 1 FROM recipient_sources rs
+                            WHERE rs.series_id = r.series_id AND rs.email_normalized = r.email_normalized)`,
+    );
+  }
+  return { released, removed };
+}
+
+/** Labels of the sources that hold an address in a series (after a removal: "still here because of …"). */
+export async function holdersOf(tx: Executor, seriesId: string, email: string): Promise<string[]> {
+  const rows = await queryRows<{ label: string }>(
+    tx,
+    sql`SELECT s.label FROM recipient_sources rs JOIN audience_sources s ON s.id = rs.source_id
+        WHERE rs.series_id = ${seriesId}::uuid AND rs.email_normalized = ${normalizeEmail(email)}
+        ORDER BY s.created_at`,
+  );
+  return rows.map((r) => r.label);
+}
