@@ -17,3 +17,28 @@ export interface GraphCallStats {
   retries: number;
   throttleWaitMs: number;
 }
+
+/** A Graph session for one connection: every call goes through one retry policy and the tenant's in-flight cap. */
+export interface GraphSession {
+  /** A path under the version (`/groups?$top=999`) or an absolute `@odata.nextLink`, followed whole. */
+  get<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<T>;
+  stats: GraphCallStats;
+  /** The application permissions in the access token's `roles` claim. */
+  tokenRoles(): Promise<string[]>;
+}
+
+/** One page of a Graph collection. */
+export interface GraphPage<T> {
+  value: T[];
+  "@odata.nextLink"?: string;
+  "@odata.count"?: number;
+}
+
+/** Graph's diagnosis of a failure, in words an admin can act on. */
+export type Diagnosis = {
+  code: string;
+  title: string;
+  fix: string;
+  /** The raw Entra or Graph text, for support, shown behind "Details". */
+  details?: string;
+};

@@ -1,0 +1,138 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { HealthBadge, SecretExpiryText, StatusBadge } from "@/components/connections/connection-badges";
+import { ConnectionChecks } from "@/components/connections/connection-checks";
+import { ConnectionOptionsForm } from "@/components/connections/connection-options-form";
+import { DeleteConnection } from "@/components/connections/delete-connection";
+import { RotateSecretForm } from "@/components/connections/rotate-secret-form";
+import { VerificationChecklist } from "@/components/connections/verification-checklist";
+import { PageHeader } from "@/components/layout/page-header";
+import { Alert } from "@/components/ui/alert";
+import { isAdminAnywhere } from "@/lib/auth/actor";
+import { requirePageActor } from "@/lib/auth/page";
+import { connectionDeletionImpact } from "@/lib/connections/delete";
+import { getConnection } from "@/lib/connections/queries";
+import { describeSecretExpiry, EXPIRY_NOTICE_DAYS } from "@/lib/connections/secret-expiry";
+import { REQUIRED_PERMISSIONS, CONTACTS_PERMISSION } from "@/lib/graph/verify";
+import { getDb } from "@/lib/db";
+import { RosterError } from "@/lib/errors";
+import {
+  deleteConnectionAction,
+  refreshGroupsAction,
+  rotateSecretAction,
+  updateConnectionOptionsAction,
+  verifyConnectionAction,
+} from "./actions";
+
+export const metadata: Metadata = { title: "Directory connection" };
+
+const CLOUD = { global: "Azure Global", usgov: "Azure Government" } as const;
+const when = (iso: string | null) => (iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "never");
+
+export default async function ConnectionPage({ params }: { params: Promise<{ connectionId: string }> }) {
+  const { connectionId } = await params;
+  const db = await getDb();
+  const actor = await requirePageActor(db, `/admin/directory/${connectionId}`);
+  if (!isAdminAnywhere(actor)) return null; // the admin layout shows the refusal
+  let connection;
+  try {
+    connection = await getConnection(db, actor, connectionId);
+  } catch (error) {
+    if (error instanceof RosterError && (error.code === "not_found" || error.code === "forbidden")) notFound();
+    throw error;
+  }
+  const impact = await connectionDeletionImpact(db, actor, connection.id);
+  const administered = new Map(actor.memberships.filter((m) => m.role === "admin").map((m) => [m.organizationId, m.organizationName]));
+  const orgChoices = [
+    ...[...administered].map(([id, name]) => ({ id, name, administered: true })),
+    ...connection.organizations.filter((o) => !administered.has(o.id)).map((o) => ({ ...o, administered: false })),
+  ];
+  const required = [...REQUIRED_PERMISSIONS, ...(connection.syncContacts ? [CONTACTS_PERMISSION] : [])];
+  const expiry = connection.secretExpiry;
+
+  return (
+    <div className="space-y-6">
+      <PageHeader title={connection.name} eyebrow={<Link href="/admin/directory" className="hover:underline">Directory connections</Link>}>
+        <div className="mt-2 flex flex-wrap items-center gap-2 text-sm text-slate-600">
+          <StatusBadge status={connection.status} />
+          <HealthBadge health={connection.health} />
+          <span>{CLOUD[connection.cloud]}</span>
+        </div>
+      </PageHeader>
+
+      {connection.status === "draft" && (
+        <Alert tone="warning">This connection is a draft: it failed verification, so editors cannot use it yet. Fix the problems below and verify again.</Alert>
+      )}
+      {expiry.level !== "ok" && expiry.daysLeft <= EXPIRY_NOTICE_DAYS && (
+        <Alert tone={expiry.level === "soon" ? "warning" : "error"}>
+          {describeSecretExpiry(connection.secretExpiresOn, expiry)} Create a new client secret in Azure and use “Rotate secret” below.
+        </Alert>
+      )}
+
+      <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="health-heading">
+        <h2 id="health-heading" className="text-base font-semibold text-slate-900">Health</h2>
+        <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-2">
+          <div><dt className="text-slate-500">Last verified</dt><dd className="text-slate-900">{when(connection.lastVerifiedAt)}</dd></div>
+          <div><dt className="text-slate-500">Groups refreshed</dt><dd className="text-slate-900">{when(connection.groupsRefreshedAt)}</dd></div>
+          <div className="sm:col-span-2">
+            <dt className="text-slate-500">Granted application permissions</dt>
+            <dd className="text-slate-900">
+              {required.map((p) => (
+                <span key={p} className="mr-3 inline-block">
+                  <span aria-hidden="true">{connection.grantedRoles.includes(p) ? "✓" : "✗"}</span> {p}
+                  <span className="sr-only">{connection.grantedRoles.includes(p) ? " granted" : " not granted"}</span>
+                </span>
+              ))}
+            </dd>
+          </div>
+          <div><dt className="text-slate-500">Application (client) ID</dt><dd className="font-mono text-slate-900">{connection.clientId}</dd></div>
+          <div><dt className="text-slate-500">Directory (tenant) ID</dt><dd className="font-mono text-slate-900">{connection.tenantId}</dd></div>
+        </dl>
+        {connection.lastError && (
+          <Alert tone="error" className="mt-4">
+            <p className="font-medium">Last error: {connection.lastError.title}</p>
+            <p className="mt-1">Fix: {connection.lastError.fix}</p>
+            {connection.lastError.details && (
+              <details className="mt-1 text-xs">
+                <summary className="cursor-pointer">Details</summary>
+                <pre className="mt-1 whitespace-pre-wrap break-words font-mono">{connection.lastError.details}</pre>
+              </details>
+            )}
+          </Alert>
+        )}
+        <div className="mt-4">
+          <ConnectionChecks connectionId={connection.id} verify={verifyConnectionAction} refreshGroups={refreshGroupsAction} />
+        </div>
+        {connection.lastVerification && (
+          <div className="mt-4">
+            <VerificationChecklist heading="Last verification" items={connection.lastVerification} />
+          </div>
+        )}
+      </section>
+
+      <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="secret-heading">
+        <h2 id="secret-heading" className="text-base font-semibold text-slate-900">Client secret</h2>
+        <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
+          <div><dt className="text-slate-500">Secret ID</dt><dd className="font-mono text-slate-900">{connection.secretId}</dd></div>
+          <div><dt className="text-slate-500">Value</dt><dd className="font-mono text-slate-900">{connection.secretHint}</dd></div>
+          <div><dt className="text-slate-500">Expires</dt><dd><SecretExpiryText view={connection} /></dd></div>
+        </dl>
+        <h3 className="mt-5 text-sm font-semibold text-slate-900">Rotate secret</h3>
+        <p className="mb-3 text-sm text-slate-600">Add a new client secret in Azure, enter it here, and delete the old one in Azure once this succeeds.</p>
+        <RotateSecretForm connectionId={connection.id} rotate={rotateSecretAction} />
+      </section>
+
+      <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="settings-heading">
+        <h2 id="settings-heading" className="mb-3 text-base font-semibold text-slate-900">Settings</h2>
+        <ConnectionOptionsForm connection={connection} organizations={orgChoices} update={updateConnectionOptionsAction} />
+      </section>
+
+      <section className="rounded-lg border border-red-200 bg-white p-5 shadow-sm" aria-labelledby="delete-heading">
+        <h2 id="delete-heading" className="text-base font-semibold text-slate-900">Delete</h2>
+        <p className="mb-3 mt-1 text-sm text-slate-600">Stops syncing this directory and removes what it contributed to audiences.</p>
+        <DeleteConnection connectionId={connection.id} name={connection.name} impact={impact} remove={deleteConnectionAction} />
+      </section>
+    </div>
+  );
+}

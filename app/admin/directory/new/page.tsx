@@ -1,0 +1,38 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ConnectionWizard } from "@/components/connections/connection-wizard";
+import { PageHeader } from "@/components/layout/page-header";
+import { isAdminAnywhere } from "@/lib/auth/actor";
+import { requirePageActor } from "@/lib/auth/page";
+import { sandboxPresetAvailable } from "@/lib/connections/sandbox-preset";
+import { getDb } from "@/lib/db";
+import { createConnectionAction, sandboxPresetAction, verifyConnectionDraftAction } from "./actions";
+
+export const metadata: Metadata = { title: "New directory connection" };
+
+export default async function NewConnectionPage() {
+  const db = await getDb();
+  const actor = await requirePageActor(db, "/admin/directory/new");
+  if (!isAdminAnywhere(actor)) return null; // the admin layout shows the refusal
+
+  const organizations = actor.memberships.filter((m) => m.role === "admin").map((m) => ({ id: m.organizationId, name: m.organizationName }));
+  return (
+    <div className="mx-auto max-w-3xl">
+      <PageHeader title="Connect Microsoft Entra ID" eyebrow={<Link href="/admin/directory" className="hover:underline">Directory connections</Link>}>
+        <p className="mt-1 text-sm text-slate-600">
+          Follow the App Registration guide: register an app with the Group.Read.All, GroupMember.Read.All and User.Read.All application
+          permissions, grant admin consent, add a client secret, then enter its details here.
+        </p>
+      </PageHeader>
+      <ConnectionWizard
+        organizations={organizations}
+        defaultOwner={{ name: actor.name, email: actor.email }}
+        actions={{
+          verify: verifyConnectionDraftAction,
+          create: createConnectionAction,
+          sandboxPreset: sandboxPresetAvailable() ? sandboxPresetAction : undefined,
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+import { listAllConnections } from "@/lib/connections/queries";
+import { verifyConnectionAs } from "@/lib/connections/verify";
+import { refreshCatalog } from "@/lib/sync/catalog";
+import { diagnose } from "@/lib/graph/diagnose";
+import { UsageError, type CommandContext, type CommandGroup } from "../command";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const OPERATOR = { kind: "operator" as const, label: "cli" };
+
+function connectionIdArg(args: string[]): string {
+  const id = args[0];
+  if (!id) throw new UsageError("Give the connection id (see `connections list`).");
+  if (!UUID.test(id)) throw new UsageError(`“${id}” is not a connection id (a GUID, see \`connections list\`).`);
+  return id;
+}
+
+async function list(ctx: CommandContext) {
+  const connections = await listAllConnections(await ctx.db());
+  if (connections.length === 0) {
+    ctx.out("No directory connections.");
+    return;
+  }
+  for (const c of connections) {
+    const expiry = c.secretExpiry.level === "expired" ? "EXPIRED" : `${c.secretExpiry.daysLeft} days left`;
+    ctx.out(`${c.id}  ${c.name}`);
+    ctx.out(`  status ${c.status}, health ${c.health}, ${c.cloud === "usgov" ? "Azure Government" : "Azure Global"}, tenant ${c.tenantId}, app ${c.clientId}`);
+    ctx.out(`  secret ${c.secretId} expires ${c.secretExpiresOn} (${expiry}); last verified ${c.lastVerifiedAt ?? "never"}`);
+    ctx.out(`  organizations: ${c.organizations.map((o) => o.name).join(", ") || "none"}`);
+    if (c.lastError) ctx.out(`  last error: ${c.lastError.title}. Fix: ${c.lastError.fix}`);
+  }
+}
+
+export const connectionsCommands: CommandGroup = {
+  name: "connections",
+  summary: "List directory connections, verify one, refresh its groups",
+  subcommands: {
+    list: {
+      summary: "Every connection with its status, health and secret expiry",
+      run: async (ctx) => list(ctx),
+    },
+    verify: {
+      summary: "Verify a connection against Entra ID and Graph (records its health)",
+      args: "<connection-id>",
+      run: async (ctx, { args }) => {
+        const id = connectionIdArg(args);
+        ctx.progress("Verifying…");
+        const result = await verifyConnectionAs(await ctx.db(), OPERATOR, id);
+        for (const item of result.verification.checklist) {
+          ctx.out(`${item.ok ? "PASS" : item.skipped ? "SKIP" : "FAIL"}  ${item.label}`);
+          if (!item.ok && item.title) ctx.out(`      ${item.title}`);
+          if (!item.ok && item.fix) ctx.out(`      Fix: ${item.fix}`);
+          if (!item.ok && !item.skipped && item.details) ctx.out(`      Details: ${item.details.replace(/\s+/g, " ")}`);
+        }
+        ctx.out(`Health: ${result.health}, status: ${result.status}`);
+        return result.verification.ok ? 0 : 1;
+      },
+    },
+    "refresh-groups": {
+      summary: "Refresh a connection's group catalog from Graph now",
+      args: "<connection-id>",
+      run: async (ctx, { args }) => {
+        const id = connectionIdArg(args);
+        ctx.progress("Reading groups from Microsoft Graph…");
+        try {
+          const r = await refreshCatalog(await ctx.db(), id);
+          ctx.out(`Groups: ${r.seen} found, ${r.added} new, ${r.restored} back, ${r.markedDeleted} no longer in Azure.`);
+          return 0;
+        } catch (error) {
+          if (error && typeof error === "object" && "code" in error && (error as { code: unknown }).code === "not_found") throw error;
+          const d = diagnose(error);
+          ctx.out(`Failed: ${d.title}. Fix: ${d.fix}`);
+          if (d.details) ctx.out(`Details: ${d.details.replace(/\s+/g, " ")}`);
+          return 1;
+        }
+      },
+    },
+  },
+};

@@ -1,0 +1,118 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import type { ActionResult } from "@/lib/errors";
+import type { UpdateOptionsResult } from "@/lib/connections/options";
+import type { ConnectionView } from "@/lib/connections/view";
+import { CheckboxField, TextAreaField, withoutField } from "./form-controls";
+
+/** The optional fields, the setup owner and the organizations served, editable at any time. */
+export function ConnectionOptionsForm({
+  connection,
+  organizations,
+  update,
+}: {
+  connection: ConnectionView;
+  /** Organizations the admin may choose from; `administered: false` ones are shown but cannot be changed. */
+  organizations: { id: string; name: string; administered: boolean }[];
+  update(input: unknown): Promise<ActionResult<UpdateOptionsResult>>;
+}) {
+  const router = useRouter();
+  const [values, setValues] = useState({
+    name: connection.name,
+    ownerName: connection.ownerName,
+    ownerEmail: connection.ownerEmail,
+    groupObjectIds: connection.groupObjectIds.join("\n"),
+    azureGovernment: connection.cloud === "usgov",
+    useUsernameFallback: connection.useUsernameFallback,
+    syncContacts: connection.syncContacts,
+  });
+  const [orgIds, setOrgIds] = useState(connection.organizations.map((o) => o.id));
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<{ tone: "success" | "error" | "warning"; text: string } | null>(null);
+  const [pending, setPending] = useState(false);
+  const set = (key: keyof typeof values, value: string | boolean) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    setFields((f) => withoutField(f, key));
+  };
+  const text = (key: "name" | "ownerName" | "ownerEmail") => ({
+    name: key,
+    value: values[key],
+    error: fields[key],
+    onChange: (e: { target: { value: string } }) => set(key, e.target.value),
+  });
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    setPending(true);
+    setMessage(null);
+    try {
+      const r = await update({ connectionId: connection.id, organizationIds: orgIds, ...values });
+      if (!r.ok) {
+        setFields(r.error.fields ?? {});
+        setMessage({ tone: "error", text: r.error.message });
+        return;
+      }
+      const v = r.data.verification;
+      if (r.data.changed.length === 0) setMessage({ tone: "success", text: "Nothing changed." });
+      else if (v && !v.verification.ok) setMessage({ tone: "warning", text: "Saved. The connection was verified again and found problems: see the checklist." });
+      else setMessage({ tone: "success", text: "Saved." });
+      router.refresh();
+    } catch {
+      setMessage({ tone: "error", text: "Roster could not be reached. Check your connection and try again." });
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Connection settings">
+      <Field label="Connection name" {...text("name")} />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field label="Setup owner name" {...text("ownerName")} />
+        <Field label="Setup owner email" type="email" {...text("ownerEmail")} />
+      </div>
+      <TextAreaField
+        label="Group Object IDs"
+        hint="Up to 15. Leave empty to offer the whole directory."
+        rows={3}
+        name="groupObjectIds"
+        value={values.groupObjectIds}
+        error={fields.groupObjectIds}
+        onChange={(e) => set("groupObjectIds", e.target.value)}
+      />
+      <CheckboxField label="Azure Government" checked={values.azureGovernment} onChange={(e) => set("azureGovernment", e.target.checked)} />
+      <CheckboxField label="Use username as email fallback" checked={values.useUsernameFallback} onChange={(e) => set("useUsernameFallback", e.target.checked)} />
+      <CheckboxField
+        label="Sync contacts"
+        hint="Needs the OrgContact.Read.All application permission."
+        checked={values.syncContacts}
+        onChange={(e) => set("syncContacts", e.target.checked)}
+      />
+      <fieldset className="space-y-2">
+        <legend className="text-sm font-medium text-slate-800">Organizations served</legend>
+        {organizations.map((org) => (
+          <CheckboxField
+            key={org.id}
+            label={org.name}
+            disabled={!org.administered}
+            hint={org.administered ? undefined : "You are not an admin of this organization."}
+            checked={orgIds.includes(org.id)}
+            onChange={(e) => {
+              const checked = e.target.checked;
+              setOrgIds((ids) => (checked ? [...ids, org.id] : ids.filter((id) => id !== org.id)));
+            }}
+          />
+        ))}
+        {fields.organizationIds && <p className="text-xs font-medium text-red-700">{fields.organizationIds}</p>}
+      </fieldset>
+      {message && <Alert tone={message.tone}>{message.text}</Alert>}
+      <Button type="submit" disabled={pending}>
+        {pending ? "Saving…" : "Save changes"}
+      </Button>
+    </form>
+  );
+}

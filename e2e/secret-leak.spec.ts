@@ -1,0 +1,88 @@
+import { expect, test } from "./support/fixtures";
+import { expectChecksPassed, fillWizard, inAYear, mainAppOf } from "./connection-helpers";
+
+/**
+ * Client secret values must never come back from the server: not in an HTML page, an RSC payload, a server
+ * action's response, nor a server log line. The browser sends them (the admin types them); nothing echoes them.
+ */
+test("no secret value appears in any page, RSC payload, action response or log line", async ({ page, make, signIn, sandbox, app }) => {
+  const org = await make.org();
+  const admin = await make.user({ org, role: "admin" });
+  const tenant = await sandbox.createTenant();
+  const creds = mainAppOf(tenant);
+  const secrets = [creds.secret];
+  // Every response passes through the test whole (page.on("response") loses streamed bodies once the page
+  // moves on): HTML pages, RSC payloads, server-action results, static chunks.
+  const captured: { url: string; action: boolean; text: string }[] = [];
+  const unread: { url: string; action: boolean }[] = [];
+  await page.route("**/*", async (route) => {
+    const request = route.request();
+    const action = Boolean(request.headers()["next-action"]);
+    try {
+      const response = await route.fetch();
+      const body = await response.body();
+      captured.push({ url: request.url(), action, text: body.toString("utf8") });
+      await route.fulfill({ response, body });
+    } catch {
+      // The browser gave up on this request (a prefetch cut short by a navigation): nothing reached the page.
+      unread.push({ url: request.url(), action });
+      await route.abort().catch(() => {});
+    }
+  });
+
+  await signIn(page, admin.email, admin.password);
+  await page.goto("/admin/directory/new");
+  await fillWizard(page, { ...creds, tenantId: tenant.tenantId });
+  await page.getByRole("button", { name: "Verify connection" }).click();
+  await expectChecksPassed(page);
+  await page.getByRole("button", { name: "Save connection" }).click();
+  await expect(page).toHaveURL(/\/admin\/directory\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+
+  // The connection page: verify, refresh groups, a failed rotation, a good rotation, an options edit.
+  await page.getByRole("button", { name: "Verify connection" }).click();
+  await expect(page.getByText("Every check passed.")).toBeVisible({ timeout: 30_000 });
+  await page.getByRole("button", { name: "Refresh groups" }).click();
+  await expect(page.getByText(/Groups refreshed/)).toBeVisible({ timeout: 30_000 });
+
+  const rotate = page.getByRole("form", { name: "Rotate secret" });
+  const wrong = "wrong8Q~cccccccccccccccccccccccccccccccccc";
+  secrets.push(wrong);
+  await rotate.getByLabel("Client secret ID").fill(creds.secretId);
+  await rotate.getByLabel("Client secret value").fill(wrong);
+  await rotate.getByLabel("Secret expires on").fill(inAYear());
+  await rotate.getByRole("button", { name: "Rotate secret" }).click();
+  await expect(rotate.getByText("The new secret did not work, so the current one was kept.")).toBeVisible({ timeout: 30_000 });
+
+  const fresh = await sandbox.control("POST", `/tenants/${tenant.tenantId}/mutations`, {
+    ops: [{ op: "rotateSecret", clientId: creds.clientId, expiresInDays: 200 }],
+  });
+  const next = fresh.results[0] as { secretId: string; value: string };
+  secrets.push(next.value);
+  await rotate.getByLabel("Client secret ID").fill(next.secretId);
+  await rotate.getByLabel("Client secret value").fill(next.value);
+  await rotate.getByRole("button", { name: "Rotate secret" }).click();
+  await expect(rotate.getByText(/Secret rotated/)).toBeVisible({ timeout: 30_000 });
+
+  const settings = page.getByRole("form", { name: "Connection settings" });
+  await settings.getByLabel("Use username as email fallback").check();
+  await settings.getByRole("button", { name: "Save changes" }).click();
+  await expect(settings.getByText("Saved.")).toBeVisible({ timeout: 30_000 });
+
+  await page.reload();
+  await page.goto("/admin/directory");
+  await expect(page.getByRole("link", { name: "New connection" })).toBeVisible();
+
+  const responses = captured;
+  // The capture works: pages show the Secret ID, action results carry the checklists.
+  expect(responses.some((r) => r.text.includes(next.secretId))).toBe(true);
+  expect(unread.filter((r) => r.action)).toEqual([]); // every server-action response was read whole
+  const actions = responses.filter((r) => r.action);
+  expect(actions.length).toBeGreaterThanOrEqual(7);
+  expect(actions.filter((r) => r.text.includes("checklist")).length).toBeGreaterThanOrEqual(4);
+  for (const secret of secrets) {
+    const leaks = responses.filter((r) => r.text.includes(secret)).map((r) => r.url);
+    expect(leaks, `secret value in responses`).toEqual([]);
+    const logLeaks = app.logs().filter((line) => line.includes(secret));
+    expect(logLeaks, `secret value in server logs`).toEqual([]);
+  }
+});

@@ -1,0 +1,126 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type { Executor } from "@/db/client";
+import { connectionOrganizations, directoryConnections } from "@/db/schema";
+import { requireActor, type Actor } from "@/lib/auth/actor";
+import { requireAdminArea } from "@/lib/auth/admin-area";
+import { connectionSecretAad, sealSecret } from "@/lib/crypto/seal";
+import { invalidInput } from "@/lib/errors";
+import { verifyDirectoryAccess } from "@/lib/graph/verify";
+import { logError } from "@/lib/log";
+import { refreshCatalog } from "@/lib/sync/catalog";
+import { requireAdminOfAll } from "./access";
+import { recordConnectionAudit } from "./audit";
+import { validateConnectionForm, validateOptions, validateSecret, isGuid, type ConnectionFormValue } from "./validation";
+import { healthOf, summarizeVerification, type VerificationSummary } from "./verification";
+
+export type CreateConnectionResult =
+  | { saved: true; connectionId: string; status: "draft" | "active"; verification: VerificationSummary }
+  | { saved: false; verification: VerificationSummary };
+
+/** Azure shows the first three characters of a secret's value as its hint; so does Roster. */
+export function secretHintOf(value: string): string {
+  return `${value.slice(0, 3)}${"•".repeat(5)}`;
+}
+
+function verifyForm(value: Pick<ConnectionFormValue, "tenantId" | "clientId" | "cloud" | "secretValue" | "secretId" | "secretExpiresOn" | "groupObjectIds" | "syncContacts">) {
+  return verifyDirectoryAccess(
+    { tenantId: value.tenantId, clientId: value.clientId, clientSecret: value.secretValue, cloud: value.cloud },
+    { groupObjectIds: value.groupObjectIds, syncContacts: value.syncContacts, secretExpiresOn: value.secretExpiresOn, secretId: value.secretId },
+  );
+}
+
+/**
+ * The wizard's "Verify connection": checks what was typed against Entra ID and Graph without saving anything.
+ * Admins only: it makes outbound calls with whatever credentials it is given.
+ */
+export async function verifyConnectionDraft(_db: Executor, actor: Actor | null, raw: Record<string, unknown>): Promise<VerificationSummary> {
+  requireAdminArea(actor);
+  const fields: Record<string, string> = {};
+  const clientId = typeof raw.clientId === "string" ? raw.clientId.trim() : "";
+  const tenantId = typeof raw.tenantId === "string" ? raw.tenantId.trim() : "";
+  if (!isGuid(clientId)) fields.clientId = "Not a GUID: copy the Application (client) ID from the app registration's Overview page.";
+  if (!isGuid(tenantId)) fields.tenantId = "Not a GUID: copy the Directory (tenant) ID from the app registration's Overview page.";
+  const secret = validateSecret(raw);
+  const options = validateOptions(raw);
+  if (!secret.ok) Object.assign(fields, secret.fields);
+  if (!options.ok) Object.assign(fields, options.fields);
+  if (Object.keys(fields).length || !secret.ok || !options.ok) throw invalidInput("Some fields need attention.", fields);
+  return summarizeVerification(await verifyForm({ clientId: clientId.toLowerCase(), tenantId: tenantId.toLowerCase(), ...secret.value, ...options.value }));
+}
+
+/**
+ * Saves a connection from the wizard. It is verified first, on the server, whatever the browser claims; one
+ * that fails verification is saved only when the admin asks for a draft, and stays marked as such.
+ */
+export async function createConnection(
+  db: Executor,
+  actor: Actor | null,
+  raw: Record<string, unknown> & { saveAsDraft?: boolean },
+): Promise<CreateConnectionResult> {
+  const a = requireActor(actor);
+  requireAdminArea(a);
+  const form = validateConnectionForm(raw);
+  if (!form.ok) throw invalidInput("Some fields need attention.", form.fields);
+  const value = form.value;
+  requireAdminOfAll(a, value.organizationIds);
+
+  const result = await verifyForm(value);
+  const verification = summarizeVerification(result);
+  if (!result.ok && raw.saveAsDraft !== true) return { saved: false, verification };
+
+  const connectionId = randomUUID();
+  const status = result.ok ? "active" : "draft";
+  const sealed = sealSecret(value.secretValue, connectionSecretAad(connectionId));
+  await db.transaction(async (tx) => {
+    await tx.insert(directoryConnections).values({
+      id: connectionId,
+      name: value.name,
+      tenantId: value.tenantId,
+      clientId: value.clientId,
+      cloud: value.cloud,
+      secretId: value.secretId,
+      secretHint: secretHintOf(value.secretValue),
+      secretSealed: sealed.sealed,
+      secretKeyId: sealed.keyId,
+      secretExpiresOn: value.secretExpiresOn,
+      groupObjectIds: value.groupObjectIds,
+      useUsernameFallback: value.useUsernameFallback,
+      syncContacts: value.syncContacts,
+      ownerName: value.ownerName,
+      ownerEmail: value.ownerEmail,
+      status,
+      health: healthOf(result),
+      grantedRoles: result.roles,
+      lastVerification: result.checklist,
+      lastVerifiedAt: new Date(),
+      lastError: result.diagnosis,
+      createdBy: a.userId,
+    });
+    await tx.insert(connectionOrganizations).values(value.organizationIds.map((organizationId) => ({ connectionId, organizationId })));
+    await recordConnectionAudit(tx, { kind: "user", actor: a }, "connection.create", connectionId, value.organizationIds, {
+      name: value.name,
+      tenantId: value.tenantId,
+      clientId: value.clientId,
+      cloud: value.cloud,
+      secretId: value.secretId,
+      secretExpiresOn: value.secretExpiresOn,
+      groupObjectIds: value.groupObjectIds,
+      useUsernameFallback: value.useUsernameFallback,
+      syncContacts: value.syncContacts,
+      status,
+      verified: result.ok,
+    });
+  });
+  if (result.ok) await refreshCatalogQuietly(db, connectionId);
+  return { saved: true, connectionId, status, verification };
+}
+
+/** A catalog refresh after save or verify: its failure must not undo what was saved; it shows on the page instead. */
+export async function refreshCatalogQuietly(db: Executor, connectionId: string): Promise<void> {
+  try {
+    await refreshCatalog(db, connectionId);
+  } catch (error) {
+    logError(`group catalog refresh for connection ${connectionId} failed`, error);
+  }
+}

@@ -1,0 +1,44 @@
+import "server-only";
+import type { Executor } from "@/db/client";
+import type { directoryConnections } from "@/db/schema";
+import { connectionSecretAad, unsealSecret } from "@/lib/crypto/seal";
+import { openGraph, type OpenGraphOptions } from "@/lib/graph/client";
+import type { GraphSession } from "@/lib/graph/types";
+import { verifyDirectoryAccess, type VerificationResult } from "@/lib/graph/verify";
+import { notFound } from "@/lib/errors";
+import { loadConnection } from "./access";
+
+type ConnectionRow = typeof directoryConnections.$inferSelect;
+
+/**
+ * The only module that unseals a client secret. The value goes straight into the credential and is never
+ * returned, logged or stored anywhere else. Callers authorize before they get here.
+ */
+function configOf(connection: ConnectionRow) {
+  return {
+    tenantId: connection.tenantId,
+    clientId: connection.clientId,
+    cloud: connection.cloud,
+    clientSecret: unsealSecret(connection.secretSealed, connectionSecretAad(connection.id)),
+  };
+}
+
+export async function graphForConnection(
+  db: Executor,
+  connectionId: string,
+  opts?: OpenGraphOptions,
+): Promise<{ graph: GraphSession; connection: ConnectionRow }> {
+  const loaded = await loadConnection(db, connectionId);
+  if (!loaded) throw notFound("That directory connection");
+  return { graph: openGraph(configOf(loaded.row), opts), connection: loaded.row };
+}
+
+/** Verifies a stored connection with its stored secret. */
+export function verifyStoredConnection(connection: ConnectionRow): Promise<VerificationResult> {
+  return verifyDirectoryAccess(configOf(connection), {
+    groupObjectIds: connection.groupObjectIds,
+    syncContacts: connection.syncContacts,
+    secretExpiresOn: connection.secretExpiresOn,
+    secretId: connection.secretId,
+  });
+}

@@ -1,0 +1,43 @@
+import { z } from "zod";
+
+/**
+ * Transport shapes for the connection actions: types and sizes only. The field rules with their specific
+ * messages live in validation.ts and run inside the verbs, so a crafted request meets the same rules.
+ */
+const text = (max: number) => z.string().max(max, `Keep this under ${max} characters.`);
+const uuidish = z.string().max(64);
+
+export const credentialsInput = z.object({
+  clientId: text(200),
+  tenantId: text(200),
+  secretId: text(200),
+  secretValue: text(500),
+  secretExpiresOn: text(40),
+  groupObjectIds: text(5000).optional(),
+  azureGovernment: z.boolean().optional(),
+  useUsernameFallback: z.boolean().optional(),
+  syncContacts: z.boolean().optional(),
+});
+
+export const createConnectionInput = credentialsInput.extend({
+  organizationIds: z.array(uuidish).max(100),
+  name: text(500).optional(),
+  ownerName: text(500),
+  ownerEmail: text(500),
+  saveAsDraft: z.boolean().optional(),
+});
+
+export const connectionIdInput = z.object({ connectionId: uuidish });
+
+export const rotateSecretInput = connectionIdInput.extend({ secretId: text(200), secretValue: text(500), secretExpiresOn: text(40) });
+
+export const updateOptionsInput = connectionIdInput.extend({
+  organizationIds: z.array(uuidish).max(100),
+  name: text(500).optional(),
+  ownerName: text(500),
+  ownerEmail: text(500),
+  groupObjectIds: text(5000),
+  azureGovernment: z.boolean(),
+  useUsernameFallback: z.boolean(),
+  syncContacts: z.boolean(),
+});

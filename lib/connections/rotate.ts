@@ -1,0 +1,66 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { directoryConnections } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { connectionSecretAad, sealSecret } from "@/lib/crypto/seal";
+import { invalidInput } from "@/lib/errors";
+import { verifyDirectoryAccess } from "@/lib/graph/verify";
+import { asUser, requireConnectionAdmin } from "./access";
+import { recordConnectionAudit } from "./audit";
+import { refreshCatalogQuietly, secretHintOf } from "./create";
+import { validateSecret } from "./validation";
+import { healthOf, summarizeVerification, type VerificationSummary } from "./verification";
+
+export type RotateSecretResult = { rotated: true; verification: VerificationSummary } | { rotated: false; verification: VerificationSummary };
+
+/**
+ * Replaces a connection's client secret, but only with one that works: the new secret must sign in before it
+ * replaces the old, so a typo during rotation cannot break a working connection.
+ */
+export async function rotateSecret(
+  db: Executor,
+  actor: Actor | null,
+  input: { connectionId: string; secretId?: unknown; secretValue?: unknown; secretExpiresOn?: unknown },
+): Promise<RotateSecretResult> {
+  const by = asUser(actor);
+  const { row, organizations } = await requireConnectionAdmin(db, by, input.connectionId);
+  const secret = validateSecret(input);
+  if (!secret.ok) throw invalidInput("Some fields need attention.", secret.fields);
+  const result = await verifyDirectoryAccess(
+    { tenantId: row.tenantId, clientId: row.clientId, cloud: row.cloud, clientSecret: secret.value.secretValue },
+    { groupObjectIds: row.groupObjectIds, syncContacts: row.syncContacts, secretExpiresOn: secret.value.secretExpiresOn, secretId: secret.value.secretId },
+  );
+  const verification = summarizeVerification(result);
+  if (!result.credentialsOk) return { rotated: false, verification };
+
+  const sealed = sealSecret(secret.value.secretValue, connectionSecretAad(row.id));
+  const health = healthOf(result);
+  await db.transaction(async (tx) => {
+    await tx
+      .update(directoryConnections)
+      .set({
+        secretId: secret.value.secretId,
+        secretHint: secretHintOf(secret.value.secretValue),
+        secretSealed: sealed.sealed,
+        secretKeyId: sealed.keyId,
+        secretExpiresOn: secret.value.secretExpiresOn,
+        health,
+        status: result.ok ? "active" : row.status,
+        grantedRoles: result.roles,
+        lastVerification: result.checklist,
+        lastVerifiedAt: new Date(),
+        lastError: result.diagnosis,
+        updatedAt: new Date(),
+      })
+      .where(eq(directoryConnections.id, row.id));
+    await recordConnectionAudit(tx, by, "connection.rotate_secret", row.id, organizations.map((o) => o.id), {
+      previousSecretId: row.secretId,
+      secretId: secret.value.secretId,
+      secretExpiresOn: secret.value.secretExpiresOn,
+      health,
+    });
+  });
+  if (result.ok) await refreshCatalogQuietly(db, row.id);
+  return { rotated: true, verification };
+}

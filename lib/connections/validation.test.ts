@@ -1,0 +1,81 @@
+import { describe, expect, test } from "vitest";
+import { parseGroupObjectIds, validateConnectionForm, validateSecret } from "./validation";
+
+const NOW = new Date("2026-11-26T10:00:00Z");
+const guid = (n: number) => `${String(n).padStart(8, "0")}-1111-4111-8111-111111111111`;
+const valid = {
+  organizationIds: ["org-1"],
+  ownerName: "Ada Admin",
+  ownerEmail: "ada@example.com",
+  clientId: "d012528c-01cc-4458-8110-fcbc483b097a",
+  tenantId: "85d978f4-047b-4fa9-860b-6eaa8da2157d",
+  secretId: "1e86d8d7-9a7d-4299-baf9-60092164ffb4",
+  secretValue: "am28Q~6YW-oL_JphEvDd4w4yAm_5NTFi5_3Z2iT5",
+  secretExpiresOn: "2027-06-01",
+  groupObjectIds: "",
+};
+
+describe("connection form validation", () => {
+  test("a complete form passes and is normalized", () => {
+    const r = validateConnectionForm({ ...valid, clientId: ` ${valid.clientId.toUpperCase()} `, azureGovernment: true, syncContacts: "on" }, NOW);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.value.clientId).toBe(valid.clientId);
+      expect(r.value.cloud).toBe("usgov");
+      expect(r.value.syncContacts).toBe(true);
+      expect(r.value.useUsernameFallback).toBe(false);
+    }
+  });
+
+  test.each([
+    ["clientId", { clientId: "not-a-guid" }, /Not a GUID: the Application \(client\) ID/],
+    ["clientId", { clientId: "" }, /Enter the Application \(client\) ID/],
+    ["tenantId", { tenantId: "contoso" }, /Not a GUID: the Directory \(tenant\) ID/],
+    ["tenantId", { tenantId: valid.clientId.toUpperCase() }, /Application \(client\) ID again/],
+    ["secretId", { secretId: "abc" }, /Not a GUID: the Client secret ID/],
+    ["secretValue", { secretValue: valid.secretId }, /^This is the Secret ID; paste the secret's Value\.$/],
+    ["secretValue", { secretValue: valid.secretId.toUpperCase() }, /This is the Secret ID/],
+    ["secretValue", { secretValue: guid(7) }, /This is the Secret ID/],
+    ["secretValue", { secretValue: "" }, /Paste the client secret's Value/],
+    ["secretValue", { secretValue: "short" }, /does not look like a client secret Value/],
+    ["secretExpiresOn", { secretExpiresOn: "2026-11-25" }, /in the past/],
+    ["secretExpiresOn", { secretExpiresOn: "2028-11-27" }, /at most 24 months.*2028-11-26/],
+    ["secretExpiresOn", { secretExpiresOn: "26/11/2027" }, /YYYY-MM-DD/],
+    ["secretExpiresOn", { secretExpiresOn: "" }, /Enter the date/],
+    ["groupObjectIds", { groupObjectIds: "nope" }, /Not a GUID: “nope”/],
+    ["groupObjectIds", { groupObjectIds: `${guid(1)}, ${guid(1).toUpperCase()}` }, /listed twice/],
+    ["groupObjectIds", { groupObjectIds: Array.from({ length: 16 }, (_, i) => guid(i)).join("\n") }, /At most 15 groups can be selected \(you entered 16\)/],
+    ["ownerName", { ownerName: " " }, /Enter the name/],
+    ["ownerEmail", { ownerEmail: "ada@" }, /not a valid e-mail/],
+    ["organizationIds", { organizationIds: [] }, /at least one organization/],
+  ])("%s: %j", (field, patch, message) => {
+    const r = validateConnectionForm({ ...valid, ...patch }, NOW);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.fields[field]).toMatch(message);
+      expect(Object.keys(r.fields)).toEqual([field]);
+    }
+  });
+
+  test.each([
+    ["today", "2026-11-26", true],
+    ["exactly 24 months", "2028-11-26", true],
+    ["one day beyond", "2028-11-27", false],
+  ])("expiry %s", (_name, secretExpiresOn, ok) => {
+    expect(validateSecret({ ...valid, secretExpiresOn }, NOW).ok).toBe(ok);
+  });
+
+  test("group ids split on commas, spaces and new lines; 15 are allowed", () => {
+    const ids = Array.from({ length: 15 }, (_, i) => guid(i));
+    const r = parseGroupObjectIds(`${ids.slice(0, 5).join(",")}\n${ids.slice(5, 10).join(" ")} ; ${ids.slice(10).join(";")}`);
+    expect(r.error).toBeNull();
+    expect(r.ids).toEqual(ids);
+  });
+
+  test("a rejected secret value is never echoed in the message", () => {
+    const secretValue = "abc def ghi jkl mno pqr";
+    const r = validateSecret({ ...valid, secretValue }, NOW);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(JSON.stringify(r.fields)).not.toContain("abc def");
+  });
+});

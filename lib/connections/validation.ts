@@ -1,0 +1,155 @@
+/**
+ * The wizard's field rules, in one pure function that the domain verbs run (so a crafted request meets the
+ * same rules as the form) and that tests drive table by table. Messages are specific and belong to one field.
+ */
+import { isValidEmail } from "@/lib/email";
+
+export const MAX_GROUP_OBJECT_IDS = 15;
+export const MAX_SECRET_MONTHS = 24;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function isGuid(value: string): boolean {
+  return GUID.test(value.trim());
+}
+
+export interface ConnectionOptionsValue {
+  groupObjectIds: string[];
+  cloud: "global" | "usgov";
+  useUsernameFallback: boolean;
+  syncContacts: boolean;
+}
+
+export interface SecretValue {
+  secretId: string;
+  secretValue: string;
+  secretExpiresOn: string;
+}
+
+export interface ConnectionFormValue extends ConnectionOptionsValue, SecretValue {
+  name: string;
+  organizationIds: string[];
+  ownerName: string;
+  ownerEmail: string;
+  clientId: string;
+  tenantId: string;
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; fields: Record<string, string> };
+
+type Raw = Record<string, unknown>;
+const text = (raw: Raw, key: string) => (typeof raw[key] === "string" ? (raw[key] as string).trim() : "");
+const flag = (raw: Raw, key: string) => raw[key] === true || raw[key] === "on" || raw[key] === "true";
+
+function guidField(value: string, what: string, where: string): string | null {
+  if (!value) return `Enter the ${what}.`;
+  if (!isGuid(value)) return `Not a GUID: the ${what} looks like 0a1b2c3d-1234-5678-9abc-def012345678 (${where}).`;
+  return null;
+}
+
+/** Splits a pasted list (commas, spaces, new lines, semicolons) of group Object IDs and checks each. */
+export function parseGroupObjectIds(input: unknown): { ids: string[]; error: string | null } {
+  const parts = Array.isArray(input) ? input.map(String) : typeof input === "string" ? input.split(/[\s,;]+/) : [];
+  const ids = parts.map((p) => p.trim()).filter(Boolean);
+  const notGuid = ids.filter((id) => !isGuid(id));
+  if (notGuid.length) {
+    return { ids, error: `Not a GUID: “${notGuid[0].slice(0, 60)}”. Each Object ID looks like 0a1b2c3d-1234-5678-9abc-def012345678 (Azure → Groups → the group → Object ID).` };
+  }
+  const seen = new Set<string>();
+  for (const id of ids) {
+    const key = id.toLowerCase();
+    if (seen.has(key)) return { ids, error: `${id} is listed twice; list each group once.` };
+    seen.add(key);
+  }
+  if (ids.length > MAX_GROUP_OBJECT_IDS) {
+    return { ids, error: `At most ${MAX_GROUP_OBJECT_IDS} groups can be selected (you entered ${ids.length}). Leave this empty to offer the whole directory.` };
+  }
+  return { ids: ids.map((id) => id.toLowerCase()), error: null };
+}
+
+function addMonths(day: Date, months: number): Date {
+  const d = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + months, day.getUTCDate()));
+  return d;
+}
+
+export function todayUtc(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export function validateSecret(raw: Raw, now = new Date()): Validated<SecretValue> {
+  const fields: Record<string, string> = {};
+  const secretId = text(raw, "secretId");
+  const secretValue = typeof raw.secretValue === "string" ? raw.secretValue.trim() : "";
+  const secretExpiresOn = text(raw, "secretExpiresOn");
+  const idError = guidField(secretId, "Client secret ID", "Certificates & secrets → the secret's “Secret ID” column");
+  if (idError) fields.secretId = idError;
+  if (!secretValue) fields.secretValue = "Paste the client secret's Value (shown once, right after the secret is created).";
+  else if ((secretId && secretValue.toLowerCase() === secretId.toLowerCase()) || isGuid(secretValue)) {
+    fields.secretValue = "This is the Secret ID; paste the secret's Value.";
+  } else if (secretValue.length < 16 || /\s/.test(secretValue)) {
+    fields.secretValue = "This does not look like a client secret Value (Azure's are about 40 characters with no spaces). Copy the Value column again.";
+  }
+  if (!secretExpiresOn) fields.secretExpiresOn = "Enter the date the secret expires (Certificates & secrets → Expires).";
+  else if (!DATE.test(secretExpiresOn) || Number.isNaN(Date.parse(`${secretExpiresOn}T00:00:00Z`))) {
+    fields.secretExpiresOn = "Enter a date as YYYY-MM-DD.";
+  } else {
+    const today = todayUtc(now);
+    const latest = todayUtc(addMonths(new Date(`${today}T00:00:00Z`), MAX_SECRET_MONTHS));
+    if (secretExpiresOn < today) fields.secretExpiresOn = "This date is in the past: the secret has expired. Create a new client secret in Azure.";
+    else if (secretExpiresOn > latest) {
+      fields.secretExpiresOn = `Azure allows secrets of at most ${MAX_SECRET_MONTHS} months, so this cannot be later than ${latest}. Check the Expires column.`;
+    }
+  }
+  if (Object.keys(fields).length) return { ok: false, fields };
+  return { ok: true, value: { secretId: secretId.toLowerCase(), secretValue, secretExpiresOn } };
+}
+
+export function validateOptions(raw: Raw): Validated<ConnectionOptionsValue> {
+  const groups = parseGroupObjectIds(raw.groupObjectIds ?? "");
+  if (groups.error) return { ok: false, fields: { groupObjectIds: groups.error } };
+  return {
+    ok: true,
+    value: {
+      groupObjectIds: groups.ids,
+      cloud: flag(raw, "azureGovernment") ? "usgov" : "global",
+      useUsernameFallback: flag(raw, "useUsernameFallback"),
+      syncContacts: flag(raw, "syncContacts"),
+    },
+  };
+}
+
+export function validateOwner(raw: Raw): Validated<{ name: string; ownerName: string; ownerEmail: string; organizationIds: string[] }> {
+  const fields: Record<string, string> = {};
+  const ownerName = text(raw, "ownerName");
+  const ownerEmail = text(raw, "ownerEmail");
+  const name = text(raw, "name") || "Microsoft Entra ID";
+  const organizationIds = Array.isArray(raw.organizationIds) ? [...new Set(raw.organizationIds.map(String))] : [];
+  if (!ownerName) fields.ownerName = "Enter the name of the person to contact about this connection.";
+  else if (ownerName.length > 200) fields.ownerName = "Keep the name under 200 characters.";
+  if (!ownerEmail) fields.ownerEmail = "Enter the setup owner's e-mail address.";
+  else if (!isValidEmail(ownerEmail)) fields.ownerEmail = "This is not a valid e-mail address (it needs one @ and a domain like example.com).";
+  if (name.length > 120) fields.name = "Keep the name under 120 characters.";
+  if (organizationIds.length === 0) fields.organizationIds = "Choose at least one organization this directory serves.";
+  if (Object.keys(fields).length) return { ok: false, fields };
+  return { ok: true, value: { name, ownerName, ownerEmail, organizationIds } };
+}
+
+export function validateConnectionForm(raw: Raw, now = new Date()): Validated<ConnectionFormValue> {
+  const fields: Record<string, string> = {};
+  const clientId = text(raw, "clientId");
+  const tenantId = text(raw, "tenantId");
+  const clientError = guidField(clientId, "Application (client) ID", "the app registration's Overview page");
+  const tenantError = guidField(tenantId, "Directory (tenant) ID", "the app registration's Overview page");
+  if (clientError) fields.clientId = clientError;
+  if (tenantError) fields.tenantId = tenantError;
+  else if (!clientError && clientId.toLowerCase() === tenantId.toLowerCase()) {
+    fields.tenantId = "This is the Application (client) ID again: copy the Directory (tenant) ID, the line below it on the Overview page.";
+  }
+  const owner = validateOwner(raw);
+  const secret = validateSecret(raw, now);
+  const options = validateOptions(raw);
+  for (const r of [owner, secret, options]) if (!r.ok) Object.assign(fields, r.fields);
+  if (!owner.ok || !secret.ok || !options.ok || Object.keys(fields).length) return { ok: false, fields };
+  return { ok: true, value: { ...owner.value, ...secret.value, ...options.value, clientId: clientId.toLowerCase(), tenantId: tenantId.toLowerCase() } };
+}

@@ -1,0 +1,63 @@
+import type { directoryConnections } from "@/db/schema";
+import type { ChecklistItem } from "@/lib/graph/verify";
+import { secretExpiryStatus, type SecretExpiryStatus } from "./secret-expiry";
+
+type ConnectionRow = typeof directoryConnections.$inferSelect;
+
+/**
+ * What pages and action results may carry about a connection: everything but the sealed secret and its key
+ * id. Built field by field (not by omitting), so a column added later stays on the server until chosen.
+ */
+export interface ConnectionView {
+  id: string;
+  name: string;
+  tenantId: string;
+  clientId: string;
+  cloud: "global" | "usgov";
+  secretId: string;
+  secretHint: string;
+  secretExpiresOn: string;
+  secretExpiry: SecretExpiryStatus;
+  groupObjectIds: string[];
+  useUsernameFallback: boolean;
+  syncContacts: boolean;
+  ownerName: string;
+  ownerEmail: string;
+  status: "draft" | "active";
+  health: "unknown" | "healthy" | "degraded" | "failing";
+  grantedRoles: string[];
+  lastVerification: ChecklistItem[] | null;
+  lastVerifiedAt: string | null;
+  lastError: { code: string; title: string; fix: string; details?: string } | null;
+  groupsRefreshedAt: string | null;
+  createdAt: string;
+  organizations: { id: string; name: string }[];
+}
+
+export function toConnectionView(row: ConnectionRow, organizations: { id: string; name: string }[], now = new Date()): ConnectionView {
+  return {
+    id: row.id,
+    name: row.name,
+    tenantId: row.tenantId,
+    clientId: row.clientId,
+    cloud: row.cloud,
+    secretId: row.secretId,
+    secretHint: row.secretHint,
+    secretExpiresOn: row.secretExpiresOn,
+    secretExpiry: secretExpiryStatus(row.secretExpiresOn, now),
+    groupObjectIds: row.groupObjectIds,
+    useUsernameFallback: row.useUsernameFallback,
+    syncContacts: row.syncContacts,
+    ownerName: row.ownerName,
+    ownerEmail: row.ownerEmail,
+    status: row.status,
+    health: row.health,
+    grantedRoles: row.grantedRoles,
+    lastVerification: (row.lastVerification as ChecklistItem[] | null) ?? null,
+    lastVerifiedAt: row.lastVerifiedAt?.toISOString() ?? null,
+    lastError: (row.lastError as ConnectionView["lastError"]) ?? null,
+    groupsRefreshedAt: row.groupsRefreshedAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+    organizations,
+  };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, test } from "vitest";
+import { diagnose, noApplicationRolesDiagnosis } from "./diagnose";
+import { TenantDiscoveryError } from "./discovery";
+import { GraphRequestError } from "./errors";
+
+const entra = (code: number, text: string) =>
+  Object.assign(new Error(`ClientSecretCredential authentication failed: invalid_client: AADSTS${code}: ${text}\r\nTrace ID: 1\r\nCorrelation ID: 2`), {
+    name: "AuthenticationRequiredError",
+  });
+const graph = (status: number, code = "x", retryAfterMs?: number) => new GraphRequestError({ status, code, message: `graph said ${status}`, retryAfterMs });
+
+describe("diagnose", () => {
+  test.each([
+    ["wrong secret", entra(7000215, "Invalid client secret provided."), {}, "secret_wrong", /rejected the client secret/, /looks like the Secret ID, paste the Value/],
+    ["Secret ID pasted", entra(7000215, "Invalid client secret provided."), { secretLooksLikeSecretId: true }, "secret_is_secret_id", /This is the Secret ID; paste the secret's Value/, /Value/],
+    ["expired secret with date", entra(7000222, "The provided client secret keys are expired."), { secretExpiresOn: "2026-01-31" }, "secret_expired", /expired on 2026-01-31/, /Rotate secret/],
+    ["expired secret without date", entra(7000222, "expired"), {}, "secret_expired", /has expired/, /new client secret/],
+    ["app not in tenant", entra(700016, "Application with identifier 'x' was not found"), {}, "app_not_in_tenant", /Application \(client\) ID/, /Re-copy the Application \(client\) ID/],
+    ["tenant not found", entra(90002, "Tenant 'x' not found."), {}, "tenant_not_found", /Directory \(tenant\) ID/, /Re-copy the Directory \(tenant\) ID/],
+    ["resource of another cloud", entra(500011, "The resource principal named https://graph.microsoft.com was not found"), { cloud: "global" as const }, "wrong_cloud", /Azure Government tenant\?/, /Azure Government/],
+    ["other AADSTS", entra(50034, "something"), {}, "token_error", /AADSTS50034/, /verify again/],
+    ["MSAL hides the tenant", new Error("CredentialUnavailableError: endpoints_resolution_error: Error: could not resolve endpoints"), {}, "authority_unreachable", /tenant/, /Directory \(tenant\) ID/],
+    ["network in token call", new Error("network_error: Network request failed"), {}, "network", /Could not reach/, /again/],
+    ["403 with permission", graph(403, "Authorization_RequestDenied"), { permission: "User.Read.All" }, "permission_missing", /User\.Read\.All/, /Application permissions → User\.Read\.All.*Grant admin consent/],
+    ["403 without permission", graph(403), {}, "permission_missing", /permission/, /Grant admin consent/],
+    ["401", graph(401, "InvalidAuthenticationToken"), {}, "graph_unauthorized", /token/, /Azure Government/],
+    ["404 group", graph(404, "Request_ResourceNotFound"), { groupObjectId: "abc" }, "group_not_found", /abc.*deleted in Azure/, /restore/],
+    ["404 bare", graph(404), {}, "group_not_found", /Deleted in Azure/, /restore/],
+    ["429", graph(429, "TooManyRequests", 2000), {}, "throttled", /throttling/, /retries/],
+    ["503", graph(503), {}, "throttled", /throttling/, /retries/],
+    ["500", graph(500), {}, "graph_unavailable", /internal error/, /try again later/],
+    ["no response", graph(0, "network_error"), {}, "network", /Could not reach/, /again/],
+    ["unknown", new Error("boom"), {}, "unknown", /unexpected/, /support/],
+  ])("%s", (_name, error, context, code, title, fix) => {
+    const d = diagnose(error, context);
+    expect(d.code).toBe(code);
+    expect(d.title).toMatch(title);
+    expect(d.fix).toMatch(fix);
+  });
+
+  test.each([
+    ["tenant_not_found", "tenant_not_found", undefined, /Directory \(tenant\) ID/],
+    ["wrong_cloud", "wrong_cloud", "usgov", /is this an Azure Government tenant\?/],
+    ["wrong_cloud", "wrong_cloud", "global", /not Azure Government/],
+    ["network", "network", undefined, /Could not reach login\.example/],
+    ["unexpected_answer", "authority_unexpected", undefined, /unexpected answer/],
+  ] as const)("tenant discovery %s (%s)", (reason, code, tenantCloud, title) => {
+    const d = diagnose(new TenantDiscoveryError({ reason, message: "raw entra text", host: "login.example", tenantCloud }));
+    expect(d.code).toBe(code);
+    expect(d.title).toMatch(title);
+    expect(d.details).toContain("raw entra text");
+  });
+
+  test("keeps the raw Entra text behind Details, without bearer tokens", () => {
+    const d = diagnose(new Error("AADSTS7000215: Invalid client secret. Authorization: Bearer eyJabc.def.ghi"));
+    expect(d.details).toContain("AADSTS7000215");
+    expect(d.details).not.toContain("eyJabc");
+  });
+
+  test("delegated-only apps are told to add Application permissions and consent", () => {
+    const d = noApplicationRolesDiagnosis();
+    expect(d.title).toMatch(/Delegated/);
+    expect(d.fix).toMatch(/Application permissions.*Grant admin consent/);
+  });
+});

@@ -1,0 +1,238 @@
+import { GraphRequestError } from "./errors";
+import { TenantDiscoveryError } from "./discovery";
+import type { Cloud, Diagnosis } from "./types";
+
+export type { Diagnosis } from "./types";
+
+/** What the caller knows that turns an error into an exact fix. */
+export interface DiagnosisContext {
+  /** The application permission the failed Graph call needed. */
+  permission?: string;
+  /** The stored secret's expiry (YYYY-MM-DD), for the expired-secret fix. */
+  secretExpiresOn?: string;
+  /** The secret value entered equals or looks like the Secret ID. */
+  secretLooksLikeSecretId?: boolean;
+  /** The group a failed call was about. */
+  groupObjectId?: string;
+  cloud?: Cloud;
+}
+
+const CLOUD_NAMES: Record<Cloud, string> = { global: "Azure Global", usgov: "Azure Government" };
+const APP_PERMISSIONS_PATH = "Azure portal → App registrations → your app → API permissions";
+const ROTATE_STEPS =
+  "In Azure (App registrations → your app → Certificates & secrets) create a new client secret, then use “Rotate secret” on this connection's page with its Secret ID, Value and expiry date.";
+
+export function addPermissionFix(permission: string): string {
+  return `In ${APP_PERMISSIONS_PATH}, select Add a permission → Microsoft Graph → Application permissions → ${permission} (not Delegated), then select “Grant admin consent”.`;
+}
+
+/** Raw text for support, behind "Details". Bearer tokens are cut out in case a library echoed one. */
+function detailsOf(error: unknown): string | undefined {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : typeof error === "string" ? error : undefined;
+  return text?.replace(/Bearer\s+[A-Za-z0-9._-]+/g, "Bearer [redacted]").slice(0, 2000);
+}
+
+function aadstsCode(text: string): string | null {
+  return text.match(/AADSTS(\d+)/)?.[1] ?? null;
+}
+
+function diagnoseTokenError(code: string, details: string | undefined, context: DiagnosisContext): Diagnosis {
+  switch (code) {
+    case "7000215":
+      return context.secretLooksLikeSecretId
+        ? {
+            code: "secret_is_secret_id",
+            title: "This is the Secret ID; paste the secret's Value",
+            fix: "Azure shows two columns for a client secret: paste the Value (shown only once, right after the secret is created), not the Secret ID. If the Value is lost, create a new client secret.",
+            details,
+          }
+        : {
+            code: "secret_wrong",
+            title: "Entra ID rejected the client secret",
+            fix: "Paste the secret's Value from Certificates & secrets (not the Secret ID: this looks like the Secret ID, paste the Value). If the Value is lost, create a new client secret and use it.",
+            details,
+          };
+    case "7000222":
+      return {
+        code: "secret_expired",
+        title: context.secretExpiresOn ? `The client secret expired on ${context.secretExpiresOn}` : "The client secret has expired",
+        fix: ROTATE_STEPS,
+        details,
+      };
+    case "700016":
+      return {
+        code: "app_not_in_tenant",
+        title: "No application with this Application (client) ID exists in this directory",
+        fix: "Re-copy the Application (client) ID from the app registration's Overview page, and check that the Directory (tenant) ID on the same page is the one entered here.",
+        details,
+      };
+    case "90002":
+      return {
+        code: "tenant_not_found",
+        title: "No directory with this Directory (tenant) ID was found",
+        fix: "Re-copy the Directory (tenant) ID from the app registration's Overview page. If your organization uses Azure Government, tick “Azure Government”.",
+        details,
+      };
+    case "500011":
+      return {
+        code: "wrong_cloud",
+        title: context.cloud === "usgov" ? "This directory is not in Azure Government" : "Microsoft Graph of this cloud is unknown to the directory: is this an Azure Government tenant?",
+        fix: context.cloud === "usgov" ? "Untick “Azure Government” and verify again." : "Tick “Azure Government” if your organization uses it, then verify again.",
+        details,
+      };
+    case "7000216":
+    case "700027":
+      return {
+        code: "client_assertion_invalid",
+        title: "Entra ID rejected the app's credentials",
+        fix: "Create a new client secret for the app and enter its Value.",
+        details,
+      };
+    default:
+      return {
+        code: "token_error",
+        title: `Entra ID refused to issue a token (AADSTS${code})`,
+        fix: "Check the Application (client) ID, Directory (tenant) ID and client secret against the app registration, then verify again.",
+        details,
+      };
+  }
+}
+
+function diagnoseDiscovery(error: TenantDiscoveryError): Diagnosis {
+  const details = detailsOf(error);
+  switch (error.reason) {
+    case "tenant_not_found":
+      return diagnoseTokenError("90002", details, {});
+    case "wrong_cloud":
+      return error.tenantCloud === "usgov"
+        ? {
+            code: "wrong_cloud",
+            title: "This directory is in Azure Government: is this an Azure Government tenant?",
+            fix: "Tick “Azure Government” and verify again.",
+            details,
+          }
+        : {
+            code: "wrong_cloud",
+            title: `This directory is in ${CLOUD_NAMES[error.tenantCloud ?? "global"]}, not Azure Government`,
+            fix: "Untick “Azure Government” and verify again.",
+            details,
+          };
+    case "network":
+      return networkDiagnosis(error.host, details);
+    default:
+      return {
+        code: "authority_unexpected",
+        title: `The sign-in service at ${error.host} gave an unexpected answer`,
+        fix: "Verify again in a few minutes. If it persists, check the Directory (tenant) ID and contact support with the details below.",
+        details,
+      };
+  }
+}
+
+function networkDiagnosis(host: string | undefined, details: string | undefined): Diagnosis {
+  return {
+    code: "network",
+    title: host ? `Could not reach ${host}` : "Could not reach Microsoft's services",
+    fix: "Roster's server could not connect. This is usually temporary: verify again in a few minutes. If it persists, check the server's outbound network access.",
+    details,
+  };
+}
+
+function diagnoseGraphError(error: GraphRequestError, context: DiagnosisContext): Diagnosis {
+  const details = detailsOf(`${error.status} ${error.code}: ${error.message}${error.path ? ` (${error.path})` : ""}`);
+  if (error.status === 0) return networkDiagnosis(undefined, details);
+  if (error.status === 401) {
+    return {
+      code: "graph_unauthorized",
+      title: "Microsoft Graph did not accept the app's token",
+      fix: "Check that “Azure Government” matches your tenant's cloud, then verify again. If it persists, create a new client secret and rotate it here.",
+      details,
+    };
+  }
+  if (error.status === 403) {
+    return context.permission
+      ? { code: "permission_missing", title: `${context.permission} is not granted as an application permission`, fix: addPermissionFix(context.permission), details }
+      : {
+          code: "permission_missing",
+          title: "The app lacks a permission Roster needs",
+          fix: addPermissionFix("Group.Read.All, GroupMember.Read.All and User.Read.All"),
+          details,
+        };
+  }
+  if (error.status === 404) {
+    return {
+      code: "group_not_found",
+      title: context.groupObjectId ? `Group ${context.groupObjectId} was deleted in Azure or never existed` : "Deleted in Azure",
+      fix: "If the group was deleted by mistake, restore it in Azure (Groups → Deleted groups, within 30 days). Otherwise untick it, or remove its Object ID from this connection.",
+      details,
+    };
+  }
+  if (error.status === 429 || error.status === 503 || error.status === 504) {
+    return {
+      code: "throttled",
+      title: "Microsoft Graph is throttling requests for this tenant",
+      fix: "Nothing to change: Roster waits as Graph asks and retries. If other apps read the directory heavily, the next scheduled run will catch up.",
+      details,
+    };
+  }
+  if (error.status >= 500) {
+    return {
+      code: "graph_unavailable",
+      title: "Microsoft Graph had an internal error",
+      fix: "This is on Microsoft's side and usually brief: try again later. Roster keeps the last good audience meanwhile.",
+      details,
+    };
+  }
+  return {
+    code: "graph_error",
+    title: `Microsoft Graph refused the request (${error.status} ${error.code})`,
+    fix: "Verify the connection again; if it persists, contact support with the details below.",
+    details,
+  };
+}
+
+/** Turns any failure of reaching Entra ID or Graph into what the admin should do. */
+export function diagnose(error: unknown, context: DiagnosisContext = {}): Diagnosis {
+  if (error instanceof TenantDiscoveryError) return diagnoseDiscovery(error);
+  if (error instanceof GraphRequestError) return diagnoseGraphError(error, context);
+  const details = detailsOf(error);
+  const text = details ?? "";
+  const code = aadstsCode(text);
+  if (code) return diagnoseTokenError(code, details, context);
+  if (/endpoints_resolution_error/.test(text)) {
+    return {
+      code: "authority_unreachable",
+      title: "The sign-in service could not find this tenant or could not be reached",
+      fix: "Re-copy the Directory (tenant) ID from the app registration's Overview page; if your organization uses Azure Government, tick “Azure Government”.",
+      details,
+    };
+  }
+  if (/network_error|fetch failed|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN|socket hang up|certificate/i.test(text)) {
+    return networkDiagnosis(undefined, details);
+  }
+  return {
+    code: "unknown",
+    title: "Something unexpected went wrong while contacting Microsoft",
+    fix: "Verify the connection again. If it persists, contact support with the details below.",
+    details,
+  };
+}
+
+/** The token carries no application roles at all: the classic "permissions added as Delegated" mistake. */
+export function noApplicationRolesDiagnosis(): Diagnosis {
+  return {
+    code: "delegated_only",
+    title: "The app has no application permissions (added as Delegated, or admin consent not granted)",
+    fix: `In ${APP_PERMISSIONS_PATH}, remove User.Read (Delegated), add Group.Read.All, GroupMember.Read.All and User.Read.All as Application permissions, then select “Grant admin consent”.`,
+  };
+}
+
+/** A read worked but the token does not carry the role: Graph answered through another grant we do not rely on. */
+export function roleMissingDiagnosis(permission: string, roles: string[]): Diagnosis {
+  return {
+    code: "permission_missing",
+    title: `${permission} is not granted as an application permission`,
+    fix: addPermissionFix(permission),
+    details: `Application permissions in the token: ${roles.length ? roles.join(", ") : "none"}.`,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * A failed Graph request, reduced to what retry and diagnosis need. Built from the Graph client's GraphError
+ * (or a network failure) so that callers never depend on the SDK's error shape.
+ */
+export class GraphRequestError extends Error {
+  /** HTTP status; 0 when no response arrived (network failure, TLS error). */
+  readonly status: number;
+  /** Graph's error code (e.g. Authorization_RequestDenied, Request_ResourceNotFound), or "network_error". */
+  readonly code: string;
+  /** Retry-After of the response, when it carried one. */
+  readonly retryAfterMs?: number;
+  /** The request's path and query (never a token). */
+  readonly path?: string;
+
+  constructor(init: { status: number; code: string; message: string; retryAfterMs?: number; path?: string }) {
+    super(init.message);
+    this.name = "GraphRequestError";
+    this.status = init.status;
+    this.code = init.code;
+    this.retryAfterMs = init.retryAfterMs;
+    this.path = init.path;
+  }
+}
+
+/** Retry-After is either delay-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+interface SdkGraphError {
+  statusCode?: number;
+  code?: string | null;
+  message?: string;
+  body?: unknown;
+  headers?: { get(name: string): string | null };
+}
+
+/** Converts whatever the Graph client threw into a GraphRequestError. */
+export function toGraphRequestError(error: unknown, path: string): GraphRequestError {
+  if (error instanceof GraphRequestError) return error;
+  const e = (error ?? {}) as SdkGraphError;
+  const status = typeof e.statusCode === "number" && e.statusCode > 0 ? e.statusCode : 0;
+  if (status === 0) {
+    const cause = error instanceof Error ? error.message : typeof e.body === "string" ? e.body : String(error);
+    return new GraphRequestError({ status: 0, code: "network_error", message: `Could not reach Microsoft Graph: ${cause}`, path });
+  }
+  const retryAfter = typeof e.headers?.get === "function" ? e.headers.get("retry-after") : undefined;
+  return new GraphRequestError({
+    status,
+    code: e.code || `http_${status}`,
+    message: e.message || `Microsoft Graph answered ${status}.`,
+    retryAfterMs: parseRetryAfter(retryAfter),
+    path,
+  });
+}

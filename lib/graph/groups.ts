@@ -1,0 +1,47 @@
+import { GraphRequestError } from "./errors";
+import { graphItems } from "./paging";
+import type { GraphSession } from "./types";
+
+/** The guide's group attributes, plus what classification needs (groupTypes, mailEnabled, securityEnabled). */
+export const GROUP_SELECT = "id,displayName,description,mail,visibility,groupTypes,mailEnabled,securityEnabled";
+
+export interface DirectoryGroupRecord {
+  id: string;
+  displayName: string | null;
+  description: string | null;
+  mail: string | null;
+  visibility: string | null;
+  groupTypes?: string[] | null;
+  mailEnabled?: boolean | null;
+  securityEnabled?: boolean | null;
+}
+
+export type GroupKind = "security" | "microsoft365" | "distribution" | "mail_security" | "dynamic";
+
+/**
+ * Graph's group kinds (stack-notes): dynamic membership is named first because it is what an admin most needs
+ * to know about a group (members change by rule); then Microsoft 365 (Unified); then by mail/security flags.
+ */
+export function groupKind(group: Pick<DirectoryGroupRecord, "groupTypes" | "mailEnabled" | "securityEnabled">): GroupKind {
+  const types = group.groupTypes ?? [];
+  if (types.includes("DynamicMembership")) return "dynamic";
+  if (types.includes("Unified")) return "microsoft365";
+  if (group.mailEnabled && group.securityEnabled) return "mail_security";
+  if (group.mailEnabled) return "distribution";
+  return "security";
+}
+
+/** Every group of the tenant (dynamic distribution groups are Exchange objects and never appear in Graph). */
+export function iterateGroups(graph: GraphSession, pageSize = 999): AsyncGenerator<DirectoryGroupRecord> {
+  return graphItems<DirectoryGroupRecord>(graph, `/groups?$top=${pageSize}&$select=${GROUP_SELECT}`);
+}
+
+/** One group by object id; null when Graph answers 404 (deleted in Azure, or never existed). */
+export async function getGroup(graph: GraphSession, objectId: string): Promise<DirectoryGroupRecord | null> {
+  try {
+    return await graph.get<DirectoryGroupRecord>(`/groups/${encodeURIComponent(objectId)}?$select=${GROUP_SELECT}`);
+  } catch (error) {
+    if (error instanceof GraphRequestError && error.status === 404) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * A per-tenant gate shared by every Graph session in this process: at most `limit` requests in flight per
+ * tenant, and when one request is throttled with Retry-After the whole tenant pauses, since Graph's budget is
+ * per app and tenant, not per request.
+ */
+interface TenantGate {
+  limit: number;
+  active: number;
+  waiting: (() => void)[];
+  pausedUntil: number;
+}
+
+const store = globalThis as unknown as { rosterGraphGates?: Map<string, TenantGate> };
+
+export const DEFAULT_MAX_IN_FLIGHT = 8;
+
+function gateFor(tenantId: string, limit?: number): TenantGate {
+  store.rosterGraphGates ??= new Map();
+  const key = tenantId.toLowerCase();
+  let gate = store.rosterGraphGates.get(key);
+  if (!gate) {
+    gate = { limit: DEFAULT_MAX_IN_FLIGHT, active: 0, waiting: [], pausedUntil: 0 };
+    store.rosterGraphGates.set(key, gate);
+  }
+  // The latest session's cap wins: callers of one tenant agree on it in practice (one setting per deployment).
+  if (limit !== undefined) gate.limit = Math.max(1, Math.floor(limit));
+  return gate;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface TenantSlot {
+  /** Time spent waiting for a tenant-wide throttling pause. */
+  pausedMs: number;
+  release(): void;
+}
+
+export async function acquireTenantSlot(tenantId: string, limit = DEFAULT_MAX_IN_FLIGHT): Promise<TenantSlot> {
+  const gate = gateFor(tenantId, limit);
+  let pausedMs = 0;
+  for (;;) {
+    const pause = gate.pausedUntil - Date.now();
+    if (pause > 0) {
+      pausedMs += pause;
+      await sleep(pause);
+    }
+    if (gate.active < gate.limit) break;
+    await new Promise<void>((resolve) => gate.waiting.push(resolve));
+  }
+  gate.active++;
+  let released = false;
+  return {
+    pausedMs,
+    release() {
+      if (released) return;
+      released = true;
+      gate.active--;
+      gate.waiting.shift()?.();
+    },
+  };
+}
+
+export function pauseTenant(tenantId: string, untilMs: number): void {
+  const gate = gateFor(tenantId);
+  gate.pausedUntil = Math.max(gate.pausedUntil, untilMs);
+}
+
+/** For tests: how many requests are in flight for a tenant right now. */
+export function tenantInFlight(tenantId: string): number {
+  return store.rosterGraphGates?.get(tenantId.toLowerCase())?.active ?? 0;
+}

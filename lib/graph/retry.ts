@@ -1,0 +1,43 @@
+import type { GraphRequestError } from "./errors";
+
+/**
+ * Roster's one retry policy for Graph (the SDK's own RetryHandler is left out of the middleware chain so that
+ * retries never multiply). Throttling answers (429/503/504) wait what Retry-After asks; other transient
+ * failures (500/502, no response) back off exponentially with full jitter; attempts are bounded.
+ */
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited out in-process: the caller reschedules instead. */
+  maxRetryAfterMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 400,
+  maxDelayMs: 20_000,
+  maxRetryAfterMs: 120_000,
+};
+
+const THROTTLING = new Set([429, 503, 504]);
+const TRANSIENT = new Set([0, 500, 502]);
+
+export function isThrottling(status: number): boolean {
+  return THROTTLING.has(status);
+}
+
+/**
+ * How long to wait before attempt `attempt + 1`, or null when the failure is final (not retryable, attempts
+ * used up, or a Retry-After beyond what this process should sleep through).
+ */
+export function retryDelayMs(error: GraphRequestError, attempt: number, policy: RetryPolicy = defaultRetryPolicy, random = Math.random): number | null {
+  if (attempt >= policy.maxAttempts) return null;
+  if (!THROTTLING.has(error.status) && !TRANSIENT.has(error.status)) return null;
+  if (THROTTLING.has(error.status) && error.retryAfterMs !== undefined) {
+    return error.retryAfterMs <= policy.maxRetryAfterMs ? error.retryAfterMs : null;
+  }
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  // Full jitter: concurrent workers that failed together do not retry together.
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}

@@ -1,0 +1,73 @@
+import "server-only";
+import { eq, sql } from "drizzle-orm";
+import { executeCount, type Executor } from "@/db/client";
+import { directoryConnections, directoryGroups } from "@/db/schema";
+import { graphForConnection } from "@/lib/connections/graph-access";
+import { getGroup, groupKind, iterateGroups, type DirectoryGroupRecord } from "@/lib/graph/groups";
+
+export interface CatalogRefresh {
+  seen: number;
+  added: number;
+  restored: number;
+  markedDeleted: number;
+}
+
+/** Rows per statement (arrays bound to unnest: a handful of parameters whatever the size). */
+const CHUNK = 5_000;
+
+/**
+ * Refreshes a connection's group catalog (what editors can tick). With Group Object IDs set, only those groups
+ * are fetched, each by id (a 404 means deleted in Azure); otherwise every group. The whole list is read
+ * before anything is written, so a failure part-way marks nothing deleted. A group no longer found gets
+ * `deleted_at` (never dropped: audiences still point at it) and loses it if it reappears.
+ */
+export async function refreshCatalog(db: Executor, connectionId: string): Promise<CatalogRefresh> {
+  const { graph, connection } = await graphForConnection(db, connectionId);
+  const startedAt = new Date();
+  const found: DirectoryGroupRecord[] = [];
+  if (connection.groupObjectIds.length > 0) {
+    for (const objectId of connection.groupObjectIds) {
+      const group = await getGroup(graph, objectId);
+      if (group) found.push(group);
+    }
+  } else {
+    for await (const group of iterateGroups(graph)) found.push(group);
+  }
+
+  return db.transaction(async (tx) => {
+    const before = await tx
+      .select({ objectId: directoryGroups.objectId, deletedAt: directoryGroups.deletedAt })
+      .from(directoryGroups)
+      .where(eq(directoryGroups.connectionId, connectionId));
+    const known = new Map(before.map((g) => [g.objectId, g.deletedAt]));
+    const unique = new Map(found.map((g) => [g.id.toLowerCase(), g]));
+    let added = 0;
+    let restored = 0;
+    for (const id of unique.keys()) {
+      if (!known.has(id)) added++;
+      else if (known.get(id)) restored++;
+    }
+    const rows = [...unique.values()];
+    for (let i = 0; i < rows.length; i += CHUNK) await upsertGroups(tx, connectionId, rows.slice(i, i + CHUNK), startedAt);
+    const markedDeleted = await executeCount(
+      tx,
+      sql`UPDATE directory_groups SET deleted_at = ${startedAt.toISOString()}::timestamptz
+          WHERE connection_id = ${connectionId}::uuid AND deleted_at IS NULL AND last_seen_at < ${startedAt.toISOString()}::timestamptz`,
+    );
+    await tx.update(directoryConnections).set({ groupsRefreshedAt: new Date() }).where(eq(directoryConnections.id, connectionId));
+    return { seen: rows.length, added, restored, markedDeleted };
+  });
+}
+
+async function upsertGroups(tx: Executor, connectionId: string, groups: DirectoryGroupRecord[], seenAt: Date) {
+  const col = <T>(f: (g: DirectoryGroupRecord) => T) => sql.param(groups.map(f));
+  await tx.execute(sql`
+    INSERT INTO directory_groups (connection_id, object_id, display_name, description, mail, visibility, kind, deleted_at, last_seen_at)
+    SELECT ${connectionId}::uuid, t.object_id, t.display_name, t.description, t.mail, t.visibility, t.kind::group_kind, NULL, ${seenAt.toISOString()}::timestamptz
+    FROM unnest(${col((g) => g.id.toLowerCase())}::text[], ${col((g) => g.displayName ?? g.id)}::text[], ${col((g) => g.description ?? null)}::text[],
+                ${col((g) => g.mail ?? null)}::text[], ${col((g) => g.visibility ?? null)}::text[], ${col((g) => groupKind(g))}::text[])
+      AS t(object_id, display_name, description, mail, visibility, kind)
+    ON CONFLICT (connection_id, object_id) DO UPDATE SET
+      display_name = EXCLUDED.display_name, description = EXCLUDED.description, mail = EXCLUDED.mail,
+      visibility = EXCLUDED.visibility, kind = EXCLUDED.kind, deleted_at = NULL, last_seen_at = EXCLUDED.last_seen_at`);
+}

@@ -1,0 +1,101 @@
+import { describe, expect, test } from "vitest";
+import { openGraph } from "@/lib/graph/client";
+import { GraphRequestError } from "@/lib/graph/errors";
+import { getGroup, iterateGroups } from "@/lib/graph/groups";
+import { tenantInFlight } from "@/lib/graph/in-flight";
+import { iterateGroupTransitiveContacts, iterateGroupTransitiveUsers, iterateUsers } from "@/lib/graph/users";
+import { mainApp, startSandboxForFile, type TenantManifest } from "./graph-sandbox";
+
+const sandbox = startSandboxForFile();
+
+async function session(t: TenantManifest, opts?: Parameters<typeof openGraph>[1]) {
+  const app = mainApp(t);
+  return openGraph({ tenantId: t.tenantId, clientId: app.clientId, clientSecret: app.secret, cloud: "global" }, opts);
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe("Graph client against the sandbox tenant", () => {
+  test("iterates every group across pages, selecting only the needed attributes", async () => {
+    const t = await sandbox.createTenant();
+    const graph = await session(t);
+    const groups = await collect(iterateGroups(graph, 5));
+    expect(groups.map((g) => g.id).sort()).toEqual(t.groups.map((g: { id: string }) => g.id).sort());
+    expect(graph.stats.requests).toBe(Math.ceil(t.groups.length / 5));
+    expect(Object.keys(groups[0]).sort()).toEqual(
+      ["id", "displayName", "description", "mail", "visibility", "groupTypes", "mailEnabled", "securityEnabled"].sort(),
+    );
+  });
+
+  test("a group's transitive users and contacts, and all users", async () => {
+    const t = await sandbox.createTenant();
+    const graph = await session(t);
+    const biggest = [...t.groups].sort((a, b) => b.transitive.users - a.transitive.users)[0];
+    const users = await collect(iterateGroupTransitiveUsers(graph, biggest.id, 50));
+    expect(users.length).toBe(biggest.transitive.users);
+    expect(Object.keys(users[0]).sort()).toEqual(["accountEnabled", "displayName", "id", "mail", "userPrincipalName"]);
+    const withContacts = t.groups.find((g: { transitive: { contacts: number } }) => g.transitive.contacts > 0);
+    const contacts = await collect(iterateGroupTransitiveContacts(graph, withContacts.id));
+    expect(contacts.length).toBe(withContacts.transitive.contacts);
+    const all = await collect(iterateUsers(graph, 100));
+    expect(all.length).toBe(t.counts.users);
+  });
+
+  test("a deleted group reads as null", async () => {
+    const t = await sandbox.createTenant();
+    const graph = await session(t);
+    await sandbox.mutate(t.tenantId, [{ op: "deleteGroup", groupId: t.groups[2].id }]);
+    expect(await getGroup(graph, t.groups[2].id)).toBeNull();
+    expect((await getGroup(graph, t.groups[1].id))?.displayName).toBe(t.groups[1].displayName);
+  });
+
+  test("429 with Retry-After is waited out and counted; one retry layer", async () => {
+    const t = await sandbox.createTenant();
+    await sandbox.faults(t.tenantId, { retryAfter: [{ path: "/v1.0/users", nth: 1, times: 2, seconds: 1, status: 429 }] });
+    const graph = await session(t);
+    const started = Date.now();
+    await graph.get("/users?$top=1&$select=id");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(graph.stats).toMatchObject({ requests: 3, retries: 2 });
+    expect(graph.stats.throttleWaitMs).toBeGreaterThanOrEqual(2000);
+    const log = await sandbox.control("GET", `/tenants/${t.tenantId}/requests`);
+    const userCalls = log.requests.filter((r: { path?: string; url?: string }) => String(r.path ?? r.url).includes("/v1.0/users"));
+    expect(userCalls.length).toBe(3);
+  });
+
+  test("attempts are bounded: a persistent 503 ends in a GraphRequestError", async () => {
+    const t = await sandbox.createTenant();
+    await sandbox.faults(t.tenantId, { retryAfter: [{ path: "/v1.0/groups", nth: 1, times: 50, seconds: 0, status: 503 }] });
+    const graph = await session(t, { retryPolicy: { maxAttempts: 3 } });
+    const error = await graph.get("/groups?$top=1").catch((e) => e);
+    expect(error).toBeInstanceOf(GraphRequestError);
+    expect(error).toMatchObject({ status: 503 });
+    expect(graph.stats).toMatchObject({ requests: 3, retries: 2 });
+  });
+
+  test("requests in flight per tenant stay under the cap, across sessions", async () => {
+    const t = await sandbox.createTenant();
+    await sandbox.faults(t.tenantId, { latencyMs: 150 });
+    const a = await session(t, { maxInFlight: 2 });
+    const b = await session(t, { maxInFlight: 2 });
+    await a.get("/groups?$top=1&$select=id"); // token first, so the timing below is Graph's
+    await b.get("/groups?$top=1&$select=id");
+    let peak = 0;
+    const timer = setInterval(() => (peak = Math.max(peak, tenantInFlight(t.tenantId))), 5);
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).get("/groups?$top=1&$select=id")));
+    clearInterval(timer);
+    expect(peak).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 150);
+  });
+
+  test("tokenRoles reads the roles claim", async () => {
+    const t = await sandbox.createTenant();
+    const graph = await session(t);
+    expect((await graph.tokenRoles()).sort()).toEqual(["Group.Read.All", "GroupMember.Read.All", "OrgContact.Read.All", "User.Read.All"]);
+  });
+});
