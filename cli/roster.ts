@@ -9,12 +9,14 @@ import { RosterError } from "@/lib/errors";
 import { redact } from "@/lib/log";
 import { groupUsage, parseOptions, subcommandUsage, UsageError, type CommandContext, type CommandGroup } from "./command";
 import { usersCommands } from "./commands/users";
+import { syncCommands } from "./commands/sync";
 import { connectionsCommands } from "./commands/connections";
 import { keysCommands } from "./commands/keys";
 
 // ── Command registry: one line per module ────────────────────────────────────
 const COMMANDS: CommandGroup[] = [
   usersCommands,
+  syncCommands,
   connectionsCommands,
   keysCommands,
 ];

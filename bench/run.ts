@@ -1,0 +1,39 @@
+/**
+ * `npm run bench`: the sync engine's figures (bench/sync-bench.ts) and the sandbox's own
+ * (bench/sandbox-bench.ts), printed beside the targets they are read against. Figures only: nothing here
+ * fails a build, and tests never time anything.
+ */
+import { runSandboxBench } from "./sandbox-bench";
+import { runSyncBench } from "./sync-bench";
+
+const TARGETS: Record<string, string> = {
+  "graph-bound: first sync / (pages x 50 ms)": "at most 1.15",
+  "graph-bound: re-sync / (pages x 50 ms)": "at most 1.15",
+  "db-bound: members per second end to end": "at least 30,000",
+  "apply speed / COPY speed (recipient_sources itself)": "at least 0.5",
+  "apply speed / COPY speed (indexed twin)": "at least 0.5",
+  "apply speed / COPY speed (bare table)": "at least 0.5",
+  "million: peak RSS of the syncing process (MB)": "at most 300",
+};
+
+function print(title: string, figures: Record<string, number | string>) {
+  console.log(`\n${title}`);
+  for (const [k, v] of Object.entries(figures)) {
+    const value = typeof v === "number" ? v.toLocaleString("en-US") : v;
+    console.log(`  ${k.padEnd(58)} ${String(value).padStart(12)}${TARGETS[k] ? `   (target: ${TARGETS[k]})` : ""}`);
+  }
+}
+
+async function main() {
+  const only = process.argv.slice(2);
+  if (only.length === 0 || only.includes("sync")) print("Sync engine (100,000 users, 50 groups, depth 3; local PostgreSQL)", await runSyncBench());
+  if (only.length === 0 || only.includes("sandbox")) print("Sandbox tenant", await runSandboxBench());
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

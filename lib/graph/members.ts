@@ -1,0 +1,120 @@
+/**
+ * Page-at-a-time enumeration of who is in a group (nesting flattened) or in the whole directory. A sync job
+ * fetches one page, stages it, and persists the page's nextLink as its cursor, so a run cut short resumes where
+ * it stopped instead of starting over. Reads only; knows nothing of storage (DESIGN.md: lib/graph).
+ */
+import { GraphRequestError } from "./errors";
+
+/** The one thing this module needs from a Graph session: an authenticated GET of a v1.0 path or nextLink. */
+export interface GraphReader {
+  get<T = unknown>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<T>;
+}
+
+/** What one enumeration walks: a group's users or contacts, or every user or contact of the tenant. */
+export type MemberStream =
+  | { kind: "groupUsers"; groupObjectId: string }
+  | { kind: "groupContacts"; groupObjectId: string }
+  | { kind: "directoryUsers" }
+  | { kind: "directoryContacts" };
+
+/** One directory object as the contribution rules need it. Contacts have no account: never "disabled". */
+export interface DirectoryMember {
+  objectType: "user" | "contact";
+  id: string;
+  displayName: string | null;
+  mail: string | null;
+  userPrincipalName: string | null;
+  /** Null when Graph did not return the property (the app lacks User.Read.All). */
+  accountEnabled: boolean | null;
+}
+
+export interface MemberPage {
+  members: DirectoryMember[];
+  /** Graph's @odata.nextLink, whole; null after the last page. */
+  nextLink: string | null;
+  /** @odata.count when Graph sent it (advanced queries with $count=true): the listing's size, for progress. */
+  count: number | null;
+}
+
+/** Only what the contribution rules read: `$select` also lowers each request's throttling cost. */
+const USER_FIELDS = "id,displayName,mail,userPrincipalName,accountEnabled";
+const CONTACT_FIELDS = "id,displayName,mail";
+/** The largest page Graph serves for directory objects. */
+export const PAGE_SIZE = 999;
+
+/**
+ * An OData cast on transitiveMembers is an "advanced query": Graph rejects it without `ConsistencyLevel:
+ * eventual` and `$count=true`, and does not carry the header over to the nextLink, so it goes on every request.
+ */
+function isAdvanced(stream: MemberStream): boolean {
+  return stream.kind === "groupUsers" || stream.kind === "groupContacts";
+}
+
+export function firstPagePath(stream: MemberStream): string {
+  switch (stream.kind) {
+    case "groupUsers":
+      return `/groups/${encodeURIComponent(stream.groupObjectId)}/transitiveMembers/microsoft.graph.user?$count=true&$top=${PAGE_SIZE}&$select=${USER_FIELDS}`;
+    case "groupContacts":
+      return `/groups/${encodeURIComponent(stream.groupObjectId)}/transitiveMembers/microsoft.graph.orgContact?$count=true&$top=${PAGE_SIZE}&$select=${CONTACT_FIELDS}`;
+    case "directoryUsers":
+      return `/users?$top=${PAGE_SIZE}&$select=${USER_FIELDS}`;
+    case "directoryContacts":
+      return `/contacts?$top=${PAGE_SIZE}&$select=${CONTACT_FIELDS}`;
+  }
+}
+
+interface RawPage {
+  value?: Record<string, unknown>[];
+  "@odata.nextLink"?: string;
+  "@odata.count"?: number;
+}
+
+const text = (v: unknown): string | null => (typeof v === "string" && v.length > 0 ? v : null);
+
+function toMember(raw: Record<string, unknown>, objectType: DirectoryMember["objectType"]): DirectoryMember {
+  return {
+    objectType,
+    id: String(raw.id ?? ""),
+    displayName: text(raw.displayName),
+    mail: text(raw.mail),
+    userPrincipalName: objectType === "user" ? text(raw.userPrincipalName) : null,
+    accountEnabled: objectType === "user" ? (typeof raw.accountEnabled === "boolean" ? raw.accountEnabled : null) : true,
+  };
+}
+
+/**
+ * Fetches one page: the stream's first page when `cursor` is null, else the nextLink a previous page returned
+ * (followed whole: its skiptoken is opaque).
+ */
+export async function fetchMemberPage(graph: GraphReader, stream: MemberStream, cursor: string | null): Promise<MemberPage> {
+  const headers = isAdvanced(stream) ? { ConsistencyLevel: "eventual" } : undefined;
+  const page = await graph.get<RawPage>(cursor ?? firstPagePath(stream), headers ? { headers } : undefined);
+  const objectType = stream.kind === "groupContacts" || stream.kind === "directoryContacts" ? "contact" : "user";
+  const members = (page.value ?? []).map((raw) => toMember(raw, objectType));
+  const count = typeof page["@odata.count"] === "number" ? page["@odata.count"] : null;
+  return { members, nextLink: text(page["@odata.nextLink"]), count };
+}
+
+/** The streams a source walks, in order: users first, then contacts when the connection syncs them. */
+export function streamsFor(source: { groupObjectId: string | null; syncContacts: boolean }): MemberStream[] {
+  const id = source.groupObjectId;
+  const users: MemberStream = id ? { kind: "groupUsers", groupObjectId: id } : { kind: "directoryUsers" };
+  if (!source.syncContacts) return [users];
+  const contacts: MemberStream = id ? { kind: "groupContacts", groupObjectId: id } : { kind: "directoryContacts" };
+  return [users, contacts];
+}
+
+/**
+ * Graph no longer accepts a saved nextLink (skiptokens expire; a changed directory can invalidate them). The
+ * enumeration must start over from the first page: resuming elsewhere would miss or repeat members.
+ */
+export function isRejectedCursor(error: unknown, cursor: string | null): boolean {
+  if (!cursor || !(error instanceof GraphRequestError)) return false;
+  // A 404 on a cursor may also mean the group was deleted meanwhile: the restart's first page tells which.
+  return error.status === 400 || error.status === 404 || error.status === 410;
+}
+
+/** The group itself is gone from Azure (404 on the group, not on a page cursor). */
+export function isGroupGone(error: unknown): boolean {
+  return error instanceof GraphRequestError && error.status === 404 && error.code !== "network_error";
+}

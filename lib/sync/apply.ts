@@ -1,0 +1,135 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { queryRows, type Executor } from "@/db/client";
+import { lockSeriesAudience } from "@/lib/audience/holdings";
+
+/**
+ * The mass-removal guard (DESIGN.md): a run that would take away more than this share of a group's current
+ * addresses, and more than this many, applies nothing until a person confirms. A group emptied by mistake in
+ * Azure (or a half-broken permission) must not silently empty a newsletter's audience.
+ */
+export const REVIEW_SHARE = 0.2;
+export const REVIEW_MIN_REMOVALS = 50;
+
+export function needsReview(current: number, wouldRemove: number): boolean {
+  return wouldRemove > REVIEW_MIN_REMOVALS && wouldRemove > current * REVIEW_SHARE;
+}
+
+export interface ApplyCounts {
+  /** Addresses this source newly holds / no longer holds. */
+  added: number;
+  removed: number;
+  /** Recipients that entered / left the series' audience (an address other sources hold neither enters nor leaves). */
+  recipientsAdded: number;
+  recipientsRemoved: number;
+  /** Addresses the source holds after the apply. */
+  total: number;
+}
+
+export interface ReviewNumbers {
+  current: number;
+  wouldRemove: number;
+  wouldAdd: number;
+}
+
+/** Thrown inside the apply transaction so that the removals it already made roll back. */
+export class NeedsReviewSignal extends Error {
+  constructor(readonly numbers: ReviewNumbers) {
+    super("mass removal needs review");
+    this.name = "NeedsReviewSignal";
+  }
+}
+
+/**
+ * Brings a source's holdings to exactly the job's staged set, set-based, inside the caller's transaction:
+ *  1. removals: the source's holdings missing from staging, and with them the recipients no other source of
+ *     the series holds;
+ *  2. additions: staged addresses the source did not hold, and the recipients that did not exist yet.
+ * Removals run first so that the guard can judge (and roll back) before anything is added; in the common case
+ * nothing is removed and the guard costs one anti-join that the delete needs anyway.
+ */
+export async function applyStagedSet(
+  tx: Executor,
+  input: { jobId: string; sourceId: string; seriesId: string; guard: boolean },
+): Promise<ApplyCounts> {
+  const { jobId, sourceId, seriesId } = input;
+  await lockSeriesAudience(tx, seriesId);
+  // The sort and hashes of a large group fit in memory instead of spilling to disk; for this transaction only.
+  await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
+
+  // One statement is enough here, unlike a general release: the recipients check skips this source's own rows,
+  // so it does not matter that it still sees the holdings the sibling CTE is deleting.
+  const [gone] = await queryRows<{ removed: number; dropped: number }>(
+    tx,
+    sql`WITH gone AS (
+          DELETE FROM recipient_sources rs
+          WHERE rs.source_id = ${sourceId}::uuid
+            AND NOT EXISTS (SELECT 1 FROM sync_staging st WHERE st.job_id = ${jobId}::uuid AND st.email_normalized = rs.email_normalized)
+          RETURNING rs.email_normalized
+        ), dropped AS (
+          DELETE FROM recipients r USING gone g
+          WHERE r.series_id = ${seriesId}::uuid AND r.email_normalized = g.email_normalized
+            AND NOT EXISTS (SELECT 1 FROM recipient_sources o
+                            WHERE o.series_id = ${seriesId}::uuid AND o.email_normalized = r.email_normalized
+                              AND o.source_id <> ${sourceId}::uuid)
+          RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM gone)::int AS removed, (SELECT count(*) FROM dropped)::int AS dropped`,
+  );
+  const removed = Number(gone.removed);
+
+  if (input.guard && removed > REVIEW_MIN_REMOVALS) {
+    const [c] = await queryRows<{ remaining: number; would_add: number }>(
+      tx,
+      sql`SELECT (SELECT count(*) FROM recipient_sources WHERE source_id = ${sourceId}::uuid)::int AS remaining,
+                 (SELECT count(*) FROM sync_staging st WHERE st.job_id = ${jobId}::uuid
+                    AND NOT EXISTS (SELECT 1 FROM recipient_sources rs
+                                    WHERE rs.source_id = ${sourceId}::uuid AND rs.email_normalized = st.email_normalized))::int AS would_add`,
+    );
+    const current = Number(c.remaining) + removed;
+    if (needsReview(current, removed)) throw new NeedsReviewSignal({ current, wouldRemove: removed, wouldAdd: Number(c.would_add) });
+  }
+
+  // Rows go in sorted by address (the staging key's own order, read from its index): each btree then grows at
+  // its right edge or in clustered runs instead of at random pages. No ON CONFLICT: holders of the series lock
+  // are the only writers of its holdings and recipients, so the anti-joins are exact, and a speculative insert
+  // per row would cost more than the join.
+  const [added] = await queryRows<{ added: number; created: number; total: number }>(
+    tx,
+    sql`WITH added AS (
+          INSERT INTO recipient_sources (source_id, series_id, email_normalized, email, name, object_id)
+          SELECT ${sourceId}::uuid, ${seriesId}::uuid, st.email_normalized, st.email, st.name, st.object_id
+          FROM sync_staging st
+          WHERE st.job_id = ${jobId}::uuid
+            AND NOT EXISTS (SELECT 1 FROM recipient_sources rs WHERE rs.source_id = ${sourceId}::uuid AND rs.email_normalized = st.email_normalized)
+          ORDER BY st.email_normalized
+          RETURNING email_normalized, email, name
+        ), created AS (
+          INSERT INTO recipients (series_id, email_normalized, email, name)
+          SELECT ${seriesId}::uuid, a.email_normalized, a.email, a.name FROM added a
+          WHERE NOT EXISTS (SELECT 1 FROM recipients r WHERE r.series_id = ${seriesId}::uuid AND r.email_normalized = a.email_normalized)
+          RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM added)::int AS added, (SELECT count(*) FROM created)::int AS created,
+               (SELECT count(*) FROM sync_staging WHERE job_id = ${jobId}::uuid)::int AS total`,
+  );
+  return {
+    added: Number(added.added),
+    removed,
+    recipientsAdded: Number(added.created),
+    recipientsRemoved: Number(gone.dropped),
+    total: Number(added.total),
+  };
+}
+
+/** What a preview reports: how the staged set compares with the series' audience as it stands. */
+export async function previewNumbers(db: Executor, input: { jobId: string; seriesId: string }): Promise<{ total: number; alreadyPresent: number }> {
+  const [row] = await queryRows<{ total: number; present: number }>(
+    db,
+    sql`SELECT count(*)::int AS total,
+               count(*) FILTER (WHERE EXISTS (SELECT 1 FROM recipients r
+                                              WHERE r.series_id = ${input.seriesId}::uuid AND r.email_normalized = st.email_normalized))::int AS present
+        FROM sync_staging st WHERE st.job_id = ${input.jobId}::uuid`,
+  );
+  return { total: Number(row.total), alreadyPresent: Number(row.present) };
+}

@@ -1,0 +1,105 @@
+import "server-only";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { queryRows, type Executor } from "@/db/client";
+import { secretExpiryStatus } from "@/lib/connections/secret-expiry";
+import type { OpenGraphSession } from "./graph-session";
+import { recordConnectionFailure } from "./outcomes";
+import { logError } from "@/lib/log";
+import { refreshCatalog } from "./catalog";
+import { scheduleDueConnections } from "./schedule";
+import { runQueuedWork, type WorkSummary } from "./worker";
+
+/**
+ * `Authorization: Bearer <CRON_SECRET>`, compared in constant time. Fails closed: with no secret configured
+ * every call is refused, so a forgotten variable never leaves the endpoint open. Both sides are hashed first
+ * so that the comparison does not leak the secret's length either.
+ */
+export function isAuthorizedCronCall(authorization: string | null, secret: string | undefined): boolean {
+  if (!secret) return false;
+  const match = /^Bearer (.+)$/.exec(authorization ?? "");
+  if (!match) return false;
+  const digest = (v: string) => createHash("sha256").update(v, "utf8").digest();
+  return timingSafeEqual(digest(match[1]), digest(secret));
+}
+
+export interface ConnectionCheck {
+  checked: number;
+  secretsExpired: number;
+  secretsExpiringSoon: number;
+}
+
+/**
+ * Each active connection's secret expiry. An expired secret stops every sync of the connection; it is marked
+ * failing with the fix before its jobs fail one by one with the same cause.
+ */
+export async function checkConnections(db: Executor, now: Date): Promise<ConnectionCheck> {
+  const rows = await queryRows<{ id: string; secret_expires_on: string | Date; health: string; last_error: unknown }>(
+    db,
+    sql`SELECT id, secret_expires_on, health, last_error FROM directory_connections WHERE status = 'active'`,
+  );
+  const out: ConnectionCheck = { checked: rows.length, secretsExpired: 0, secretsExpiringSoon: 0 };
+  for (const row of rows) {
+    const expiresOn = typeof row.secret_expires_on === "string" ? row.secret_expires_on.slice(0, 10) : row.secret_expires_on.toISOString().slice(0, 10);
+    const status = secretExpiryStatus(expiresOn, now);
+    if (status.level === "expired") {
+      out.secretsExpired++;
+      const code = (row.last_error as { code?: string } | null)?.code;
+      if (row.health !== "failing" || code !== "secret_expired") {
+        await recordConnectionFailure(db, row.id, {
+          code: "secret_expired",
+          title: `The client secret expired on ${expiresOn}`,
+          fix: "In Azure (App registrations → your app → Certificates & secrets) create a new client secret, then use “Rotate secret” on this connection's page with its Secret ID, Value and expiry date.",
+        });
+      }
+    } else if (status.level !== "ok") {
+      out.secretsExpiringSoon++;
+    }
+  }
+  return out;
+}
+
+export interface CronReport extends WorkSummary {
+  /** Jobs queued by this call for sources whose period came due. */
+  due: number;
+  connections: ConnectionCheck & { catalogsRefreshed: number; catalogsFailed: number };
+}
+
+/**
+ * Queues what is due and refreshes the group catalog of each connection that came due, so groups created or
+ * deleted in Azure show in the dialog. A catalog failure is logged and does not stop the syncs: the sync of
+ * each group diagnoses its own failures (and a deleted group is caught by its own 404 as well).
+ */
+export async function refreshDue(db: Executor, now: Date, refresh = refreshCatalog): Promise<{ due: number; catalogsRefreshed: number; catalogsFailed: number }> {
+  const { queued, connectionIds } = await scheduleDueConnections(db, now);
+  let catalogsRefreshed = 0;
+  let catalogsFailed = 0;
+  for (const id of connectionIds) {
+    try {
+      await refresh(db, id);
+      catalogsRefreshed++;
+    } catch (error) {
+      catalogsFailed++;
+      logError(`scheduled catalog refresh of connection ${id} failed`, error);
+    }
+  }
+  return { due: queued, catalogsRefreshed, catalogsFailed };
+}
+
+/** One cron call: check connections, queue what is due, run queued work within the budget. */
+export async function runCron(
+  db: Executor,
+  opts: { now?: Date; budgetMs: number; openGraph?: OpenGraphSession; concurrency?: number; refreshCatalog?: typeof refreshCatalog },
+): Promise<CronReport> {
+  const started = Date.now();
+  const now = opts.now ?? new Date();
+  const connections = await checkConnections(db, now);
+  const { due, catalogsRefreshed, catalogsFailed } = await refreshDue(db, now, opts.refreshCatalog);
+  const work = await runQueuedWork(db, {
+    budgetMs: Math.max(0, opts.budgetMs - (Date.now() - started)),
+    owner: undefined,
+    openGraph: opts.openGraph,
+    concurrency: opts.concurrency,
+  });
+  return { due, ...work, connections: { ...connections, catalogsRefreshed, catalogsFailed } };
+}

@@ -1,0 +1,125 @@
+import "server-only";
+import type { Executor } from "@/db/client";
+import { isRejectedCursor, type MemberStream } from "@/lib/graph/members";
+import type { GraphSession } from "@/lib/graph/types";
+import { looksLikeMissingUserRead, pageContribution, type ContributionRules, type PageContribution } from "./contribution";
+import { missingUserReadDiagnosis, SyncFailure } from "./failure";
+import { PageReader, type FetchedPage } from "./page-reader";
+import { parseCursor, restartEnumeration, stagePage, type EnumerationCursor } from "./staging";
+
+export interface EnumerationProgress {
+  jobId: string;
+  pages: number;
+  membersSeen: number;
+  /** The current listing's size when Graph reported it (@odata.count), else null. */
+  expected: number | null;
+}
+
+export interface EnumerateInput {
+  jobId: string;
+  owner: string;
+  leaseMs: number;
+  cursor: string | null;
+  streams: MemberStream[];
+  rules: ContributionRules;
+  /** Epoch ms: no page is requested after this (but the first); the job is handed back with its cursor. */
+  deadline: number;
+  onPage?: (progress: EnumerationProgress) => void;
+}
+
+/** "complete": every page is staged. "paused": the time budget ran out first; the cursor is saved. */
+export type EnumerationResult = "complete" | "paused";
+
+/** Pages merged into one staging statement at most (about 8,000 rows): bounds a statement's size. */
+const MAX_PAGES_PER_STATEMENT = 8;
+
+type PageItem = Extract<FetchedPage, { page: unknown }>;
+
+function merge(items: PageItem[], rules: ContributionRules): { contribution: PageContribution; members: number } {
+  const out: PageContribution = { keys: [], emails: [], names: [], objectIds: [], disabled: 0, noAddress: 0 };
+  let members = 0;
+  for (const { page } of items) {
+    const c = pageContribution(page.members, rules);
+    out.keys.push(...c.keys);
+    out.emails.push(...c.emails);
+    out.names.push(...c.names);
+    out.objectIds.push(...c.objectIds);
+    out.disabled += c.disabled;
+    out.noAddress += c.noAddress;
+    members += page.members.length;
+  }
+  return { contribution: out, members };
+}
+
+/**
+ * Streams a source's members into staging. A PageReader requests pages back to back while pages already
+ * read are classified and staged, so database work hides behind Graph's latency; each staging statement
+ * commits its pages with the cursor past them, so a run cut short (budget, crash) resumes exactly there.
+ */
+export async function enumerateIntoStaging(db: Executor, graph: GraphSession, input: EnumerateInput): Promise<EnumerationResult> {
+  let restarted = false;
+  let statsSeen = { retries: graph.stats.retries, throttleWaitMs: graph.stats.throttleWaitMs };
+  let expected: number | null = null;
+  let reader = new PageReader(graph, input.streams, parseCursor(input.cursor), input.deadline);
+  let last: EnumerationCursor | null | undefined; // undefined: nothing staged in this attempt yet
+
+  const stage = async (items: PageItem[]) => {
+    for (const { page } of items) {
+      if (looksLikeMissingUserRead(page.members)) throw new SyncFailure("connection", missingUserReadDiagnosis());
+      if (page.count !== null) expected = page.count;
+    }
+    const { contribution, members } = merge(items, input.rules);
+    const stats = { retries: graph.stats.retries, throttleWaitMs: graph.stats.throttleWaitMs };
+    const next = items[items.length - 1].next;
+    const progress = await stagePage(db, {
+      jobId: input.jobId,
+      owner: input.owner,
+      leaseMs: input.leaseMs,
+      page: contribution,
+      pageCount: items.length,
+      membersSeen: members,
+      cursor: next,
+      retries: stats.retries - statsSeen.retries,
+      throttleWaitMs: stats.throttleWaitMs - statsSeen.throttleWaitMs,
+    });
+    statsSeen = stats;
+    last = next;
+    input.onPage?.({ jobId: input.jobId, ...progress, expected });
+  };
+
+  try {
+    for (;;) {
+      const items = await reader.take();
+      if (!items) return last === null ? "complete" : "paused";
+      // Let the reader's next request leave first: its dispatch is a chain of microtasks that classifying and
+      // serializing a page (a few ms of CPU) would otherwise delay, adding that time to every page of the chain.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      let batch: PageItem[] = [];
+      for (const item of items) {
+        if ("error" in item) {
+          if (batch.length) await stage(batch);
+          batch = [];
+          // Graph no longer accepts the saved cursor (an expired skiptoken): start the listing over, once.
+          if (!restarted && isRejectedCursor(item.error, item.at.next)) {
+            restarted = true;
+            reader.stop();
+            await restartEnumeration(db, input.jobId, input.owner);
+            last = undefined;
+            reader = new PageReader(graph, input.streams, { stream: 0, next: null }, input.deadline);
+            break;
+          }
+          throw item.error;
+        }
+        batch.push(item);
+        if (batch.length === MAX_PAGES_PER_STATEMENT) {
+          await stage(batch);
+          batch = [];
+        }
+      }
+      if (batch.length) await stage(batch);
+      if (last === null) return "complete";
+    }
+  } finally {
+    reader.stop();
+  }
+}

@@ -1,0 +1,66 @@
+import "server-only";
+import { GraphRequestError } from "@/lib/graph/errors";
+import { diagnose, type Diagnosis } from "@/lib/graph/diagnose";
+
+/**
+ * How a failed run is told apart: some failures belong to the group (deleted in Azure, 403 on it), some to the
+ * whole connection (the secret expired, the app was removed), and a throttling pause longer than this worker
+ * can wait is no failure at all — the job goes back to the queue.
+ */
+export type FailureKind = "group_deleted" | "connection" | "throttled" | "group";
+
+export class SyncFailure extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    readonly diagnosis: Diagnosis,
+  ) {
+    super(diagnosis.title);
+    this.name = "SyncFailure";
+  }
+}
+
+export function groupDeletedDiagnosis(groupObjectId: string | null, details?: string): Diagnosis {
+  return {
+    code: "group_deleted",
+    title: "Deleted in Azure",
+    fix:
+      "The group no longer exists in Azure. Its members stay in the audience as of the last good sync until you untick it. " +
+      "If it was deleted by mistake, restore it in Azure (Groups → Deleted groups, within 30 days) and sync again." +
+      (groupObjectId ? ` Object ID: ${groupObjectId}.` : ""),
+    details,
+  };
+}
+
+export function missingUserReadDiagnosis(): Diagnosis {
+  return {
+    code: "permission_missing",
+    title: "Graph returned members without their details: User.Read.All is not granted",
+    fix: "In Azure portal → App registrations → your app → API permissions, add Microsoft Graph → Application permissions → User.Read.All (not Delegated), then select “Grant admin consent”.",
+  };
+}
+
+export function directoryUnavailableDiagnosis(): Diagnosis {
+  return {
+    code: "directory_limited",
+    title: "This connection is limited to selected groups",
+    fix: "An admin limited this connection to a list of Group Object IDs, so the entire directory cannot be synced. Tick the groups instead, or clear the list on the connection's page.",
+  };
+}
+
+/** Errors of obtaining a token (AADSTS…), reaching the authority, or a token Graph refuses: the connection's, not the group's. */
+function isConnectionFailure(error: unknown, diagnosis: Diagnosis): boolean {
+  if (error instanceof GraphRequestError) return error.status === 401;
+  return diagnosis.code !== "unknown" && diagnosis.code !== "network";
+}
+
+export function classifyFailure(error: unknown, context: { groupObjectId: string | null; secretExpiresOn?: string; permission?: string }): SyncFailure {
+  if (error instanceof SyncFailure) return error;
+  const diagnosis = diagnose(error, { groupObjectId: context.groupObjectId ?? undefined, secretExpiresOn: context.secretExpiresOn, permission: context.permission });
+  if (error instanceof GraphRequestError) {
+    if (error.status === 404 && context.groupObjectId) return new SyncFailure("group_deleted", groupDeletedDiagnosis(context.groupObjectId, diagnosis.details));
+    if ((error.status === 429 || error.status === 503 || error.status === 504) && error.retryAfterMs !== undefined) {
+      return new SyncFailure("throttled", diagnosis);
+    }
+  }
+  return new SyncFailure(isConnectionFailure(error, diagnosis) ? "connection" : "group", diagnosis);
+}

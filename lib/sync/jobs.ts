@@ -1,0 +1,158 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { executeCount, queryRows, type Executor } from "@/db/client";
+import { syncJobs } from "@/db/schema";
+
+/**
+ * Sync jobs are rows (DESIGN.md): any number of cron calls, CLI workers and serverless functions claim them side
+ * by side, coordinating only through PostgreSQL. A claim is a lease: a worker that dies simply stops renewing
+ * it, and once it expires the job is claimed again and resumes from its last committed page.
+ */
+export type SyncJob = typeof syncJobs.$inferSelect;
+export type JobMode = "sync" | "preview";
+
+export const DEFAULT_LEASE_MS = 120_000;
+
+/**
+ * Queues a job for a source, or joins the one already queued or running (the partial unique index
+ * sync_jobs_one_active_key allows one active job per source and mode). Returns the active job's id.
+ */
+export async function enqueueJob(
+  tx: Executor,
+  input: { sourceId: string; seriesId: string; connectionId: string; mode?: JobMode; reason: string; requestedBy?: string | null },
+): Promise<{ jobId: string; created: boolean }> {
+  const mode = input.mode ?? "sync";
+  const inserted = await queryRows<{ id: string }>(
+    tx,
+    sql`INSERT INTO sync_jobs (source_id, series_id, connection_id, mode, reason, requested_by)
+        VALUES (${input.sourceId}::uuid, ${input.seriesId}::uuid, ${input.connectionId}::uuid, ${mode}, ${input.reason},
+                ${input.requestedBy ?? null}::uuid)
+        ON CONFLICT (source_id, mode) WHERE status IN ('queued', 'running') DO NOTHING
+        RETURNING id`,
+  );
+  if (inserted[0]) return { jobId: inserted[0].id, created: true };
+  const [active] = await queryRows<{ id: string }>(
+    tx,
+    sql`SELECT id FROM sync_jobs WHERE source_id = ${input.sourceId}::uuid AND mode = ${mode} AND status IN ('queued', 'running')`,
+  );
+  if (!active) throw new Error("sync job neither inserted nor found active");
+  return { jobId: active.id, created: false };
+}
+
+/** Raw rows come back snake_cased; this maps the columns the worker reads. */
+function toJob(row: Record<string, unknown>): SyncJob {
+  const d = (v: unknown) => (v == null ? null : new Date(v as string));
+  return {
+    id: row.id as string,
+    sourceId: row.source_id as string,
+    seriesId: row.series_id as string,
+    connectionId: row.connection_id as string,
+    mode: row.mode as JobMode,
+    status: row.status as SyncJob["status"],
+    reason: row.reason as string,
+    requestedBy: (row.requested_by as string | null) ?? null,
+    runAfter: d(row.run_after)!,
+    leaseOwner: (row.lease_owner as string | null) ?? null,
+    leaseExpiresAt: d(row.lease_expires_at),
+    attempts: Number(row.attempts),
+    cursor: (row.cursor as string | null) ?? null,
+    enumerationDone: Boolean(row.enumeration_done),
+    pages: Number(row.pages),
+    membersSeen: Number(row.members_seen),
+    skippedDisabled: Number(row.skipped_disabled),
+    skippedNoAddress: Number(row.skipped_no_address),
+    skippedDuplicate: Number(row.skipped_duplicate),
+    retries: Number(row.retries),
+    throttleWaitMs: Number(row.throttle_wait_ms),
+    result: (typeof row.result === "string" ? JSON.parse(row.result) : row.result) as SyncJob["result"],
+    error: (typeof row.error === "string" ? JSON.parse(row.error) : row.error) as SyncJob["error"],
+    createdAt: d(row.created_at)!,
+    startedAt: d(row.started_at),
+    finishedAt: d(row.finished_at),
+  };
+}
+
+/**
+ * Claims the next job that is due, or whose lease expired because its worker died. `FOR UPDATE SKIP LOCKED`
+ * lets concurrent claimers pass over each other's candidates instead of queueing behind them, and the status
+ * change in the same statement means no two claimers can leave with the same job.
+ */
+export async function claimNextJob(
+  db: Executor,
+  input: { owner: string; leaseMs?: number; connectionId?: string; jobId?: string },
+): Promise<SyncJob | null> {
+  const leaseMs = input.leaseMs ?? DEFAULT_LEASE_MS;
+  const onlyConnection = input.connectionId ? sql`AND connection_id = ${input.connectionId}::uuid` : sql``;
+  const onlyJob = input.jobId ? sql`AND id = ${input.jobId}::uuid` : sql``;
+  const rows = await queryRows<Record<string, unknown>>(
+    db,
+    sql`UPDATE sync_jobs SET
+          status = 'running', lease_owner = ${input.owner},
+          lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
+          attempts = attempts + 1, started_at = coalesce(started_at, now())
+        WHERE id = (
+          SELECT id FROM sync_jobs
+          WHERE ((status = 'queued' AND run_after <= now()) OR (status = 'running' AND lease_expires_at < now()))
+            ${onlyConnection} ${onlyJob}
+          -- Largest groups first among jobs queued together: the longest page chains start early, so a
+          -- cron call's parallel workers finish together instead of waiting on one late giant.
+          ORDER BY run_after, created_at,
+                   (SELECT s.member_count FROM audience_sources s WHERE s.id = sync_jobs.source_id) DESC NULLS LAST
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED)
+        RETURNING *`,
+  );
+  return rows[0] ? toJob(rows[0]) : null;
+}
+
+/** Keeps a lease alive while a long page or apply runs. False when the lease was lost to another worker. */
+export async function renewLease(db: Executor, jobId: string, owner: string, leaseMs = DEFAULT_LEASE_MS): Promise<boolean> {
+  const n = await executeCount(
+    db,
+    sql`UPDATE sync_jobs SET lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+        WHERE id = ${jobId}::uuid AND lease_owner = ${owner} AND status = 'running'`,
+  );
+  return n > 0;
+}
+
+/**
+ * Gives a job back to the queue with its cursor and staging intact (time budget used up, or Graph asked for a
+ * pause longer than this call can wait): the next claim resumes from the last committed page.
+ */
+export async function releaseJob(db: Executor, jobId: string, owner: string, runAfterMs = 0): Promise<void> {
+  await db.execute(
+    sql`UPDATE sync_jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+          run_after = now() + ${runAfterMs} * interval '1 millisecond'
+        WHERE id = ${jobId}::uuid AND lease_owner = ${owner} AND status = 'running'`,
+  );
+}
+
+/** Cancels a source's active and awaiting-review jobs and drops what they staged. */
+export async function cancelSourceJobs(tx: Executor, sourceId: string): Promise<number> {
+  const cancelled = await queryRows<{ id: string }>(
+    tx,
+    sql`UPDATE sync_jobs SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
+        WHERE source_id = ${sourceId}::uuid AND status IN ('queued', 'running', 'needs_review')
+        RETURNING id`,
+  );
+  if (cancelled.length > 0) {
+    await tx.execute(
+      sql`DELETE FROM sync_staging WHERE job_id IN (${sql.join(cancelled.map((c) => sql`${c.id}::uuid`), sql`, `)})`,
+    );
+    await tx.execute(
+      sql`UPDATE sync_runs SET outcome = 'interrupted', finished_at = now()
+          WHERE job_id IN (${sql.join(cancelled.map((c) => sql`${c.id}::uuid`), sql`, `)}) AND outcome = 'running'`,
+    );
+  }
+  return cancelled.length;
+}
+
+/** Jobs that could run now or later (queued, or running under a live or expired lease). */
+export async function countRemainingJobs(db: Executor, connectionId?: string): Promise<number> {
+  const only = connectionId ? sql`AND connection_id = ${connectionId}::uuid` : sql``;
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`SELECT count(*)::int AS n FROM sync_jobs WHERE status IN ('queued', 'running') ${only}`,
+  );
+  return Number(row?.n ?? 0);
+}

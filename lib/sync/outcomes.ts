@@ -1,0 +1,182 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { queryRows, type Executor } from "@/db/client";
+import type { Diagnosis } from "@/lib/graph/types";
+import type { ApplyCounts, ReviewNumbers } from "./apply";
+
+/**
+ * How each way a run ends is written down: the job, the source's badge, and the run's ledger row. Every writer
+ * checks that this worker still holds the job (lease owner, status running) so that a worker which lost its
+ * lease cannot overwrite what the one that took over recorded.
+ */
+export interface RunRef {
+  jobId: string;
+  runId: string;
+  sourceId: string;
+  owner: string;
+}
+
+const json = (v: unknown) => JSON.stringify(v);
+
+/** Opens the ledger row of one attempt; earlier attempts still marked running died with their worker. */
+export async function openRun(db: Executor, job: { id: string; sourceId: string; seriesId: string; reason: string }): Promise<string> {
+  await db.execute(
+    sql`UPDATE sync_runs SET outcome = 'interrupted', finished_at = now() WHERE job_id = ${job.id}::uuid AND outcome = 'running'`,
+  );
+  const [row] = await queryRows<{ id: string }>(
+    db,
+    sql`INSERT INTO sync_runs (job_id, source_id, series_id, trigger)
+        VALUES (${job.id}::uuid, ${job.sourceId}::uuid, ${job.seriesId}::uuid, ${job.reason}) RETURNING id`,
+  );
+  return row.id;
+}
+
+/**
+ * Copies the job's counters to its run row: the ledger reads as "this job, as of the end of this attempt"
+ * (pages, members, skipped and throttling accumulate across the attempts of a resumed job).
+ */
+async function closeRun(tx: Executor, ref: RunRef, outcome: string, extra: { added?: number; removed?: number; error?: Diagnosis | null }) {
+  await tx.execute(
+    sql`UPDATE sync_runs r SET outcome = ${outcome}::run_outcome, finished_at = now(),
+          pages = j.pages, members_seen = j.members_seen, retries = j.retries, throttle_wait_ms = j.throttle_wait_ms,
+          skipped = jsonb_build_object('disabled', j.skipped_disabled, 'noAddress', j.skipped_no_address, 'duplicate', j.skipped_duplicate),
+          added = ${extra.added ?? 0}, removed = ${extra.removed ?? 0},
+          error = ${extra.error ? json(extra.error) : null}::jsonb
+        FROM sync_jobs j WHERE r.id = ${ref.runId}::uuid AND j.id = ${ref.jobId}::uuid`,
+  );
+}
+
+/** Locks the job if this worker still holds it. */
+export async function holdJob(tx: Executor, ref: RunRef): Promise<boolean> {
+  const rows = await queryRows(
+    tx,
+    sql`SELECT id FROM sync_jobs WHERE id = ${ref.jobId}::uuid AND lease_owner = ${ref.owner} AND status = 'running' FOR UPDATE`,
+  );
+  return rows.length > 0;
+}
+
+const skippedOfJob = sql`jsonb_build_object('disabled', j.skipped_disabled, 'noAddress', j.skipped_no_address, 'duplicate', j.skipped_duplicate)`;
+
+/**
+ * The applied run: inside the apply's transaction, so the audience and the badge change together. The caller
+ * has locked the job with holdJob before applying.
+ */
+export async function recordSynced(tx: Executor, ref: RunRef, counts: ApplyCounts): Promise<void> {
+  await tx.execute(
+    sql`UPDATE audience_sources s SET state = 'synced', member_count = ${counts.total}, skipped = ${skippedOfJob},
+          last_synced_at = now(), last_good_sync_at = now(), last_error = NULL, review = NULL, updated_at = now()
+        FROM sync_jobs j WHERE s.id = ${ref.sourceId}::uuid AND j.id = ${ref.jobId}::uuid`,
+  );
+  await tx.execute(
+    sql`UPDATE sync_jobs SET status = 'done', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, cursor = NULL,
+          error = NULL, result = ${json(counts)}::jsonb
+        WHERE id = ${ref.jobId}::uuid`,
+  );
+  await closeRun(tx, ref, "synced", { added: counts.added, removed: counts.removed });
+  await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${ref.jobId}::uuid`);
+  // A successful run supersedes any staged set that was waiting for review.
+  await supersedeReviews(tx, ref.sourceId, ref.jobId);
+}
+
+async function supersedeReviews(tx: Executor, sourceId: string, keepJobId: string) {
+  const old = await queryRows<{ id: string }>(
+    tx,
+    sql`UPDATE sync_jobs SET status = 'cancelled', finished_at = now()
+        WHERE source_id = ${sourceId}::uuid AND status = 'needs_review' AND id <> ${keepJobId}::uuid RETURNING id`,
+  );
+  for (const { id } of old) await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${id}::uuid`);
+}
+
+/** The guard stopped the run: the staged set is kept for the confirmation, nothing else changes. */
+export async function recordNeedsReview(db: Executor, ref: RunRef, numbers: ReviewNumbers): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await holdJob(tx, ref))) return false;
+    await supersedeReviews(tx, ref.sourceId, ref.jobId);
+    const review = { ...numbers, jobId: ref.jobId };
+    await tx.execute(
+      sql`UPDATE audience_sources SET state = 'needs_review', review = ${json(review)}::jsonb, last_synced_at = now(), updated_at = now()
+          WHERE id = ${ref.sourceId}::uuid`,
+    );
+    await tx.execute(
+      sql`UPDATE sync_jobs SET status = 'needs_review', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+            result = ${json(numbers)}::jsonb
+          WHERE id = ${ref.jobId}::uuid`,
+    );
+    await closeRun(tx, ref, "needs_review", { added: 0, removed: 0 });
+    return true;
+  });
+}
+
+/**
+ * A failed run applies nothing: the source keeps its holdings and its last good sync time, and shows the
+ * diagnosis. What was staged is dropped (a failed listing is not resumed; the next run starts afresh).
+ */
+export async function recordFailed(db: Executor, ref: RunRef, diagnosis: Diagnosis, opts: { mode: "sync" | "preview" }): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await holdJob(tx, ref))) return false;
+    if (opts.mode === "sync") {
+      await tx.execute(
+        sql`UPDATE audience_sources SET state = 'error', last_error = ${json(diagnosis)}::jsonb, last_synced_at = now(), updated_at = now()
+            WHERE id = ${ref.sourceId}::uuid`,
+      );
+    }
+    await tx.execute(
+      sql`UPDATE sync_jobs SET status = 'failed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+            error = ${json(diagnosis)}::jsonb
+          WHERE id = ${ref.jobId}::uuid`,
+    );
+    await closeRun(tx, ref, "failed", { error: diagnosis });
+    await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${ref.jobId}::uuid`);
+    return true;
+  });
+}
+
+/** A preview never touches the audience; its staging is dropped once counted. */
+export async function recordPreviewed(db: Executor, ref: RunRef, result: Record<string, unknown>): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await holdJob(tx, ref))) return false;
+    await tx.execute(
+      sql`UPDATE sync_jobs SET status = 'done', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, cursor = NULL,
+            result = ${json(result)}::jsonb
+          WHERE id = ${ref.jobId}::uuid`,
+    );
+    await closeRun(tx, ref, "previewed", {});
+    await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${ref.jobId}::uuid`);
+    return true;
+  });
+}
+
+/** Time budget used up, or a long throttling pause: back to the queue, cursor and staging kept. */
+export async function recordInterrupted(db: Executor, ref: RunRef, runAfterMs: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await holdJob(tx, ref))) return false;
+    await tx.execute(
+      sql`UPDATE sync_jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+            run_after = now() + ${Math.max(0, Math.round(runAfterMs))} * interval '1 millisecond'
+          WHERE id = ${ref.jobId}::uuid`,
+    );
+    await closeRun(tx, ref, "interrupted", {});
+    return true;
+  });
+}
+
+/** The source was unticked while its job waited: nothing to do, nothing to show. */
+export async function recordCancelled(db: Executor, ref: RunRef): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await holdJob(tx, ref))) return false;
+    await tx.execute(
+      sql`UPDATE sync_jobs SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL WHERE id = ${ref.jobId}::uuid`,
+    );
+    await closeRun(tx, ref, "interrupted", {});
+    await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${ref.jobId}::uuid`);
+    return true;
+  });
+}
+
+/** Marks the connection failing (expired or wrong secret, app removed…) so the admin sees it on its page. */
+export async function recordConnectionFailure(db: Executor, connectionId: string, diagnosis: Diagnosis): Promise<void> {
+  await db.execute(
+    sql`UPDATE directory_connections SET health = 'failing', last_error = ${json(diagnosis)}::jsonb, updated_at = now()
+        WHERE id = ${connectionId}::uuid`,
+  );
+}

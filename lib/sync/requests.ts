@@ -1,0 +1,99 @@
+import "server-only";
+import { and, eq, sql } from "drizzle-orm";
+import { queryRows, type Executor } from "@/db/client";
+import { audienceSources, directoryGroups } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { lockSeriesAudience } from "@/lib/audience/holdings";
+import { requireSeriesConnection } from "@/lib/directory/connections";
+import { invalidInput, notFound, RosterError } from "@/lib/errors";
+import { isUuid, requireDirectorySource } from "./access";
+import { applyStagedSet, type ApplyCounts } from "./apply";
+import { enqueueJob } from "./jobs";
+import { openRun, recordSynced } from "./outcomes";
+
+/** "Sync now": queues a sync of a ticked group, or joins the one already queued or running. Returns the job id. */
+export async function requestSync(db: Executor, actor: Actor | null, input: { sourceId: string }): Promise<string> {
+  const { source } = await requireDirectorySource(db, actor, input.sourceId);
+  if (!source.selected) throw invalidInput("Tick “Sync to audience” for this group first.");
+  return db.transaction(async (tx) => {
+    const { jobId, created } = await enqueueJob(tx, {
+      sourceId: source.id,
+      seriesId: source.seriesId,
+      connectionId: source.connectionId!,
+      reason: "manual",
+      requestedBy: actor!.userId,
+    });
+    if (created && source.state !== "needs_review") {
+      await tx.update(audienceSources).set({ state: "queued", updatedAt: new Date() }).where(eq(audienceSources.id, source.id));
+    }
+    return jobId;
+  });
+}
+
+/**
+ * Counts what ticking a group would do, without doing it: enumerates into staging like a sync, compares with
+ * the audience, and drops the staging. A group never ticked gets an unselected source row to hang the job on.
+ */
+export async function requestPreview(db: Executor, actor: Actor | null, input: { seriesId: string; groupId: string }): Promise<string> {
+  if (!isUuid(input.groupId)) throw notFound("That group");
+  const [group] = await db.select().from(directoryGroups).where(eq(directoryGroups.id, input.groupId));
+  if (!group) throw notFound("That group");
+  const { series, connection } = await requireSeriesConnection(db, actor, input.seriesId, group.connectionId);
+  if (group.deletedAt) throw invalidInput(`“${group.displayName}” was deleted in Azure.`);
+  return db.transaction(async (tx) => {
+    await tx.execute(
+      sql`INSERT INTO audience_sources (series_id, kind, label, connection_id, directory_group_id, selected, created_by)
+          VALUES (${series.id}::uuid, 'directory_group', ${group.displayName}, ${connection.id}::uuid, ${group.id}::uuid, false, ${actor!.userId}::uuid)
+          ON CONFLICT (series_id, directory_group_id) WHERE kind = 'directory_group' DO NOTHING`,
+    );
+    const [source] = await tx
+      .select({ id: audienceSources.id })
+      .from(audienceSources)
+      .where(and(eq(audienceSources.seriesId, series.id), eq(audienceSources.directoryGroupId, group.id), eq(audienceSources.kind, "directory_group")));
+    const { jobId } = await enqueueJob(tx, {
+      sourceId: source.id,
+      seriesId: series.id,
+      connectionId: connection.id,
+      mode: "preview",
+      reason: "preview",
+      requestedBy: actor!.userId,
+    });
+    return jobId;
+  });
+}
+
+/** An editor or admin confirms the removals the mass-removal guard held back. */
+export async function confirmReview(db: Executor, actor: Actor | null, input: { sourceId: string }): Promise<ApplyCounts> {
+  const { source } = await requireDirectorySource(db, actor, input.sourceId);
+  return applyReviewedSet(db, { sourceId: source.id, confirmedBy: actor!.userId });
+}
+
+/**
+ * Applies the staged set a needs-review job kept, without the guard, in one transaction. Shared by the verb
+ * above and the operator CLI (which has no actor; `confirmedBy` null).
+ */
+export async function applyReviewedSet(db: Executor, input: { sourceId: string; confirmedBy: string | null }): Promise<ApplyCounts> {
+  const [found] = await db.select({ seriesId: audienceSources.seriesId }).from(audienceSources).where(eq(audienceSources.id, input.sourceId));
+  if (!found) throw notFound("That group");
+  return db.transaction(async (tx) => {
+    await lockSeriesAudience(tx, found.seriesId);
+    const [source] = await tx.select().from(audienceSources).where(eq(audienceSources.id, input.sourceId));
+    const jobId = (source?.review as { jobId?: unknown } | null)?.jobId;
+    if (!source || source.state !== "needs_review" || typeof jobId !== "string") {
+      throw new RosterError("conflict", "This group has no removals waiting for review.");
+    }
+    if (!source.selected) throw new RosterError("conflict", "This group is no longer ticked.");
+    const owner = `confirm:${input.confirmedBy ?? "operator"}`;
+    const [job] = await queryRows<{ id: string; source_id: string; series_id: string }>(
+      tx,
+      sql`UPDATE sync_jobs SET status = 'running', lease_owner = ${owner}, lease_expires_at = now() + interval '10 minutes'
+          WHERE id = ${jobId}::uuid AND source_id = ${source.id}::uuid AND status = 'needs_review'
+          RETURNING id, source_id, series_id`,
+    );
+    if (!job) throw new RosterError("conflict", "The run waiting for review is gone; sync the group again.");
+    const runId = await openRun(tx, { id: job.id, sourceId: source.id, seriesId: source.seriesId, reason: "confirm" });
+    const counts = await applyStagedSet(tx, { jobId: job.id, sourceId: source.id, seriesId: source.seriesId, guard: false });
+    await recordSynced(tx, { jobId: job.id, runId, sourceId: source.id, owner }, counts);
+    return counts;
+  });
+}

@@ -1,0 +1,154 @@
+import "server-only";
+import { eq, sql } from "drizzle-orm";
+import { queryRows, type Executor } from "@/db/client";
+import { audienceSources, directoryConnections, directoryGroups } from "@/db/schema";
+import { streamsFor } from "@/lib/graph/members";
+import type { GraphSession } from "@/lib/graph/types";
+import { logError } from "@/lib/log";
+import { applyStagedSet, NeedsReviewSignal, previewNumbers } from "./apply";
+import { enumerateIntoStaging, type EnumerationProgress } from "./enumerate";
+import { classifyFailure, directoryUnavailableDiagnosis, groupDeletedDiagnosis, SyncFailure } from "./failure";
+import type { OpenGraphSession } from "./graph-session";
+import { renewLease, type SyncJob } from "./jobs";
+import { lockSeriesAudience } from "@/lib/audience/holdings";
+import {
+  holdJob,
+  openRun,
+  recordCancelled,
+  recordConnectionFailure,
+  recordFailed,
+  recordInterrupted,
+  recordNeedsReview,
+  recordPreviewed,
+  recordSynced,
+  type RunRef,
+} from "./outcomes";
+import { LeaseLostError } from "./staging";
+
+export type JobOutcome = "synced" | "needs_review" | "failed" | "interrupted" | "previewed" | "cancelled" | "lost";
+
+export interface JobContext {
+  owner: string;
+  leaseMs: number;
+  /** Epoch ms: no Graph page is requested after this. */
+  deadline: number;
+  openGraph: OpenGraphSession;
+  onPage?: (progress: EnumerationProgress) => void;
+  /** Filled in as the job runs: where its time went (for the CLI and the benchmark). */
+  timings?: JobTimings;
+}
+
+export interface JobTimings {
+  enumerateMs: number;
+  applyMs: number;
+}
+
+async function loadSource(db: Executor, sourceId: string) {
+  const [row] = await db
+    .select({ source: audienceSources, group: directoryGroups, connection: directoryConnections })
+    .from(audienceSources)
+    .innerJoin(directoryConnections, eq(directoryConnections.id, audienceSources.connectionId))
+    .leftJoin(directoryGroups, eq(directoryGroups.id, audienceSources.directoryGroupId))
+    .where(eq(audienceSources.id, sourceId));
+  return row ?? null;
+}
+
+/**
+ * Runs one claimed job to its end, or to the end of the time budget: enumerate into staging (resuming from the
+ * saved cursor), then apply in one transaction (sync) or count (preview). Every way it can end is recorded by
+ * outcomes.ts; the audience changes only on the synced path.
+ */
+export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext): Promise<JobOutcome> {
+  const runId = await openRun(db, job);
+  const ref: RunRef = { jobId: job.id, runId, sourceId: job.sourceId, owner: ctx.owner };
+  const heartbeat = setInterval(() => {
+    renewLease(db, job.id, ctx.owner, ctx.leaseMs).catch((e) => logError("sync lease renewal failed", e));
+  }, Math.max(1_000, Math.floor(ctx.leaseMs / 3)));
+  heartbeat.unref?.();
+
+  let loaded: Awaited<ReturnType<typeof loadSource>> | null = null;
+  let groupObjectId: string | null = null;
+  try {
+    loaded = await loadSource(db, job.sourceId);
+    groupObjectId = loaded?.group?.objectId ?? null;
+    if (!loaded || (job.mode === "sync" && !loaded.source.selected)) return (await recordCancelled(db, ref)) ? "cancelled" : "lost";
+    const { source, group, connection } = loaded;
+    if (source.kind === "directory_group" && (!group || group.deletedAt)) throw new SyncFailure("group_deleted", groupDeletedDiagnosis(groupObjectId));
+    if (source.kind === "directory_all" && connection.groupObjectIds.length > 0) throw new SyncFailure("group", directoryUnavailableDiagnosis());
+    if (job.mode === "sync") {
+      await db.execute(sql`UPDATE audience_sources SET state = 'syncing', updated_at = now() WHERE id = ${source.id}::uuid`);
+    }
+
+    if (!job.enumerationDone) {
+      // The session never sleeps through a Retry-After longer than what is left of the budget: the job goes
+      // back to the queue instead, and the next call resumes it.
+      const enumerateStarted = performance.now();
+      const graph: GraphSession = await ctx.openGraph(db, { connectionId: connection.id, maxRetryAfterMs: ctx.deadline - Date.now() });
+      const result = await enumerateIntoStaging(db, graph, {
+        jobId: job.id,
+        owner: ctx.owner,
+        leaseMs: ctx.leaseMs,
+        cursor: job.cursor,
+        streams: streamsFor({ groupObjectId: source.kind === "directory_group" ? groupObjectId : null, syncContacts: connection.syncContacts }),
+        rules: { useUsernameFallback: connection.useUsernameFallback },
+        deadline: ctx.deadline,
+        onPage: ctx.onPage,
+      });
+      if (ctx.timings) ctx.timings.enumerateMs = performance.now() - enumerateStarted;
+      if (result === "paused") return (await recordInterrupted(db, ref, 0)) ? "interrupted" : "lost";
+    }
+
+    if (job.mode === "preview") {
+      const counts = await previewNumbers(db, { jobId: job.id, seriesId: job.seriesId });
+      const result = await previewResult(db, job.id, counts);
+      return (await recordPreviewed(db, ref, result)) ? "previewed" : "lost";
+    }
+
+    const applyStarted = performance.now();
+    try {
+      await db.transaction(async (tx) => {
+        // Series first, then the job: the order every audience writer takes, so none waits on another in a cycle.
+        await lockSeriesAudience(tx, job.seriesId);
+        if (!(await holdJob(tx, ref))) throw new LeaseLostError(job.id);
+        const counts = await applyStagedSet(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId, guard: true });
+        await recordSynced(tx, ref, counts);
+      });
+      if (ctx.timings) ctx.timings.applyMs = performance.now() - applyStarted;
+      return "synced";
+    } catch (error) {
+      if (error instanceof NeedsReviewSignal) return (await recordNeedsReview(db, ref, error.numbers)) ? "needs_review" : "lost";
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof LeaseLostError) return "lost";
+    const failure = classifyFailure(error, { groupObjectId, secretExpiresOn: loaded?.connection.secretExpiresOn });
+    const group = loaded?.group;
+    if (failure.kind === "throttled") {
+      const waitMs = error && typeof error === "object" && "retryAfterMs" in error ? Number(error.retryAfterMs) : 60_000;
+      return (await recordInterrupted(db, ref, waitMs)) ? "interrupted" : "lost";
+    }
+    if (failure.diagnosis.code === "unknown") logError(`sync job ${job.id} failed`, error);
+    if (failure.kind === "connection" && loaded) await recordConnectionFailure(db, loaded.connection.id, failure.diagnosis);
+    // The catalog shows the group as deleted at once, without waiting for its next refresh (which clears the
+    // mark if the group is restored in Azure).
+    if (failure.kind === "group_deleted" && group && !group.deletedAt) {
+      await db.execute(sql`UPDATE directory_groups SET deleted_at = now() WHERE id = ${group.id}::uuid`);
+    }
+    return (await recordFailed(db, ref, failure.diagnosis, { mode: job.mode })) ? "failed" : "lost";
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function previewResult(db: Executor, jobId: string, counts: { total: number; alreadyPresent: number }) {
+  const [job] = await queryRows<Record<string, unknown>>(
+    db,
+    sql`SELECT skipped_disabled, skipped_no_address, skipped_duplicate FROM sync_jobs WHERE id = ${jobId}::uuid`,
+  );
+  return {
+    wouldAdd: counts.total - counts.alreadyPresent,
+    alreadyPresent: counts.alreadyPresent,
+    total: counts.total,
+    skipped: { disabled: Number(job?.skipped_disabled ?? 0), noAddress: Number(job?.skipped_no_address ?? 0), duplicate: Number(job?.skipped_duplicate ?? 0) },
+  };
+}

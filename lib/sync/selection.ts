@@ -1,0 +1,127 @@
+import "server-only";
+import { and, eq, inArray } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { audienceSources, auditEvents, directoryGroups } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { lockSeriesAudience, releaseHoldings } from "@/lib/audience/holdings";
+import { requireSeriesConnection } from "@/lib/directory/connections";
+import { invalidInput } from "@/lib/errors";
+import { isUuid } from "./access";
+import { cancelSourceJobs, enqueueJob } from "./jobs";
+
+export const ENTIRE_DIRECTORY_LABEL = "Entire directory";
+/** More ticked groups than any dialog shows at once; a bound on one request's work, not a product limit. */
+export const MAX_SELECTED_GROUPS = 5_000;
+
+export interface SelectionInput {
+  seriesId: string;
+  connectionId: string;
+  /** directory_groups.id of every group to be ticked; all other groups of this connection are unticked. */
+  groupIds: string[];
+  entireDirectory: boolean;
+}
+
+type Source = typeof audienceSources.$inferSelect;
+
+/**
+ * "Update audience": makes the series' ticked groups (and the entire directory) of one connection exactly the
+ * given set, in one transaction. Newly ticked sources are queued for a sync; unticked ones give up what they
+ * held (recipients other sources also hold stay), lose their active jobs, and show Not synced.
+ */
+export async function updateSelection(db: Executor, actor: Actor | null, input: SelectionInput): Promise<{ queued: number; removed: number }> {
+  const { series, connection } = await requireSeriesConnection(db, actor, input.seriesId, input.connectionId);
+  const wanted = [...new Set(input.groupIds)];
+  if (wanted.length > MAX_SELECTED_GROUPS) throw invalidInput(`Select at most ${MAX_SELECTED_GROUPS.toLocaleString("en-US")} groups at once.`);
+  if (wanted.some((id) => !isUuid(id))) throw invalidInput("Some selected groups are not in this directory's group list.", { groupIds: "Unknown group." });
+  if (input.entireDirectory && connection.groupObjectIds.length > 0) {
+    throw invalidInput("“Sync entire directory” is unavailable: this connection is limited to selected groups.", {
+      entireDirectory: "This connection is limited to selected groups; an admin can clear the list of Group Object IDs.",
+    });
+  }
+
+  return db.transaction(async (tx) => {
+    // Serializes selection changes of one series (and with every other audience writer).
+    await lockSeriesAudience(tx, series.id);
+    const groups = wanted.length
+      ? await tx
+          .select()
+          .from(directoryGroups)
+          .where(and(eq(directoryGroups.connectionId, connection.id), inArray(directoryGroups.id, wanted)))
+      : [];
+    if (groups.length !== wanted.length) throw invalidInput("Some selected groups are not in this directory's group list.", { groupIds: "Unknown group." });
+
+    const existing = await tx
+      .select()
+      .from(audienceSources)
+      .where(
+        and(
+          eq(audienceSources.seriesId, series.id),
+          eq(audienceSources.connectionId, connection.id),
+          inArray(audienceSources.kind, ["directory_group", "directory_all"]),
+        ),
+      );
+    const byGroup = new Map(existing.filter((s) => s.kind === "directory_group").map((s) => [s.directoryGroupId!, s]));
+    const all = existing.find((s) => s.kind === "directory_all");
+
+    let queued = 0;
+    let removed = 0;
+    const tick = async (source: Source | undefined, create: () => Promise<string>, label: string, deleted: boolean) => {
+      if (source?.selected) return;
+      if (deleted) throw invalidInput(`“${label}” was deleted in Azure and cannot be added.`, { groupIds: "Deleted in Azure." });
+      let sourceId: string;
+      if (source) {
+        sourceId = source.id;
+        await tx
+          .update(audienceSources)
+          .set({ selected: true, state: "queued", label, lastError: null, review: null, updatedAt: new Date() })
+          .where(eq(audienceSources.id, source.id));
+      } else {
+        sourceId = await create();
+      }
+      await enqueueJob(tx, { sourceId, seriesId: series.id, connectionId: connection.id, reason: "selection", requestedBy: actor!.userId });
+      queued++;
+    };
+    const untick = async (source: Source) => {
+      await cancelSourceJobs(tx, source.id);
+      await releaseHoldings(tx, { seriesId: series.id, sourceId: source.id });
+      await tx
+        .update(audienceSources)
+        .set({ selected: false, state: "not_synced", memberCount: 0, skipped: {}, lastError: null, review: null, updatedAt: new Date() })
+        .where(eq(audienceSources.id, source.id));
+      removed++;
+    };
+    const insertSource = async (values: Partial<Source> & Pick<Source, "kind" | "label">) => {
+      const [row] = await tx
+        .insert(audienceSources)
+        .values({ seriesId: series.id, connectionId: connection.id, selected: true, state: "queued", createdBy: actor!.userId, ...values })
+        .returning({ id: audienceSources.id });
+      return row.id;
+    };
+
+    for (const group of groups) {
+      await tick(byGroup.get(group.id), () => insertSource({ kind: "directory_group", label: group.displayName, directoryGroupId: group.id }), group.displayName, group.deletedAt !== null);
+    }
+    const wantedSet = new Set(wanted);
+    for (const source of existing) {
+      if (source.kind === "directory_group" && source.selected && !wantedSet.has(source.directoryGroupId!)) await untick(source);
+    }
+    if (input.entireDirectory) {
+      await tick(all, () => insertSource({ kind: "directory_all", label: ENTIRE_DIRECTORY_LABEL }), ENTIRE_DIRECTORY_LABEL, false);
+    } else if (all?.selected) {
+      await untick(all);
+    }
+
+    if (queued > 0 || removed > 0) {
+      await tx.insert(auditEvents).values({
+        organizationId: series.organizationId,
+        actorUserId: actor!.userId,
+        actorLabel: actor!.email,
+        action: "audience.directory_selection_updated",
+        targetType: "series",
+        targetId: series.id,
+        details: { connectionId: connection.id, groupIds: wanted, entireDirectory: input.entireDirectory, queued, removed },
+      });
+    }
+    return { queued, removed };
+  });
+}

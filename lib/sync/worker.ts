@@ -1,0 +1,106 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Executor } from "@/db/client";
+import { DEFAULT_MAX_IN_FLIGHT } from "@/lib/graph/in-flight";
+import { logError } from "@/lib/log";
+import type { EnumerationProgress } from "./enumerate";
+import { openConnectionGraph, type OpenGraphSession } from "./graph-session";
+import { claimNextJob, countRemainingJobs, DEFAULT_LEASE_MS, type SyncJob } from "./jobs";
+import { runClaimedJob, type JobOutcome, type JobTimings } from "./run-job";
+
+export type WorkEvent =
+  | { type: "claimed"; job: SyncJob }
+  | { type: "page"; progress: EnumerationProgress }
+  | { type: "finished"; job: SyncJob; outcome: JobOutcome; timings: JobTimings };
+
+export interface RunQueuedWorkOptions {
+  /** Wall-clock budget for this call; throttling waits count against it like everything else. */
+  budgetMs: number;
+  /** Lease owner name; unique per call by default. */
+  owner?: string;
+  connectionId?: string;
+  /** Only this job (the CLI's `sync --series --group`). */
+  jobId?: string;
+  /** Jobs run side by side; the per-tenant cap in lib/graph bounds the requests they make together. */
+  concurrency?: number;
+  leaseMs?: number;
+  openGraph?: OpenGraphSession;
+  onProgress?: (event: WorkEvent) => void;
+}
+
+export interface WorkSummary {
+  claimed: number;
+  /** Synced or previewed. */
+  completed: number;
+  failed: number;
+  needsReview: number;
+  /** Handed back to the queue (time budget, long throttling pause); resumed by the next call. */
+  interrupted: number;
+  cancelled: number;
+  /** Jobs still queued or running after this call. */
+  remaining: number;
+}
+
+/** Matches lib/graph's default per-tenant cap: each job has at most one page request in flight. */
+export const DEFAULT_CONCURRENCY = DEFAULT_MAX_IN_FLIGHT;
+
+export function workerName(prefix = "worker"): string {
+  return `${prefix}:${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+}
+
+/**
+ * The worker the cron route, the CLI and server actions (through `after()`) share: claims due jobs and runs
+ * them until the queue is empty or the budget is spent. No job is started after the budget; a running job
+ * stops requesting pages at the budget and goes back to the queue with its cursor, so the call returns within
+ * the budget plus one page and one apply.
+ */
+export async function runQueuedWork(db: Executor, opts: RunQueuedWorkOptions): Promise<WorkSummary> {
+  const deadline = Date.now() + Math.max(0, opts.budgetMs);
+  const owner = opts.owner ?? workerName();
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  const openGraph = opts.openGraph ?? openConnectionGraph;
+  const summary: WorkSummary = { claimed: 0, completed: 0, failed: 0, needsReview: 0, interrupted: 0, cancelled: 0, remaining: 0 };
+
+  const tally = (outcome: JobOutcome) => {
+    if (outcome === "synced" || outcome === "previewed") summary.completed++;
+    else if (outcome === "failed") summary.failed++;
+    else if (outcome === "needs_review") summary.needsReview++;
+    else if (outcome === "interrupted") summary.interrupted++;
+    else if (outcome === "cancelled") summary.cancelled++;
+  };
+
+  async function loop() {
+    while (Date.now() < deadline) {
+      const job = await claimNextJob(db, { owner, leaseMs, connectionId: opts.connectionId, jobId: opts.jobId });
+      if (!job) return;
+      summary.claimed++;
+      opts.onProgress?.({ type: "claimed", job });
+      const timings: JobTimings = { enumerateMs: 0, applyMs: 0 };
+      let outcome: JobOutcome;
+      try {
+        outcome = await runClaimedJob(db, job, {
+          owner,
+          leaseMs,
+          deadline,
+          openGraph,
+          timings,
+          onPage: opts.onProgress ? (progress) => opts.onProgress!({ type: "page", progress }) : undefined,
+        });
+      } catch (error) {
+        // Even recording the failure failed (the database went away): the lease expires and another call
+        // takes the job again. This call carries on with the rest.
+        logError(`sync job ${job.id} could not be recorded`, error);
+        outcome = "lost";
+      }
+      tally(outcome);
+      opts.onProgress?.({ type: "finished", job, outcome, timings });
+      if (opts.jobId) return;
+    }
+  }
+
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY));
+  await Promise.all(Array.from({ length: opts.jobId ? 1 : concurrency }, loop));
+  summary.remaining = await countRemainingJobs(db, opts.connectionId);
+  return summary;
+}

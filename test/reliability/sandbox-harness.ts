@@ -1,0 +1,125 @@
+/**
+ * The reliability tests' arrangement: one sandbox tenant server per test file (HTTPS, trusted through
+ * NODE_EXTRA_CA_CERTS as `npm run test:unit` sets it), the product's real Graph stack pointed at it, and a
+ * Roster database holding a connection with the tenant's sealed secret and its groups in the catalog.
+ */
+import type { Db } from "@/db/client";
+import * as s from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { updateSelection } from "@/lib/sync/verbs";
+import { makeConnection, makeGroup, makeOrgWithUser } from "@/test/support/factories";
+import { startSandbox, type Sandbox } from "@/sandbox/server";
+
+export interface ManifestGroup {
+  id: string;
+  displayName: string;
+  transitive: { users: number; enabled: number; disabled: number; enabledWithMail: number; contacts: number };
+}
+
+export interface Manifest {
+  tenantId: string;
+  apps: { name: string; clientId: string; secrets: { secretId: string; value: string; expiresAt: string; expired: boolean }[] }[];
+  groups: ManifestGroup[];
+  users: { id: string; mail: string | null; accountEnabled: boolean }[] | null;
+}
+
+export interface GroupDetail extends ManifestGroup {
+  recipients: { mail: string[]; upnFallback: string[]; contacts: string[] } | null;
+  skipped: { disabled: string[]; upnOnly: string[]; noAddress: string[] } | null;
+}
+
+export interface LoggedRequest {
+  seq: number;
+  at: number;
+  kind: string;
+  url: string;
+  status: number;
+  consistencyLevel: string | null;
+  select: string[] | null;
+  top: number | null;
+  retryAfter: number | null;
+  fault: string | null;
+}
+
+export async function startTenantServer(): Promise<Sandbox> {
+  const sb = await startSandbox({ port: 0, demo: false });
+  // The product reads these per session: every connection of this test process talks to the sandbox.
+  process.env.ENTRA_AUTHORITY_HOST = sb.url;
+  process.env.GRAPH_BASE_URL = sb.url;
+  return sb;
+}
+
+export async function control<T>(sb: Sandbox, path: string, method = "GET", body?: unknown): Promise<T> {
+  const res = await fetch(`${sb.url}/_sandbox${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+export const createTenant = (sb: Sandbox, spec: Record<string, unknown>) => control<Manifest>(sb, "/tenants", "POST", spec);
+export const groupDetail = (sb: Sandbox, tenantId: string, groupId: string) => control<GroupDetail>(sb, `/tenants/${tenantId}/groups/${groupId}`);
+export const setFaults = (sb: Sandbox, tenantId: string, faults: Record<string, unknown>) => control(sb, `/tenants/${tenantId}/faults`, "POST", faults);
+export const mutate = (sb: Sandbox, tenantId: string, ...ops: Record<string, unknown>[]) => control(sb, `/tenants/${tenantId}/mutations`, "POST", { ops });
+export const requestLog = async (sb: Sandbox, tenantId: string) =>
+  (await control<{ requests: LoggedRequest[] }>(sb, `/tenants/${tenantId}/requests`)).requests;
+
+/** What a Roster database holds for one tenant: an editor's series and a connection with the catalog. */
+export interface Arranged {
+  manifest: Manifest;
+  actor: Actor;
+  seriesId: string;
+  organizationId: string;
+  connectionId: string;
+  clientId: string;
+  /** Sandbox group id → directory_groups.id */
+  catalog: Map<string, string>;
+  select(groupObjectIds: string[], entireDirectory?: boolean): Promise<{ queued: number; removed: number }>;
+}
+
+export async function arrangeTenant(
+  db: Db,
+  sb: Sandbox,
+  spec: Record<string, unknown>,
+  opts: { useUsernameFallback?: boolean; syncContacts?: boolean } = {},
+): Promise<Arranged> {
+  const manifest = await createTenant(sb, spec);
+  const app = manifest.apps.find((a) => a.name === "Roster Directory Sync") ?? manifest.apps[0];
+  const secret = app.secrets.find((x) => !x.expired)!;
+  const { org, series, actor } = await makeOrgWithUser(db);
+  const connection = await makeConnection(db, [org.id], {
+    tenantId: manifest.tenantId,
+    clientId: app.clientId,
+    secretValue: secret.value,
+    secretId: secret.secretId,
+    secretExpiresOn: secret.expiresAt.slice(0, 10),
+    ...opts,
+  });
+  const catalog = new Map<string, string>();
+  for (const g of manifest.groups) catalog.set(g.id, (await makeGroup(db, connection.id, { objectId: g.id, displayName: g.displayName })).id);
+  return {
+    manifest,
+    actor,
+    seriesId: series.id,
+    organizationId: org.id,
+    connectionId: connection.id,
+    clientId: app.clientId,
+    catalog,
+    select: (ids, entireDirectory = false) =>
+      updateSelection(db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: ids.map((id) => catalog.get(id)!), entireDirectory }),
+  };
+}
+
+export async function audienceOf(db: Db, seriesId: string): Promise<string[]> {
+  const { eq } = await import("drizzle-orm");
+  const rows = await db.select({ e: s.recipients.emailNormalized }).from(s.recipients).where(eq(s.recipients.seriesId, seriesId));
+  return rows.map((r) => r.e).sort();
+}
+
+/** The largest groups first: multi-page listings are what the reliability cases need. */
+export function largestGroups(m: Manifest, n: number): ManifestGroup[] {
+  return [...m.groups].sort((a, b) => b.transitive.users - a.transitive.users).slice(0, n);
+}

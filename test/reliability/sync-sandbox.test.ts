@@ -1,0 +1,260 @@
+/**
+ * The sync engine through the product's real credential and Graph client, over HTTPS, against the sandbox
+ * tenant: exact audiences, and what happens on a bad day (500s, 429 storms, dead workers, overlapping cron
+ * calls, an expired secret, directory changes, mass removals). Every case also checks that nothing was lost.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { eq, sql } from "drizzle-orm";
+import { queryRows } from "@/db/client";
+import * as s from "@/db/schema";
+import { addHoldings } from "@/lib/audience/holdings";
+import { runCron } from "@/lib/sync/cron";
+import { enumerateIntoStaging } from "@/lib/sync/enumerate";
+import { openConnectionGraph } from "@/lib/sync/graph-session";
+import { claimNextJob } from "@/lib/sync/jobs";
+import { confirmReview, runQueuedWork } from "@/lib/sync/verbs";
+import type { Sandbox } from "@/sandbox/server";
+import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
+import {
+  arrangeTenant,
+  audienceOf,
+  groupDetail,
+  largestGroups,
+  mutate,
+  requestLog,
+  setFaults,
+  startTenantServer,
+  type Arranged,
+} from "./sandbox-harness";
+
+// 3,000 users, nesting 3 deep, overlapping groups: the largest groups list over several 999-member pages.
+const DIRECTORY = { generate: { users: 3000, groups: 6, depth: 3, overlap: 30, disabledPct: 4, noMailPct: 5, guestPct: 3, seed: 7 } };
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startTenantServer();
+});
+afterAll(() => sb?.close());
+
+async function sourceOfGroup(h: TestDb, t: Arranged, groupObjectId: string) {
+  const [row] = await h.db.select().from(s.audienceSources).where(eq(s.audienceSources.directoryGroupId, t.catalog.get(groupObjectId)!));
+  return row;
+}
+
+const work = (h: TestDb, opts: Partial<Parameters<typeof runQueuedWork>[1]> = {}) => runQueuedWork(h.db, { budgetMs: 60_000, ...opts });
+
+/** Expected audience of one group, straight from the sandbox's own accounting. */
+async function expected(t: Arranged, groupId: string): Promise<string[]> {
+  const d = await groupDetail(sb, t.manifest.tenantId, groupId);
+  return [...new Set(d.recipients!.mail)].sort();
+}
+
+describe.each(dbKinds)("sync against the sandbox tenant on %s", (kind) => {
+  let h: TestDb;
+  beforeEach(async () => {
+    h = await createTestDb(kind);
+  });
+  afterEach(() => h.close());
+
+  test("a group's audience is exactly its enabled, addressed transitive members, over several pages", async () => {
+    const t = await arrangeTenant(h.db, sb, DIRECTORY);
+    const [big] = largestGroups(t.manifest, 1);
+    expect(big.transitive.users).toBeGreaterThan(999);
+    await t.select([big.id]);
+    expect(await work(h)).toMatchObject({ completed: 1, failed: 0 });
+    const detail = await groupDetail(sb, t.manifest.tenantId, big.id);
+    expect(await audienceOf(h.db, t.seriesId)).toEqual(await expected(t, big.id));
+    const source = await sourceOfGroup(h, t, big.id);
+    expect(source.skipped).toMatchObject({
+      disabled: detail.skipped!.disabled.length,
+      noAddress: detail.skipped!.noAddress.length + detail.skipped!.upnOnly.length,
+    });
+    const log = (await requestLog(sb, t.manifest.tenantId)).filter((r) => r.kind === "graph");
+    expect(log.length).toBe(Math.ceil(big.transitive.users / 999));
+    for (const r of log) {
+      expect(r.consistencyLevel).toBe("eventual");
+      expect(r.top).toBe(999);
+      expect(r.select?.sort()).toEqual(["accountEnabled", "displayName", "id", "mail", "userPrincipalName"]);
+    }
+  });
+
+  test("a 500 on page 3 leaves the audience untouched and the group in Error with its last good sync", async () => {
+    const t = await arrangeTenant(h.db, sb, DIRECTORY);
+    const [big] = largestGroups(t.manifest, 1);
+    await t.select([big.id]);
+    await work(h);
+    const before = await audienceOf(h.db, t.seriesId);
+    const good = (await sourceOfGroup(h, t, big.id)).lastGoodSyncAt;
+
+    // Members leave meanwhile; the next run must not apply a partial listing.
+    const leaving = (t.manifest.users ?? []).filter((u) => u.mail && before.includes(u.mail.toLowerCase())).slice(0, 5);
+    await mutate(sb, t.manifest.tenantId, ...leaving.map((u) => ({ op: "disableUser", userId: u.id })));
+    await setFaults(sb, t.manifest.tenantId, { pageErrors: [{ groupId: big.id, page: 3, status: 500, mode: "always" }] });
+    const { requestSync } = await import("@/lib/sync/verbs");
+    await requestSync(h.db, t.actor, { sourceId: (await sourceOfGroup(h, t, big.id)).id });
+    expect(await work(h)).toMatchObject({ failed: 1, completed: 0 });
+    expect(await audienceOf(h.db, t.seriesId)).toEqual(before);
+    const source = await sourceOfGroup(h, t, big.id);
+    expect(source).toMatchObject({ state: "error", lastError: { code: "graph_unavailable" } });
+    expect(source.lastGoodSyncAt).toEqual(good);
+    expect(await queryRows(h.db, sql`SELECT 1 FROM sync_staging`)).toHaveLength(0);
+
+    await setFaults(sb, t.manifest.tenantId, {});
+    await requestSync(h.db, t.actor, { sourceId: source.id });
+    expect(await work(h)).toMatchObject({ completed: 1 });
+    expect(await audienceOf(h.db, t.seriesId)).toEqual(await expected(t, big.id));
+    expect((await audienceOf(h.db, t.seriesId)).length).toBe(before.length - 5);
+  }, 60_000);
+
+  test("a storm of 429s completes, and each Retry-After is honoured", async () => {
+    const t = await arrangeTenant(h.db, sb, DIRECTORY);
+    const [big] = largestGroups(t.manifest, 1);
+    await setFaults(sb, t.manifest.tenantId, { retryAfter: [{ path: "transitiveMembers", nth: 1, times: 4, seconds: 1, status: 429 }] });
+    await t.select([big.id]);
+    expect(await work(h)).toMatchObject({ completed: 1 });
+    expect(await audienceOf(h.db, t.seriesId)).toEqual(await expected(t, big.id));
+    const log = (await requestLog(sb, t.manifest.tenantId)).filter((r) => r.kind === "graph");
+    const throttled = log.filter((r) => r.status === 429);
+    expect(throttled).toHaveLength(4);
+    for (const r of throttled) {
+      const retry = log.find((x) => x.seq > r.seq);
+      expect(retry).toBeDefined();
+      expect(retry!.at - r.at).toBeGreaterThanOrEqual(r.retryAfter! * 1000 - 50);
+    }
+    const [run] = await h.db.select().from(s.syncRuns);
+    expect(run.retries).toBe(4);
+    expect(run.throttleWaitMs).toBeGreaterThanOrEqual(4000);
+  }, 60_000);
+
+  test("a worker killed mid-run is finished by the next cron call after its lease expires, with no duplicates", async () => {
+    const t = await arrangeTenant(h.db, sb, DIRECTORY);
+    const [big] = largestGroups(t.manifest, 1);
+    await t.select([big.id]);
+    const job = await claimNextJob(h.db, { owner: "killed-worker", leaseMs: 60_000 });
+    const graph = await openConnectionGraph(h.db, { connectionId: t.connectionId });
+    await enumerateIntoStaging(h.db, graph, {
+      jobId: job!.id,
+      owner: "killed-worker",
+      leaseMs: 60_000,
+      cursor: null,
+      streams: [{ kind: "groupUsers", groupObjectId: big.id }],
+      rules: { useUsernameFallback: false },
+      deadline: 0,
+    });
+    expect((await runCron(h.db, { budgetMs: 30_000 })).claimed).toBe(0); // the lease still holds
+    await h.db.execute(sql`UPDATE sync_jobs SET lease_expires_at = now() - interval '1 second'`);
+    const report = await runCron(h.db, { budgetMs: 30_000 });
+    expect(report).toMatchObject({ claimed: 1, completed: 1, remaining: 0 });
+    expect(await audienceOf(h.db, t.seriesId)).toEqual(await expected(t, big.id));
+    const [done] = await h.db.select().from(s.syncJobs);
+    expect(done.pages).toBe(Math.ceil(big.transitive.users / 999));
+    expect(done.membersSeen).toBe(big.transitive.users);
+    const log = (await requestLog(sb, t.manifest.tenantId)).filter((r) => r.kind === "graph" && r.url.includes("/transitiveMembers/"));
+    expect(log).toHaveLength(done.pages); // the dead worker's page was not fetched again
+  });
+
+  test("two concurrent cron calls sync each group once", async () => {
+    const t = await arrangeTenant(h.db, sb, DIRECTORY);
+    const ids = t.manifest.groups.map((g) => g.id);
+    await t.select(ids);
+    const [a, b] = await Promise.all([runCron(h.db, { budgetMs: 60_000 }), runCron(h.db, { budgetMs: 60_000 })]);
+    expect(a.claimed + b.claimed).toBe(ids.length);
+    expect(a.completed + b.completed).toBe(ids.length);
+    const firstPages = (await requestLog(sb, t.manifest.tenantId)).filter(
+      (r) => r.kind === "graph" && r.url.includes("/transitiveMembers/") && !/skiptoken/i.test(r.url),
+    );
+    expect(firstPages).toHaveLength(ids.length);
+    const union = new Set<string>();
+    for (const id of ids) for (const e of await expected(t, id)) union.add(e);
+    expect(await audienceOf(h.db, t.seriesId)).toEqual([...union].sort());
+    expect(await h.db.select().from(s.syncRuns)).toHaveLength(ids.length);
+  });
+
+  test("an expired secret marks the connection and leaves every audience untouched", async () => {
+    const t = await arrangeTenant(h.db, sb, DIRECTORY);
+    const groups = largestGroups(t.manifest, 2).map((g) => g.id);
+    await t.select(groups);
+    await work(h);
+    const before = await audienceOf(h.db, t.seriesId);
+    await mutate(sb, t.manifest.tenantId, { op: "expireSecret", clientId: t.clientId });
+    await h.db.update(s.directoryConnections).set({ lastScheduledAt: null }).where(eq(s.directoryConnections.id, t.connectionId));
+    const report = await runCron(h.db, { budgetMs: 30_000 });
+    expect(report).toMatchObject({ due: 2, failed: 2, completed: 0 });
+    expect(await audienceOf(h.db, t.seriesId)).toEqual(before);
+    const [connection] = await h.db.select().from(s.directoryConnections).where(eq(s.directoryConnections.id, t.connectionId));
+    expect(connection).toMatchObject({ health: "failing", lastError: { code: "secret_expired" } });
+    for (const id of groups) expect(await sourceOfGroup(h, t, id)).toMatchObject({ state: "error", lastError: { code: "secret_expired" } });
+  });
+
+  test("a member removed, a user disabled and a group deleted are reflected by the next sync", async () => {
+    const t = await arrangeTenant(h.db, sb, { scenario: "northwind" });
+    const all = t.manifest.groups.find((g) => g.displayName === "All-Staff")!;
+    const sales = t.manifest.groups.find((g) => g.displayName === "Sales")!;
+    await t.select([sales.id, all.id]);
+    await work(h);
+    const salesBefore = await expected(t, sales.id);
+    expect(await audienceOf(h.db, t.seriesId)).toEqual([...new Set([...salesBefore, ...(await expected(t, all.id))])].sort());
+
+    const users = t.manifest.users!;
+    const salesUsers = users.filter((u) => u.accountEnabled && u.mail && salesBefore.includes(u.mail.toLowerCase()));
+    const [removed, disabled] = salesUsers;
+    await mutate(
+      sb,
+      t.manifest.tenantId,
+      { op: "removeMember", groupId: sales.id, memberId: removed.id },
+      { op: "disableUser", userId: disabled.id },
+      { op: "deleteGroup", groupId: all.id },
+    );
+    await h.db.update(s.directoryConnections).set({ lastScheduledAt: null }).where(eq(s.directoryConnections.id, t.connectionId));
+    await runCron(h.db, { budgetMs: 30_000 });
+    const salesAfter = await expected(t, sales.id);
+    const allSource = await sourceOfGroup(h, t, all.id);
+    expect(allSource).toMatchObject({ state: "error", lastError: { code: "group_deleted", title: "Deleted in Azure" } });
+    // The deleted group keeps its last contribution; the disabled user stays only if All-Staff still holds it.
+    const got = await audienceOf(h.db, t.seriesId);
+    const allHolds = await queryRows<{ e: string }>(h.db, sql`SELECT email_normalized AS e FROM recipient_sources WHERE source_id = ${allSource.id}::uuid`);
+    expect(got).toEqual([...new Set([...salesAfter, ...allHolds.map((r) => r.e)])].sort());
+    const salesHolds = await queryRows<{ e: string }>(
+      h.db,
+      sql`SELECT email_normalized AS e FROM recipient_sources WHERE source_id = ${(await sourceOfGroup(h, t, sales.id)).id}::uuid ORDER BY 1`,
+    );
+    expect(salesHolds.map((r) => r.e)).toEqual(salesAfter);
+    expect(salesAfter).not.toContain(removed.mail!.toLowerCase());
+    expect(salesAfter).not.toContain(disabled.mail!.toLowerCase());
+
+    // Unticking the deleted group releases what only it held.
+    await t.select([sales.id]);
+    expect(await audienceOf(h.db, t.seriesId)).toEqual(salesAfter);
+  });
+
+  test("a mass removal stops at Needs review, then applies on confirmation; manual recipients keep exact counts", async () => {
+    const t = await arrangeTenant(h.db, sb, DIRECTORY);
+    const [big] = largestGroups(t.manifest, 1);
+    const [manual] = await h.db.insert(s.audienceSources).values({ seriesId: t.seriesId, kind: "manual", label: "Manual" }).returning();
+    await t.select([big.id]);
+    await work(h);
+    const before = await audienceOf(h.db, t.seriesId);
+    const keep = before[0];
+    await h.db.transaction((tx) => addHoldings(tx, { seriesId: t.seriesId, sourceId: manual.id, rows: [{ email: keep }, { email: "boss@elsewhere.example" }] }));
+
+    // Disable a third of the group's addressed members.
+    const byMail = new Map((t.manifest.users ?? []).filter((u) => u.mail).map((u) => [u.mail!.toLowerCase(), u.id]));
+    const victims = before.slice(0, Math.ceil(before.length / 3)).map((e) => byMail.get(e)!).filter(Boolean);
+    await mutate(sb, t.manifest.tenantId, ...victims.map((userId) => ({ op: "disableUser", userId })));
+    const { requestSync } = await import("@/lib/sync/verbs");
+    const source = await sourceOfGroup(h, t, big.id);
+    await requestSync(h.db, t.actor, { sourceId: source.id });
+    expect(await work(h)).toMatchObject({ needsReview: 1 });
+    expect((await audienceOf(h.db, t.seriesId)).length).toBe(before.length + 1);
+    const held = await sourceOfGroup(h, t, big.id);
+    expect(held.state).toBe("needs_review");
+    expect(held.review).toMatchObject({ current: before.length, wouldRemove: victims.length, wouldAdd: 0 });
+
+    await confirmReview(h.db, t.actor, { sourceId: source.id });
+    const after = await audienceOf(h.db, t.seriesId);
+    const exp = await expected(t, big.id);
+    // The group's remaining members, plus the manual list (whose `keep` was among the disabled).
+    expect(after).toEqual([...new Set([...exp, keep, "boss@elsewhere.example"])].sort());
+    expect(await sourceOfGroup(h, t, big.id)).toMatchObject({ state: "synced", memberCount: exp.length, review: null });
+  });
+});
