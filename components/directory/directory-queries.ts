@@ -1,0 +1,113 @@
+"use client";
+/**
+ * The dialog's reads, through react-query: the overview polls while anything is queued or syncing and stops
+ * when all is idle; the group catalog loads the pages the list shows.
+ */
+import { useCallback, useState } from "react";
+import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
+import type { DirectoryOverview, GroupKind, GroupPage, PreviewStatus, SyncState } from "@/lib/directory/types";
+
+/** How often the dialog asks for states while a sync is queued or running. */
+export const LIVE_POLL_MS = 1500;
+
+export class ReadError extends Error {}
+
+async function readJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { cache: "no-store", headers: { accept: "application/json" } });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new ReadError(body?.error?.message ?? `The server answered ${res.status}. Please try again.`);
+  return body as T;
+}
+
+export const directoryKeys = {
+  all: (seriesId: string) => ["directory", seriesId] as const,
+  overview: (seriesId: string, connectionId: string | null) => ["directory", seriesId, "overview", connectionId] as const,
+  groups: (seriesId: string, connectionId: string, filters: GroupFilters, page: number) =>
+    ["directory", seriesId, "groups", connectionId, filters, page] as const,
+  preview: (seriesId: string, jobId: string) => ["directory", seriesId, "preview", jobId] as const,
+};
+
+const base = (seriesId: string) => `/api/series/${encodeURIComponent(seriesId)}/directory`;
+
+export function useDirectoryOverview(seriesId: string, connectionId: string | null) {
+  return useQuery({
+    queryKey: directoryKeys.overview(seriesId, connectionId),
+    queryFn: () => readJson<DirectoryOverview>(`${base(seriesId)}${connectionId ? `?connectionId=${encodeURIComponent(connectionId)}` : ""}`),
+    refetchInterval: (query) => (query.state.data?.anyActive ? LIVE_POLL_MS : false),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export interface GroupFilters {
+  search: string;
+  kind: GroupKind | "";
+  state: SyncState | "";
+}
+
+export const GROUP_PAGE_SIZE = 200;
+
+/**
+ * The catalog as a sparse list of `total` rows, fetched a page at a time for whatever part of the list is in
+ * view: the scrollbar spans every matching group from the start, and jumping to the end of 5,000 groups
+ * fetches one page, not all the pages before it. Pages already fetched stay until the search or a filter
+ * changes.
+ */
+export function useGroupCatalog(seriesId: string, connectionId: string | null, filters: GroupFilters) {
+  const key = JSON.stringify([connectionId, filters]);
+  const [wanted, setWanted] = useState<{ key: string; pages: number[] }>({ key, pages: [0] });
+  const pages = wanted.key === key ? wanted.pages : [0];
+  const results = useQueries({
+    queries: pages.map((page) => ({
+      queryKey: directoryKeys.groups(seriesId, connectionId ?? "", filters, page),
+      enabled: Boolean(connectionId),
+      placeholderData: page === 0 ? keepPreviousData : undefined,
+      queryFn: () => {
+        const params = new URLSearchParams({
+          connectionId: connectionId ?? "",
+          offset: String(page * GROUP_PAGE_SIZE),
+          limit: String(GROUP_PAGE_SIZE),
+        });
+        if (filters.search) params.set("q", filters.search);
+        if (filters.kind) params.set("kind", filters.kind);
+        if (filters.state) params.set("state", filters.state);
+        return readJson<GroupPage>(`${base(seriesId)}/groups?${params}`);
+      },
+    })),
+  });
+  const byPage = new Map(pages.map((page, i) => [page, results[i]?.data]));
+  const first = results[0];
+  /** Asks for the pages covering rows start..end (inclusive) once they come into view. */
+  const need = useCallback(
+    (start: number, end: number) => {
+      const missing: number[] = [];
+      for (let p = Math.floor(start / GROUP_PAGE_SIZE); p <= Math.floor(end / GROUP_PAGE_SIZE); p++) missing.push(p);
+      setWanted((prev) => {
+        const current = prev.key === key ? prev.pages : [0];
+        const added = missing.filter((p) => !current.includes(p));
+        return added.length || prev.key !== key ? { key, pages: [...current, ...added] } : prev;
+      });
+    },
+    [key],
+  );
+  return {
+    total: first?.data?.total ?? 0,
+    rowAt: (index: number) => byPage.get(Math.floor(index / GROUP_PAGE_SIZE))?.groups[index % GROUP_PAGE_SIZE],
+    need,
+    isPending: Boolean(connectionId) && (first?.isPending ?? true),
+    error: results.find((r) => r.error)?.error ?? null,
+    /** The rows shown are the previous search's, kept while this one loads. */
+    stale: Boolean(first?.isPlaceholderData),
+  };
+}
+
+export function usePreviewStatus(seriesId: string, jobId: string | null) {
+  return useQuery({
+    queryKey: directoryKeys.preview(seriesId, jobId ?? ""),
+    enabled: Boolean(jobId),
+    queryFn: () => readJson<PreviewStatus>(`${base(seriesId)}/previews/${encodeURIComponent(jobId ?? "")}`),
+    refetchInterval: (query) => {
+      const status = query.state.data?.status;
+      return status === "done" || status === "failed" || status === "cancelled" ? false : LIVE_POLL_MS;
+    },
+  });
+}

@@ -1,0 +1,80 @@
+import { describeSkipped, totalSkipped } from "@/lib/directory/labels";
+import type { SourceStateView, SyncState } from "@/lib/directory/types";
+import { formatCount, formatTime, plural } from "./format";
+
+/**
+ * The line under a group's name that explains its badge: progress while syncing, count, time and skipped
+ * members per reason once synced (so Azure's member count can be reconciled from the screen), what failed
+ * and how to fix it on error, the numbers behind a review.
+ */
+export function GroupStatus({ state, source, pendingTick }: { state: SyncState; source?: SourceStateView; pendingTick: boolean | null }) {
+  if (pendingTick === true) return <p className="text-sm text-slate-600">Will be added when you press Update audience.</p>;
+  if (pendingTick === false) return <p className="text-sm text-slate-600">Will be removed when you press Update audience.</p>;
+  if (!source || state === "not_synced") return null;
+  switch (state) {
+    case "queued":
+      return <p className="text-sm text-slate-600">Waiting to start…</p>;
+    case "syncing":
+      return (
+        <p className="text-sm text-blue-800">
+          {formatCount(source.progress?.membersSeen ?? 0)} members so far
+          {source.progress?.pages ? ` (${plural(source.progress.pages, "page")})` : ""}
+        </p>
+      );
+    case "synced":
+      return <SyncedSummary source={source} />;
+    case "needs_review":
+      return source.review ? (
+        <p className="text-sm text-orange-900">
+          This sync would remove {formatCount(source.review.wouldRemove)} of {formatCount(source.review.current)} addresses
+          {source.review.wouldAdd ? ` and add ${formatCount(source.review.wouldAdd)}` : ""}. Nothing has been removed yet: confirm if
+          that is expected.
+        </p>
+      ) : (
+        <p className="text-sm text-orange-900">This sync would remove many addresses. Nothing has been removed yet.</p>
+      );
+    case "error":
+      return (
+        <div className="text-sm text-red-900">
+          <p className="font-medium">{source.lastError?.title ?? "The last sync failed."}</p>
+          {source.lastError?.fix ? <p>{source.lastError.fix}</p> : null}
+          <p className="text-slate-700">
+            {source.lastGoodSyncAt
+              ? `The audience keeps this group's members from the last good sync: ${formatTime(source.lastGoodSyncAt)}.`
+              : "This group has not synced successfully yet (no last good sync), so it holds no one."}
+          </p>
+          {source.lastError?.details ? (
+            <details className="text-slate-700">
+              <summary className="cursor-pointer">Technical details for your IT team</summary>
+              <p className="mt-1 break-words font-mono text-xs">{source.lastError.details}</p>
+            </details>
+          ) : null}
+        </div>
+      );
+    default:
+      return null;
+  }
+}
+
+/**
+ * Reconciles Azure's count with the audience's: members read from Azure = members in the audience + skipped
+ * (by reason), for the last sync that applied.
+ */
+function SyncedSummary({ source }: { source: SourceStateView }) {
+  const skipped = totalSkipped(source.skipped);
+  const read = source.lastRuns.find((r) => r.outcome === "synced")?.membersSeen;
+  return (
+    <p className="text-sm text-slate-700">
+      {read ? `${plural(read, "member")} in Azure → ` : ""}
+      {formatCount(source.memberCount)} in the audience · synced {formatTime(source.lastSyncedAt)}
+      {skipped > 0 ? (
+        <>
+          {" "}
+          · <span className="whitespace-nowrap">skipped: {describeSkipped(source.skipped, formatCount)}</span>
+        </>
+      ) : (
+        " · none skipped"
+      )}
+    </p>
+  );
+}

@@ -1,0 +1,42 @@
+import { describeSkipped } from "@/lib/directory/labels";
+import type { SyncRunSummary } from "@/lib/directory/types";
+import { formatCount, formatTime, plural } from "./format";
+
+const outcomeWords: Record<SyncRunSummary["outcome"], string> = {
+  running: "Running",
+  synced: "Synced",
+  needs_review: "Held for review",
+  failed: "Failed",
+  interrupted: "Interrupted",
+  previewed: "Previewed",
+};
+
+const triggerWords: Record<string, string> = {
+  selection: "ticked",
+  manual: "Sync now",
+  schedule: "weekly",
+  confirm: "confirmed",
+};
+
+/** A group's last runs: what each changed (+added, −removed) and whom it skipped, by reason. */
+export function RunHistory({ runs, labelledBy }: { runs: SyncRunSummary[]; labelledBy: string }) {
+  if (runs.length === 0) return <p className="text-sm text-slate-600">No runs yet.</p>;
+  return (
+    <ol aria-labelledby={labelledBy} className="space-y-1 text-sm">
+      {runs.map((run) => (
+        <li key={run.id} className="flex flex-wrap gap-x-3 gap-y-0.5">
+          <span className="font-medium">{outcomeWords[run.outcome]}</span>
+          <span className="text-slate-600">
+            {formatTime(run.finishedAt ?? run.startedAt)} ({triggerWords[run.trigger] ?? run.trigger})
+          </span>
+          <span>
+            <span className="text-green-800">+{formatCount(run.added)} added</span> · <span className="text-red-800">−{formatCount(run.removed)} removed</span>
+          </span>
+          {run.membersSeen ? <span className="text-slate-600">{plural(run.membersSeen, "member")} read</span> : null}
+          {describeSkipped(run.skipped, formatCount) ? <span className="text-slate-600">skipped {describeSkipped(run.skipped, formatCount)}</span> : null}
+          {run.error ? <span className="text-red-800">{run.error.title}</span> : null}
+        </li>
+      ))}
+    </ol>
+  );
+}

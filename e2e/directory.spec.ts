@@ -1,0 +1,420 @@
+/**
+ * The editors' "Manage from directory" dialog against the sandbox tenant (Northwind). Every expected number
+ * is computed from the sandbox's manifest of the tenant this test created, never hard-coded.
+ */
+import type { Browser, Locator, Page, TestInfo } from "@playwright/test";
+import { test, expect, type Factories, type SandboxAccess } from "./support/fixtures";
+
+// ── The sandbox tenant and what it implies ───────────────────────────────────
+
+interface GroupDetail {
+  id: string;
+  displayName: string;
+  recipients: { mail: string[]; upnFallback: string[]; contacts: string[] } | null;
+  skipped: { disabled: string[]; upnOnly: string[]; noAddress: string[]; contactsWithoutMail: string[] } | null;
+  transitive: Record<string, number>;
+}
+
+interface Tenant {
+  tenantId: string;
+  apps: { name: string; clientId: string; secrets: { secretId: string; value: string; expiresAt: string; expired: boolean }[] }[];
+  groups: { id: string; displayName: string }[];
+  users: { id: string; displayName: string; mail: string | null; userPrincipalName: string; accountEnabled: boolean }[] | null;
+}
+
+async function newTenant(sandbox: SandboxAccess): Promise<Tenant> {
+  return sandbox.createTenant({ scenario: "northwind" });
+}
+
+function groupId(tenant: Tenant, name: string): string {
+  const g = tenant.groups.find((x) => x.displayName === name);
+  if (!g) throw new Error(`the sandbox tenant has no group ${name}`);
+  return g.id;
+}
+
+async function groupDetail(sandbox: SandboxAccess, tenant: Tenant, name: string): Promise<GroupDetail> {
+  return sandbox.control("GET", `/tenants/${tenant.tenantId}/groups/${groupId(tenant, name)}`);
+}
+
+/** The addresses a group contributes with the connection's defaults (no username fallback, no contacts). */
+function contributed(detail: GroupDetail): Set<string> {
+  if (!detail.recipients) throw new Error(`${detail.displayName} is too large for an exact manifest`);
+  return new Set(detail.recipients.mail);
+}
+
+const union = (...sets: Set<string>[]) => new Set(sets.flatMap((s) => [...s]));
+const minus = (a: Set<string>, b: Set<string>) => new Set([...a].filter((x) => !b.has(x)));
+const intersect = (a: Set<string>, b: Set<string>) => new Set([...a].filter((x) => b.has(x)));
+
+// ── Arranging: organization, people, a connection saved through the wizard ──
+
+interface Arranged {
+  tenant: Tenant;
+  series: { id: string; name: string };
+  editor: { email: string; password: string };
+}
+
+async function arrange({
+  browser,
+  make,
+  sandbox,
+  baseURL,
+  limitToGroups = [],
+}: {
+  browser: Browser;
+  make: Factories;
+  sandbox: SandboxAccess;
+  baseURL: string;
+  /** Display names of the groups an admin limits the connection to (the wizard's "Group Object IDs"). */
+  limitToGroups?: string[];
+}): Promise<Arranged> {
+  const tenant = await newTenant(sandbox);
+  const org = await make.org();
+  const admin = await make.user({ org, role: "admin" });
+  const editor = await make.user({ org, role: "editor" });
+  const series = await make.series({ org });
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await signInOn(page, admin.email, admin.password);
+  await saveConnectionThroughWizard(page, tenant, org.name, limitToGroups.map((name) => groupId(tenant, name)));
+  await context.close();
+  return { tenant, series, editor };
+}
+
+async function signInOn(page: Page, email: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+}
+
+/** The admin's wizard, by the accessible names DESIGN.md fixes. */
+async function saveConnectionThroughWizard(page: Page, tenant: Tenant, orgName: string, groupObjectIds: string[]) {
+  const app = tenant.apps.find((a) => a.name === "Roster Directory Sync") ?? tenant.apps[0];
+  const secret = app.secrets.find((s) => !s.expired) ?? app.secrets[0];
+  await page.goto("/admin/directory/new");
+  await page.getByLabel("Application (client) ID").fill(app.clientId);
+  await page.getByLabel("Directory (tenant) ID").fill(tenant.tenantId);
+  await page.getByLabel("Client secret ID").fill(secret.secretId);
+  await page.getByLabel("Client secret value").fill(secret.value);
+  await page.getByLabel("Secret expires on").fill(secret.expiresAt.slice(0, 10));
+  await page.getByLabel("Setup owner name").fill("Ida Admin");
+  await page.getByLabel("Setup owner email").fill("ida.admin@example.test");
+  if (groupObjectIds.length) await page.getByLabel("Group Object IDs").fill(groupObjectIds.join("\n"));
+  // Organizations the connection serves: the admin's own is offered; tick it when the wizard asks.
+  const orgBox = page.getByRole("checkbox", { name: orgName });
+  if ((await orgBox.count()) > 0 && !(await orgBox.isChecked())) await orgBox.check();
+  await page.getByRole("button", { name: "Verify connection" }).click();
+  await page.getByRole("button", { name: "Save connection" }).click();
+  await expect(page).not.toHaveURL(/\/admin\/directory\/new$/, { timeout: 30_000 });
+}
+
+// ── The editor's side ────────────────────────────────────────────────────────
+
+async function openDialog(page: Page, seriesId: string) {
+  await page.goto(`/series/${seriesId}/audience`);
+  await page.getByRole("button", { name: "Manage recipients" }).click();
+  await page.getByRole("menuitem", { name: "Manage from directory" }).click();
+  const dialog = page.getByRole("dialog", { name: "Manage from directory" });
+  await expect(dialog).toBeVisible();
+  return dialog;
+}
+
+function row(page: Page, name: string) {
+  return page
+    .getByRole("dialog", { name: "Manage from directory" })
+    .getByRole("listitem")
+    .filter({ has: page.getByText(name, { exact: true }) });
+}
+
+/** Searches the dialog for a group and waits until the list shows that search's results (not the last ones). */
+async function findGroup(page: Page, name: string) {
+  const dialog = page.getByRole("dialog", { name: "Manage from directory" });
+  await dialog.getByLabel("Search groups").fill(name);
+  await expect(dialog.getByRole("list", { name: "Directory groups" })).not.toHaveAttribute("aria-busy", "true");
+  await expect(row(page, name)).toBeVisible();
+  return row(page, name);
+}
+
+/** The row's state badge (the one element of the row carrying data-sync-state) reads `state`. */
+async function badge(page: Page, name: string, state: string | RegExp, timeout = 60_000) {
+  await expect(row(page, name).locator("[data-sync-state]")).toHaveText(state, { timeout });
+}
+
+async function expectRecipients(page: Page, n: number) {
+  await expect(page.getByText(new RegExp(`^${n.toLocaleString("en-US")} recipients?$|^${n} recipients?$`))).toBeVisible({ timeout: 30_000 });
+}
+
+/** A screenshot kept in the test's output folder (test-results) and attached to the report. */
+async function shot(page: Page, testInfo: TestInfo, name: string) {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path });
+  await testInfo.attach(name, { path, contentType: "image/png" });
+}
+
+/** A number the preview shows after `label`, e.g. "would add 12". */
+async function previewNumber(numbers: Locator, label: string): Promise<number> {
+  const text = (await numbers.textContent()) ?? "";
+  const match = text.match(new RegExp(`${label} ([\\d,]+)`));
+  if (!match) throw new Error(`the preview does not say "${label} N": ${text}`);
+  return Number(match[1].replace(/,/g, ""));
+}
+
+/** The test's own page (closed with the test), signed in as the editor. */
+async function signInAsEditor(page: Page, a: Arranged) {
+  await signInOn(page, a.editor.email, a.editor.password);
+  return page;
+}
+
+async function tickAndUpdate(page: Page, names: string[]) {
+  for (const name of names) {
+    const r = await findGroup(page, name);
+    await r.getByRole("checkbox", { name: "Sync to audience" }).check();
+  }
+  await page.getByRole("dialog").getByLabel("Search groups").fill("");
+  await page.getByRole("button", { name: "Update audience" }).click();
+  await expect(page.getByRole("dialog").getByText(/queued to sync|removed from the audience/)).toBeVisible();
+}
+
+// ── Tests ────────────────────────────────────────────────────────────────────
+
+test("an editor brings All-Staff and Outreach into the audience and sees each state", async ({ page, browser, make, sandbox, app }, testInfo) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  const [staff, outreach] = await Promise.all([groupDetail(sandbox, a.tenant, "All-Staff"), groupDetail(sandbox, a.tenant, "Outreach")]);
+  const expected = union(contributed(staff), contributed(outreach));
+
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await badge(page, "All-Staff", "Not synced");
+  await shot(page, testInfo, "dialog-not-synced");
+
+  // Slow Graph down (2 s a request) so that the live states can be seen and kept.
+  await sandbox.control("POST", `/tenants/${a.tenant.tenantId}/faults`, { latencyMs: 2_000 });
+  await tickAndUpdate(page, ["All-Staff", "Outreach"]);
+  await badge(page, "All-Staff", /Queued|Syncing/);
+  await shot(page, testInfo, "dialog-queued");
+  await badge(page, "All-Staff", "Syncing");
+  await expect(row(page, "All-Staff")).toContainText("members so far");
+  await shot(page, testInfo, "dialog-syncing");
+  await sandbox.control("DELETE", `/tenants/${a.tenant.tenantId}/faults`);
+  await badge(page, "All-Staff", "Synced");
+  await badge(page, "Outreach", "Synced");
+  // Skipped members per reason sit next to each synced group: Azure's count can be reconciled from the screen.
+  if (staff.skipped!.disabled.length > 0) {
+    await expect(row(page, "All-Staff").getByText(new RegExp(`${staff.skipped!.disabled.length} disabled`))).toBeVisible();
+  }
+  await shot(page, testInfo, "dialog-synced");
+
+  await page.keyboard.press("Escape");
+  await expect(page.getByRole("dialog")).toBeHidden();
+  await expect(page.getByRole("button", { name: "Manage recipients" })).toBeFocused();
+  await expectRecipients(page, expected.size);
+});
+
+test("unticking Outreach removes exactly the recipients only Outreach held", async ({ page, browser, make, sandbox, app }) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  const [staff, outreach] = await Promise.all([groupDetail(sandbox, a.tenant, "All-Staff"), groupDetail(sandbox, a.tenant, "Outreach")]);
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["All-Staff", "Outreach"]);
+  await badge(page, "All-Staff", "Synced");
+  await badge(page, "Outreach", "Synced");
+
+  const r = await findGroup(page, "Outreach");
+  await r.getByRole("checkbox", { name: "Sync to audience" }).uncheck();
+  await page.getByRole("button", { name: "Update audience" }).click();
+  await badge(page, "Outreach", "Not synced");
+  await page.keyboard.press("Escape");
+  const onlyOutreach = minus(contributed(outreach), contributed(staff));
+  expect(onlyOutreach.size).toBeGreaterThan(0);
+  await expectRecipients(page, contributed(staff).size);
+  // And one of the addresses only Outreach held is gone, one both held is still there.
+  await page.goto(`/series/${a.series.id}/audience?q=${encodeURIComponent([...onlyOutreach][0])}`);
+  await expect(page.getByText("No one matches this search.")).toBeVisible();
+});
+
+test("a group made to fail shows Error with its fix while the audience keeps its members", async ({ page, browser, make, sandbox, app }, testInfo) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  const outreach = await groupDetail(sandbox, a.tenant, "Outreach");
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["Outreach"]);
+  await badge(page, "Outreach", "Synced");
+
+  await sandbox.control("POST", `/tenants/${a.tenant.tenantId}/faults`, {
+    pageErrors: [{ groupId: outreach.id, page: 1, status: 503, mode: "always" }],
+  });
+  const r = await findGroup(page, "Outreach");
+  await r.getByRole("button", { name: "Sync now" }).click();
+  await badge(page, "Outreach", "Error", 90_000);
+  await expect(row(page, "Outreach").getByText(/last good sync/i)).toBeVisible();
+  await shot(page, testInfo, "dialog-error");
+  await page.keyboard.press("Escape");
+  await expectRecipients(page, contributed(outreach).size);
+});
+
+test("Sync now reflects a change made in the directory", async ({ page, browser, make, sandbox, app }) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["Outreach"]);
+  await badge(page, "Outreach", "Synced");
+  const before = await groupDetail(sandbox, a.tenant, "Outreach");
+  const [address] = before.recipients!.mail;
+  const user = a.tenant.users!.find((u) => u.mail?.toLowerCase() === address)!;
+
+  // Disable one member in Azure; the group's next sync drops them.
+  await sandbox.control("POST", `/tenants/${a.tenant.tenantId}/mutations`, { op: "disableUser", userId: user.id });
+  const after = await groupDetail(sandbox, a.tenant, "Outreach");
+  expect(contributed(after).size).toBe(contributed(before).size - 1);
+
+  const r = await findGroup(page, "Outreach");
+  await r.getByRole("button", { name: "Sync now" }).click();
+  // The run ledger behind the badge: the latest run removed exactly the disabled member.
+  await r.getByRole("button", { name: "Runs" }).click();
+  await expect(r.getByRole("list", { name: "Last runs" }).getByRole("listitem").first()).toContainText("+0 added · −1 removed", { timeout: 60_000 });
+  await badge(page, "Outreach", "Synced");
+  await page.keyboard.press("Escape");
+  await expectRecipients(page, contributed(after).size);
+});
+
+test("a preview's numbers equal what the sync then does", async ({ page, browser, make, sandbox, app }, testInfo) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  const [staff, outreach] = await Promise.all([groupDetail(sandbox, a.tenant, "All-Staff"), groupDetail(sandbox, a.tenant, "Outreach")]);
+  const wouldAdd = minus(contributed(outreach), contributed(staff)).size;
+  const already = intersect(contributed(outreach), contributed(staff)).size;
+
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["All-Staff"]);
+  await badge(page, "All-Staff", "Synced");
+
+  const r = await findGroup(page, "Outreach");
+  await r.getByRole("button", { name: "Preview" }).click();
+  const numbers = r.getByTestId("preview-numbers");
+  await expect(numbers).toBeVisible({ timeout: 60_000 });
+  expect(await previewNumber(numbers, "would add")).toBe(wouldAdd);
+  expect(await previewNumber(numbers, "already in the audience")).toBe(already);
+  // Skipped: disabled, no address (no username fallback on this connection), and a second user with an address already seen.
+  const skipped = outreach.skipped!;
+  const duplicates = Number(outreach.transitive.enabledWithMail) - contributed(outreach).size;
+  expect(await previewNumber(numbers, "skipped")).toBe(skipped.disabled.length + skipped.noAddress.length + skipped.upnOnly.length + duplicates);
+  await shot(page, testInfo, "dialog-preview");
+  // The preview changed nothing.
+  await page.keyboard.press("Escape");
+  await expectRecipients(page, contributed(staff).size);
+
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["Outreach"]);
+  await badge(page, "Outreach", "Synced");
+  // The run that followed: the group now holds each of its addresses (+N), and the audience grew by exactly
+  // the preview's "would add" (the others were already there through All-Staff).
+  const synced = await findGroup(page, "Outreach");
+  await synced.getByRole("button", { name: "Runs" }).click();
+  await expect(synced.getByRole("list", { name: "Last runs" }).getByRole("listitem").first()).toContainText(`+${contributed(outreach).size} added · −0 removed`);
+  await page.keyboard.press("Escape");
+  await expectRecipients(page, contributed(staff).size + wouldAdd);
+});
+
+test("a mass removal waits for review, and confirming it applies it", async ({ page, browser, make, sandbox, app }, testInfo) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  const before = await groupDetail(sandbox, a.tenant, "All-Staff");
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["All-Staff"]);
+  await badge(page, "All-Staff", "Synced");
+
+  // Disable more than 20 % and more than 50 of the group's addressed members at once.
+  const toDisable = Math.max(51, Math.ceil(contributed(before).size * 0.21) + 1);
+  const byMail = new Map(a.tenant.users!.filter((u) => u.mail).map((u) => [u.mail!.toLowerCase(), u.id]));
+  const userIds = [...contributed(before)].slice(0, toDisable).map((m) => byMail.get(m)!);
+  await sandbox.control("POST", `/tenants/${a.tenant.tenantId}/mutations`, { ops: userIds.map((userId) => ({ op: "disableUser", userId })) });
+  const after = await groupDetail(sandbox, a.tenant, "All-Staff");
+  expect(contributed(after).size).toBe(contributed(before).size - toDisable);
+
+  const r = await findGroup(page, "All-Staff");
+  await r.getByRole("button", { name: "Sync now" }).click();
+  await badge(page, "All-Staff", "Needs review");
+  await expect(r).toContainText(`would remove ${toDisable} of ${contributed(before).size}`);
+  await shot(page, testInfo, "dialog-needs-review");
+  await page.keyboard.press("Escape");
+  await expectRecipients(page, contributed(before).size);
+
+  await openDialog(page, a.series.id);
+  const again = await findGroup(page, "All-Staff");
+  await again.getByRole("button", { name: "Confirm removals" }).click();
+  await badge(page, "All-Staff", "Synced");
+  await page.keyboard.press("Escape");
+  await expectRecipients(page, contributed(after).size);
+});
+
+test("the lookup says why a disabled member of a synced group is not here", async ({ page, browser, make, sandbox, app }) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  const staff = await groupDetail(sandbox, a.tenant, "All-Staff");
+  const disabled = a.tenant.users!.find((u) => staff.skipped!.disabled.includes(u.id) && u.mail);
+  expect(disabled, "Northwind has a disabled member of All-Staff with a mail address").toBeTruthy();
+
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["All-Staff"]);
+  await badge(page, "All-Staff", "Synced");
+  await page.keyboard.press("Escape");
+
+  await page.getByLabel("Email address to look up").fill(disabled!.mail!);
+  await page.getByRole("button", { name: "Look up" }).click();
+  const answer = page.getByTestId("why-answer");
+  await expect(answer).toContainText("is not in this audience", { timeout: 30_000 });
+  await expect(answer).toContainText("disabled in Azure");
+
+  const [present] = [...contributed(staff)];
+  await page.getByLabel("Email address to look up").fill(present);
+  await page.getByRole("button", { name: "Look up" }).click();
+  await expect(answer).toContainText("is in this audience");
+  await expect(answer.getByRole("listitem").filter({ hasText: "All-Staff" })).toBeVisible();
+});
+
+test("a connection limited to selected groups offers only those, and says why the entire directory is not available", async ({ page, browser, make, sandbox, app }, testInfo) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL, limitToGroups: ["All-Staff", "Outreach"] });
+  await signInAsEditor(page, a);
+  const dialog = await openDialog(page, a.series.id);
+  await expect(dialog.getByRole("list", { name: "Directory groups" }).getByRole("listitem")).toHaveCount(2);
+  await expect(row(page, "All-Staff")).toBeVisible();
+  await expect(row(page, "Outreach")).toBeVisible();
+  const entire = dialog.getByRole("checkbox", { name: "Sync entire directory" });
+  await expect(entire).toBeDisabled();
+  await expect(entire).toHaveAccessibleDescription(/limited to selected Group Object IDs/);
+  await shot(page, testInfo, "dialog-limited-connection");
+});
+
+test("the dialog works by keyboard alone and fits a 390 px screen", async ({ page, browser, make, sandbox, app }, testInfo) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signInAsEditor(page, a);
+  await page.goto(`/series/${a.series.id}/audience`);
+  await page.getByRole("button", { name: "Manage recipients" }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("menuitem", { name: "Manage from directory" }).focus();
+  await page.keyboard.press("Enter");
+  const search = page.getByLabel("Search groups");
+  await expect(search).toBeFocused();
+  await expect(page.getByRole("checkbox", { name: "Sync entire directory" })).toBeEnabled();
+  await page.keyboard.type("All-Staff");
+  await expect(page.getByRole("list", { name: "Directory groups" })).not.toHaveAttribute("aria-busy", "true");
+  const checkbox = row(page, "All-Staff").getByRole("checkbox", { name: "Sync to audience" });
+  await expect(checkbox).toBeVisible();
+  // Tab from the search box through the filters to the first row's checkbox.
+  for (let i = 0; i < 10 && !(await checkbox.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+  await expect(checkbox).toBeFocused();
+  await page.keyboard.press("Space");
+  await expect(checkbox).toBeChecked();
+  const update = page.getByRole("button", { name: "Update audience" });
+  await update.focus();
+  await page.keyboard.press("Enter");
+  await badge(page, "All-Staff", "Synced");
+  const box = await page.getByRole("dialog").boundingBox();
+  expect(box!.width).toBeLessThanOrEqual(390);
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(scrollWidth).toBeLessThanOrEqual(390);
+  await shot(page, testInfo, "dialog-390px");
+});

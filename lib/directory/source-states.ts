@@ -1,0 +1,129 @@
+import "server-only";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { queryRows, type Executor } from "@/db/client";
+import { audienceSources, syncJobs } from "@/db/schema";
+import type { Diagnosis, ReviewNumbers, SkippedCounts, SourceStateView, SyncRunSummary, SyncState } from "./types";
+
+/** How many past runs each group's details list. */
+export const RUNS_PER_SOURCE = 5;
+
+export function asDiagnosis(value: unknown): Diagnosis | null {
+  if (!value || typeof value !== "object") return null;
+  const v = value as Record<string, unknown>;
+  const text = (x: unknown) => (typeof x === "string" ? x : undefined);
+  const title = text(v.title) ?? text(v.message);
+  if (!title) return null;
+  return { code: text(v.code) ?? "unknown", title, fix: text(v.fix) ?? "", details: text(v.details) };
+}
+
+export function asSkipped(value: unknown): SkippedCounts {
+  const out: SkippedCounts = {};
+  if (!value || typeof value !== "object") return out;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const n = Number(v);
+    if (Number.isFinite(n) && n > 0) out[k] = n;
+  }
+  return out;
+}
+
+function asReview(value: unknown): ReviewNumbers | null {
+  if (!value || typeof value !== "object") return null;
+  const v = value as Record<string, unknown>;
+  return { current: Number(v.current ?? 0), wouldRemove: Number(v.wouldRemove ?? 0), wouldAdd: Number(v.wouldAdd ?? 0) };
+}
+
+const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
+
+/** The state a source shows: an active job outranks the stored state; an unticked source holds nothing. */
+export function displayedState(selected: boolean, stored: SyncState, activeJob: string | null): SyncState {
+  if (!selected) return "not_synced";
+  if (activeJob === "running") return "syncing";
+  if (activeJob === "queued") return "queued";
+  return stored;
+}
+
+/**
+ * Every directory source of a series on one connection, with the active run's progress and the last runs.
+ * Callers authorize (see overview.ts). Sources per series are few (the groups an editor ticked), so this is
+ * cheap enough to poll every second or two.
+ */
+export async function directorySourceStates(db: Executor, seriesId: string, connectionId: string): Promise<SourceStateView[]> {
+  const rows = await db
+    .select({ source: audienceSources, jobStatus: syncJobs.status, jobMembersSeen: syncJobs.membersSeen, jobPages: syncJobs.pages })
+    .from(audienceSources)
+    .leftJoin(
+      syncJobs,
+      and(eq(syncJobs.sourceId, audienceSources.id), eq(syncJobs.mode, "sync"), inArray(syncJobs.status, ["queued", "running"])),
+    )
+    .where(
+      and(
+        eq(audienceSources.seriesId, seriesId),
+        eq(audienceSources.connectionId, connectionId),
+        inArray(audienceSources.kind, ["directory_group", "directory_all"]),
+      ),
+    );
+  if (rows.length === 0) return [];
+
+  const runs = await queryRows<{
+    id: string;
+    source_id: string;
+    outcome: SyncRunSummary["outcome"];
+    trigger: string;
+    started_at: string | Date;
+    finished_at: string | Date | null;
+    members_seen: number;
+    added: number;
+    removed: number;
+    skipped: unknown;
+    error: unknown;
+  }>(
+    db,
+    sql`select * from (
+          select r.id, r.source_id, r.outcome, r.trigger, r.started_at, r.finished_at, r.members_seen, r.added, r.removed,
+                 r.skipped, r.error, row_number() over (partition by r.source_id order by r.started_at desc, r.id) as rn
+          from sync_runs r
+          where r.series_id = ${seriesId} and r.outcome <> 'previewed'
+            and r.source_id in (${sql.join(rows.map((r) => sql`${r.source.id}`), sql`, `)})
+        ) ranked where rn <= ${RUNS_PER_SOURCE} order by started_at desc`,
+  );
+  const runsBySource = new Map<string, SyncRunSummary[]>();
+  for (const r of runs) {
+    const list = runsBySource.get(r.source_id) ?? [];
+    list.push({
+      id: r.id,
+      outcome: r.outcome,
+      trigger: r.trigger,
+      startedAt: iso(r.started_at)!,
+      finishedAt: iso(r.finished_at),
+      membersSeen: Number(r.members_seen),
+      added: Number(r.added),
+      removed: Number(r.removed),
+      skipped: asSkipped(typeof r.skipped === "string" ? JSON.parse(r.skipped) : r.skipped),
+      error: asDiagnosis(typeof r.error === "string" ? JSON.parse(r.error) : r.error),
+    });
+    runsBySource.set(r.source_id, list);
+  }
+
+  return rows
+    .map(({ source: s, jobStatus, jobMembersSeen, jobPages }): SourceStateView => {
+      const state = displayedState(s.selected, s.state, jobStatus);
+      const active = state === "queued" || state === "syncing";
+      return {
+        sourceId: s.id,
+        groupId: s.directoryGroupId,
+        kind: s.kind === "directory_all" ? "directory_all" : "directory_group",
+        label: s.label,
+        selected: s.selected,
+        state,
+        progress: active ? { membersSeen: jobMembersSeen ?? 0, pages: jobPages ?? 0 } : null,
+        memberCount: s.memberCount,
+        skipped: asSkipped(s.skipped),
+        lastSyncedAt: iso(s.lastSyncedAt),
+        lastGoodSyncAt: iso(s.lastGoodSyncAt),
+        lastError: state === "error" || s.lastError ? asDiagnosis(s.lastError) : null,
+        review: state === "needs_review" ? asReview(s.review) : null,
+        lastRuns: runsBySource.get(s.id) ?? [],
+      };
+    })
+    .sort((a, b) => a.label.localeCompare(b.label));
+}

@@ -1,0 +1,123 @@
+/**
+ * What the directory dialog's JSON routes return. Plain data only (dates as ISO strings) so the same types
+ * describe the server read models and the client that polls them.
+ */
+export type GroupKind = "security" | "microsoft365" | "distribution" | "mail_security" | "dynamic";
+export type SyncState = "not_synced" | "queued" | "syncing" | "synced" | "needs_review" | "error";
+
+export const groupKinds: GroupKind[] = ["security", "microsoft365", "distribution", "mail_security", "dynamic"];
+export const syncStates: SyncState[] = ["not_synced", "queued", "syncing", "synced", "needs_review", "error"];
+
+/** A failure explained for people: what went wrong, what to do about it. */
+export interface Diagnosis {
+  code: string;
+  title: string;
+  fix: string;
+  details?: string;
+}
+
+/** Members left out of a contribution, by reason (DESIGN.md: "counts differ from Azure"). */
+export interface SkippedCounts {
+  disabled?: number;
+  noAddress?: number;
+  duplicate?: number;
+  contactsOff?: number;
+  [reason: string]: number | undefined;
+}
+
+/** One row of the catalog as the dialog lists it. */
+export interface DirectoryGroupRow {
+  id: string;
+  objectId: string;
+  displayName: string;
+  mail: string | null;
+  kind: GroupKind;
+  /** The catalog refresh no longer finds it in Azure. */
+  deleted: boolean;
+  /** Ticked "Sync to audience" for this series. */
+  selected: boolean;
+  state: SyncState;
+}
+
+export interface GroupPage {
+  groups: DirectoryGroupRow[];
+  /** Groups matching the search and filters, over all pages. */
+  total: number;
+  nextOffset: number | null;
+}
+
+export interface SyncRunSummary {
+  id: string;
+  outcome: "running" | "synced" | "needs_review" | "failed" | "interrupted" | "previewed";
+  trigger: string;
+  startedAt: string;
+  finishedAt: string | null;
+  membersSeen: number;
+  added: number;
+  removed: number;
+  skipped: SkippedCounts;
+  error: Diagnosis | null;
+}
+
+export interface ReviewNumbers {
+  current: number;
+  wouldRemove: number;
+  wouldAdd: number;
+}
+
+/** Everything a group's row and details show about its place in this series' audience. */
+export interface SourceStateView {
+  sourceId: string;
+  /** directory_groups.id; null for the entire directory. */
+  groupId: string | null;
+  kind: "directory_group" | "directory_all";
+  label: string;
+  selected: boolean;
+  state: SyncState;
+  /** While queued or syncing: how far the current run got. */
+  progress: { membersSeen: number; pages: number } | null;
+  memberCount: number;
+  skipped: SkippedCounts;
+  lastSyncedAt: string | null;
+  lastGoodSyncAt: string | null;
+  lastError: Diagnosis | null;
+  review: ReviewNumbers | null;
+  lastRuns: SyncRunSummary[];
+}
+
+export interface ConnectionChoice {
+  id: string;
+  name: string;
+}
+
+export interface ConnectionSummary extends ConnectionChoice {
+  /** The last verification's verdict; "failing" means syncs will fail until an admin fixes the connection. */
+  health: "unknown" | "healthy" | "degraded" | "failing";
+  /** The connection is limited to the Group Object IDs an admin listed: the entire directory is not offered. */
+  limitedToSelectedGroups: boolean;
+  syncContacts: boolean;
+  useUsernameFallback: boolean;
+  groupsRefreshedAt: string | null;
+  catalogSize: number;
+}
+
+/** What the dialog polls while anything is queued or syncing. */
+export interface DirectoryOverview {
+  connections: ConnectionChoice[];
+  connection: ConnectionSummary | null;
+  sources: SourceStateView[];
+  selectedGroupIds: string[];
+  entireDirectory: SourceStateView | null;
+  /** Some source is queued or syncing: keep polling. */
+  anyActive: boolean;
+  recipientCount: number;
+}
+
+/** A preview job as the dialog polls it. */
+export interface PreviewStatus {
+  jobId: string;
+  status: "queued" | "running" | "done" | "failed" | "cancelled" | "needs_review";
+  membersSeen: number;
+  result: { wouldAdd: number; alreadyPresent: number; skipped: SkippedCounts; total: number } | null;
+  error: Diagnosis | null;
+}
