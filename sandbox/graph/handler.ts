@@ -108,8 +108,12 @@ export async function handleGraph(req: IncomingMessage, res: ServerResponse, url
     answer = { status: g.status, body: graphErrorBody(g.code, g.message, requestId, clientRequestId), contentType: JSON_TYPE, headers: g.headers, fault: g.fault, error: g.code };
   }
 
+  // Latency is the emulated service's response time, counted from the request's arrival: like Graph's own
+  // latency it includes building the page, so a benchmark's floor is pages × latency, not pages × (latency +
+  // however long this emulator took on a busy machine).
   const latency = tenant?.faults.latency("graph") ?? 0;
-  if (latency > 0) await sleep(latency);
+  const remaining = latency - (Date.now() - started);
+  if (remaining > 0) await sleep(remaining);
   send(res, answer.status, answer.body, answer.contentType ?? JSON_TYPE, {
     "request-id": requestId,
     "client-request-id": clientRequestId,
