@@ -3,8 +3,10 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
+import { useResultFocus } from "./form-controls";
 import type { ActionResult } from "@/lib/errors";
 import type { ConnectionVerification } from "@/lib/connections/verify";
+import { describeVerificationOutcome } from "@/lib/connections/verification";
 
 type RefreshResult = { ok: true; refresh: { seen: number; added: number; restored: number; markedDeleted: number } } | { ok: false; title: string; fix: string; details?: string };
 
@@ -21,6 +23,7 @@ export function ConnectionChecks({
   const router = useRouter();
   const [pending, setPending] = useState<null | "verify" | "refresh">(null);
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string; details?: string } | null>(null);
+  const { messageRef, focusAfterRender } = useResultFocus<HTMLDivElement>();
 
   async function run(kind: "verify" | "refresh") {
     setPending(kind);
@@ -29,7 +32,7 @@ export function ConnectionChecks({
       if (kind === "verify") {
         const r = await verify({ connectionId });
         if (!r.ok) setMessage({ tone: "error", text: r.error.message });
-        else setMessage(r.data.verification.ok ? { tone: "success", text: "Every check passed." } : { tone: "error", text: "Verification found problems; see the checklist below." });
+        else setMessage({ tone: r.data.verification.ok ? "success" : "error", text: describeVerificationOutcome(r.data.verification) });
       } else {
         const r = await refreshGroups({ connectionId });
         if (!r.ok) setMessage({ tone: "error", text: r.error.message });
@@ -39,9 +42,11 @@ export function ConnectionChecks({
           setMessage({ tone: "success", text: `Groups refreshed: ${seen} found, ${added} new, ${restored} back, ${markedDeleted} no longer in Azure.` });
         }
       }
+      focusAfterRender("message");
       router.refresh();
     } catch {
       setMessage({ tone: "error", text: "Roster could not be reached. Check your connection and try again." });
+      focusAfterRender("message");
     } finally {
       setPending(null);
     }
@@ -58,15 +63,17 @@ export function ConnectionChecks({
         </Button>
       </div>
       {message && (
-        <Alert tone={message.tone}>
-          {message.text}
-          {message.details && (
-            <details className="mt-1 text-xs">
-              <summary className="cursor-pointer">Details</summary>
-              <pre className="mt-1 whitespace-pre-wrap break-words font-mono">{message.details}</pre>
-            </details>
-          )}
-        </Alert>
+        <div ref={messageRef} tabIndex={-1} className="rounded-md focus:outline-none">
+          <Alert tone={message.tone}>
+            {message.text}
+            {message.details && (
+              <details className="mt-1 text-xs">
+                <summary className="cursor-pointer">Details</summary>
+                <pre className="mt-1 whitespace-pre-wrap break-words font-mono">{message.details}</pre>
+              </details>
+            )}
+          </Alert>
+        </div>
       )}
     </div>
   );

@@ -7,7 +7,8 @@ import { Field } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
 import type { UpdateOptionsResult } from "@/lib/connections/options";
 import type { ConnectionView } from "@/lib/connections/view";
-import { CheckboxField, TextAreaField, withoutField } from "./form-controls";
+import { describeVerificationOutcome } from "@/lib/connections/verification";
+import { CheckboxField, TextAreaField, useResultFocus, withoutField } from "./form-controls";
 
 /** The optional fields, the setup owner and the organizations served, editable at any time. */
 export function ConnectionOptionsForm({
@@ -34,6 +35,7 @@ export function ConnectionOptionsForm({
   const [fields, setFields] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ tone: "success" | "error" | "warning"; text: string } | null>(null);
   const [pending, setPending] = useState(false);
+  const { formRef, messageRef, focusAfterRender } = useResultFocus();
   const set = (key: keyof typeof values, value: string | boolean) => {
     setValues((v) => ({ ...v, [key]: value }));
     setFields((f) => withoutField(f, key));
@@ -54,22 +56,28 @@ export function ConnectionOptionsForm({
       if (!r.ok) {
         setFields(r.error.fields ?? {});
         setMessage({ tone: "error", text: r.error.message });
+        focusAfterRender("firstError");
         return;
       }
       const v = r.data.verification;
       if (r.data.changed.length === 0) setMessage({ tone: "success", text: "Nothing changed." });
-      else if (v && !v.verification.ok) setMessage({ tone: "warning", text: "Saved. The connection was verified again and found problems: see the checklist." });
-      else setMessage({ tone: "success", text: "Saved." });
+      else if (v && !v.verification.ok) {
+        // A changed cloud or group list is re-verified; its fixes belong on the fields this form has.
+        setFields(Object.fromEntries(Object.entries(v.verification.fields).filter(([key]) => key === "azureGovernment" || key === "groupObjectIds")));
+        setMessage({ tone: "warning", text: `Saved. ${describeVerificationOutcome(v.verification, "under “Last verification” above")}` });
+      } else setMessage({ tone: "success", text: "Saved." });
+      focusAfterRender("message");
       router.refresh();
     } catch {
       setMessage({ tone: "error", text: "Roster could not be reached. Check your connection and try again." });
+      focusAfterRender("message");
     } finally {
       setPending(false);
     }
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Connection settings">
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Connection settings">
       <Field label="Connection name" {...text("name")} />
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Setup owner name" {...text("ownerName")} />
@@ -84,7 +92,7 @@ export function ConnectionOptionsForm({
         error={fields.groupObjectIds}
         onChange={(e) => set("groupObjectIds", e.target.value)}
       />
-      <CheckboxField label="Azure Government" checked={values.azureGovernment} onChange={(e) => set("azureGovernment", e.target.checked)} />
+      <CheckboxField label="Azure Government" checked={values.azureGovernment} error={fields.azureGovernment} onChange={(e) => set("azureGovernment", e.target.checked)} />
       <CheckboxField label="Use username as email fallback" checked={values.useUsernameFallback} onChange={(e) => set("useUsernameFallback", e.target.checked)} />
       <CheckboxField
         label="Sync contacts"
@@ -109,7 +117,11 @@ export function ConnectionOptionsForm({
         ))}
         {fields.organizationIds && <p className="text-xs font-medium text-red-700">{fields.organizationIds}</p>}
       </fieldset>
-      {message && <Alert tone={message.tone}>{message.text}</Alert>}
+      {message && (
+        <div ref={messageRef} tabIndex={-1} className="rounded-md focus:outline-none">
+          <Alert tone={message.tone}>{message.text}</Alert>
+        </div>
+      )}
       <Button type="submit" disabled={pending}>
         {pending ? "Saving…" : "Save changes"}
       </Button>

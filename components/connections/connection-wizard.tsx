@@ -1,14 +1,15 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
 import type { CreateConnectionResult } from "@/lib/connections/create";
 import type { SandboxPreset } from "@/lib/connections/sandbox-preset";
-import type { VerificationSummary } from "@/lib/connections/verification";
-import { CheckboxField, FormSection, TextAreaField, withoutField } from "./form-controls";
+import { describeVerificationOutcome, firstProblemOf, type VerificationSummary } from "@/lib/connections/verification";
+import { CheckboxField, FormSection, SecretValueField, TextAreaField, useResultFocus, withoutField } from "./form-controls";
+import { savedConnectionUrl } from "./saved-connection-notice";
 import { VerificationChecklist } from "./verification-checklist";
 
 export interface WizardActions {
@@ -55,6 +56,8 @@ export function ConnectionWizard({
   const [verification, setVerification] = useState<VerificationSummary | null>(null);
   const [offerDraft, setOfferDraft] = useState(false);
   const [pending, setPending] = useState<null | "verify" | "save" | "preset">(null);
+  const { formRef, messageRef, focusAfterRender } = useResultFocus();
+  const secretValueRef = useRef<HTMLInputElement>(null);
 
   const set = <K extends keyof Values>(key: K, value: Values[K]) => {
     setValues((v) => ({ ...v, [key]: value }));
@@ -82,6 +85,7 @@ export function ConnectionWizard({
   function showFailure(error: { message: string; fields?: Record<string, string> }) {
     setFields(error.fields ?? {});
     setMessage({ tone: "error", text: error.message });
+    focusAfterRender("firstError");
   }
 
   async function verify() {
@@ -92,9 +96,15 @@ export function ConnectionWizard({
       if (!result.ok) return showFailure(result.error);
       setVerification(result.data);
       setFields(result.data.fields);
-      setMessage(result.data.ok ? { tone: "success", text: "Every check passed. Save the connection to start offering its groups." } : { tone: "error", text: "Verification found problems: each one is listed below with its fix." });
+      setMessage(
+        result.data.ok
+          ? { tone: "success", text: "Every check passed. Save the connection to start offering its groups." }
+          : { tone: "error", text: describeVerificationOutcome(result.data) },
+      );
+      focusAfterRender("message");
     } catch {
       setMessage({ tone: "error", text: "Roster could not be reached. Check your connection and try again." });
+      focusAfterRender("message");
     } finally {
       setPending(null);
     }
@@ -110,12 +120,20 @@ export function ConnectionWizard({
       if (!result.data.saved) {
         setFields(result.data.verification.fields);
         setOfferDraft(true);
-        setMessage({ tone: "warning", text: "The connection did not pass verification, so it was not saved. Fix the problems below, or save it as a draft and finish later." });
+        const problem = firstProblemOf(result.data.verification);
+        const why = problem ? ` (${problem.count === 1 ? problem.cause : `${problem.count} problems, first: ${problem.cause}`})` : "";
+        setMessage({
+          tone: "warning",
+          text: `The connection did not pass verification, so it was not saved${why}. Fix the problems below, or save it as a draft and finish later.`,
+        });
+        focusAfterRender("message");
         return;
       }
-      router.push(`/admin/directory/${result.data.connectionId}`);
+      // A draft's page explains itself; an active one is confirmed there once.
+      router.push(result.data.status === "active" ? savedConnectionUrl(result.data.connectionId) : `/admin/directory/${result.data.connectionId}`);
     } catch {
       setMessage({ tone: "error", text: "Roster could not be reached. Check your connection and try again." });
+      focusAfterRender("message");
     } finally {
       setPending(null);
     }
@@ -128,8 +146,10 @@ export function ConnectionWizard({
       const result = await actions.sandboxPreset({});
       if (!result.ok) return showFailure(result.error);
       setValues((v) => ({ ...v, ...result.data, azureGovernment: false }));
+      if (secretValueRef.current) secretValueRef.current.value = result.data.secretValue;
       setFields({});
       setMessage({ tone: "info", text: "Filled in with the sandbox tenant (Northwind Traders). Verify, then save." });
+      focusAfterRender("message");
     } finally {
       setPending(null);
     }
@@ -141,7 +161,7 @@ export function ConnectionWizard({
   };
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" noValidate>
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-5" noValidate aria-label="New directory connection">
       {actions.sandboxPreset && (
         <Alert tone="info">
           <div className="flex flex-wrap items-center justify-between gap-3">
@@ -162,6 +182,7 @@ export function ConnectionWizard({
                 key={org.id}
                 label={org.name}
                 checked={orgIds.includes(org.id)}
+                aria-invalid={fields.organizationIds ? true : undefined}
                 onChange={(e) => {
                   const checked = e.target.checked;
                   setOrgIds((ids) => (checked ? [...ids, org.id] : ids.filter((id) => id !== org.id)));
@@ -200,7 +221,13 @@ export function ConnectionWizard({
       >
         <div className="grid gap-4 sm:grid-cols-2">
           <Field label="Client secret ID" autoComplete="off" spellCheck={false} {...input("secretId")} />
-          <Field label="Client secret value" type="password" autoComplete="new-password" spellCheck={false} {...input("secretValue")} />
+          <SecretValueField
+            label="Client secret value"
+            name="secretValue"
+            inputRef={secretValueRef}
+            error={fields.secretValue}
+            onValueChange={(value) => set("secretValue", value)}
+          />
         </div>
         <Field label="Secret expires on" type="date" hint="Azure allows at most 24 months. Roster warns from 30 days before." {...input("secretExpiresOn")} />
       </FormSection>
@@ -218,8 +245,12 @@ export function ConnectionWizard({
         <CheckboxField label="Sync contacts" hint="Also sync organizational contacts in groups. Needs the OrgContact.Read.All application permission." checked={values.syncContacts} onChange={(e) => set("syncContacts", e.target.checked)} />
       </FormSection>
 
-      {message && <Alert tone={message.tone}>{message.text}</Alert>}
-      {verification && <VerificationChecklist items={verification.checklist} />}
+      {(message || verification) && (
+        <div ref={messageRef} tabIndex={-1} className="space-y-5 rounded-md focus:outline-none">
+          {message && <Alert tone={message.tone}>{message.text}</Alert>}
+          {verification && <VerificationChecklist items={verification.checklist} />}
+        </div>
+      )}
 
       <div className="flex flex-wrap items-center gap-3">
         <Button variant="secondary" onClick={verify} disabled={pending !== null}>

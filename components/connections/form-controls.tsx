@@ -1,5 +1,5 @@
 "use client";
-import { useId, type InputHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { useCallback, useEffect, useId, useRef, type InputHTMLAttributes, type Ref, type TextareaHTMLAttributes } from "react";
 import { inputClasses } from "@/components/ui/field";
 
 /** A labelled textarea with hint and error tied in by aria-describedby (the error stays on its field). */
@@ -87,4 +87,73 @@ export function withoutField(fields: Record<string, string>, key: string): Recor
   const next = { ...fields };
   delete next[key];
   return next;
+}
+
+/**
+ * Where keyboard focus goes once a form's result renders. The submit button is disabled while the action runs,
+ * which drops focus to <body>; without this a keyboard or screen-reader user starts again from the top of the
+ * page. "firstError" lands on the first invalid field (falling back to the message), "message" on the result.
+ */
+export function useResultFocus<F extends HTMLElement = HTMLFormElement>() {
+  const formRef = useRef<F>(null);
+  const messageRef = useRef<HTMLDivElement>(null);
+  const target = useRef<null | "firstError" | "message">(null);
+  // No dependency list: runs after every commit, and acts only when a result asked for focus.
+  useEffect(() => {
+    if (!target.current) return;
+    const firstInvalid = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (target.current === "firstError" && firstInvalid) firstInvalid.focus();
+    else messageRef.current?.focus();
+    target.current = null;
+  });
+  const focusAfterRender = useCallback((where: "firstError" | "message") => {
+    target.current = where;
+  }, []);
+  return { formRef, messageRef, focusAfterRender };
+}
+
+/**
+ * The client secret Value input. Uncontrolled on purpose: React mirrors a controlled input's value into the
+ * HTML `value` attribute, which would put the secret into the page's markup (DOM snapshots, session-replay and
+ * extension tooling read attributes). The form keeps its copy through onValueChange; set or clear the box itself
+ * through inputRef.
+ */
+export function SecretValueField({
+  label,
+  error,
+  name,
+  inputRef,
+  onValueChange,
+}: {
+  label: string;
+  error?: string;
+  name: string;
+  inputRef: Ref<HTMLInputElement>;
+  onValueChange(value: string): void;
+}) {
+  const id = useId();
+  return (
+    <div className="space-y-1.5">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <input
+        id={id}
+        ref={inputRef}
+        name={name}
+        type="password"
+        autoComplete="new-password"
+        spellCheck={false}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        className={inputClasses}
+        onChange={(e) => onValueChange(e.target.value)}
+      />
+      {error && (
+        <p id={`${id}-error`} className="text-xs font-medium text-red-700">
+          {error}
+        </p>
+      )}
+    </div>
+  );
 }

@@ -1,12 +1,13 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
 import type { RotateSecretResult } from "@/lib/connections/rotate";
-import { withoutField } from "./form-controls";
+import { describeVerificationOutcome } from "@/lib/connections/verification";
+import { SecretValueField, useResultFocus, withoutField } from "./form-controls";
 import { VerificationChecklist } from "./verification-checklist";
 
 /** "Rotate secret": the new secret must sign in before it replaces the old one. */
@@ -17,6 +18,8 @@ export function RotateSecretForm({ connectionId, rotate }: { connectionId: strin
   const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const [result, setResult] = useState<RotateSecretResult | null>(null);
   const [pending, setPending] = useState(false);
+  const { formRef, messageRef, focusAfterRender } = useResultFocus();
+  const secretValueRef = useRef<HTMLInputElement>(null);
   const bind = (key: keyof typeof values) => ({
     name: key,
     value: values[key],
@@ -36,33 +39,51 @@ export function RotateSecretForm({ connectionId, rotate }: { connectionId: strin
       if (!r.ok) {
         setFields(r.error.fields ?? {});
         setMessage({ tone: "error", text: r.error.message });
+        focusAfterRender("firstError");
         return;
       }
       setResult(r.data);
       if (!r.data.rotated) {
         setFields(r.data.verification.fields);
-        setMessage({ tone: "error", text: "The new secret did not work, so the current one was kept." });
+        setMessage({ tone: "error", text: `The new secret did not work, so the current one was kept. ${describeVerificationOutcome(r.data.verification)}` });
+        focusAfterRender("message");
         return;
       }
       setValues({ secretId: "", secretValue: "", secretExpiresOn: "" });
+      if (secretValueRef.current) secretValueRef.current.value = "";
       setMessage({ tone: "success", text: "Secret rotated: Roster now uses the new secret. You can delete the old one in Azure." });
+      focusAfterRender("message");
       router.refresh();
     } catch {
       setMessage({ tone: "error", text: "Roster could not be reached. Check your connection and try again." });
+      focusAfterRender("message");
     } finally {
       setPending(false);
     }
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Rotate secret">
+    <form ref={formRef} onSubmit={onSubmit} className="space-y-4" noValidate aria-label="Rotate secret">
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Client secret ID" autoComplete="off" spellCheck={false} {...bind("secretId")} />
-        <Field label="Client secret value" type="password" autoComplete="new-password" spellCheck={false} {...bind("secretValue")} />
+        <SecretValueField
+          label="Client secret value"
+          name="secretValue"
+          inputRef={secretValueRef}
+          error={fields.secretValue}
+          onValueChange={(value) => {
+            setValues((v) => ({ ...v, secretValue: value }));
+            setFields((f) => withoutField(f, "secretValue"));
+          }}
+        />
       </div>
-      <Field label="Secret expires on" type="date" {...bind("secretExpiresOn")} />
-      {message && <Alert tone={message.tone}>{message.text}</Alert>}
-      {result && !result.rotated && <VerificationChecklist heading="New secret" items={result.verification.checklist} />}
+      <Field label="Secret expires on" type="date" hint="The new secret's Expires date in Azure (at most 24 months away)." {...bind("secretExpiresOn")} />
+      {message && (
+        <div ref={messageRef} tabIndex={-1} className="space-y-4 rounded-md focus:outline-none">
+          <Alert tone={message.tone}>{message.text}</Alert>
+          {result && !result.rotated && <VerificationChecklist heading="New secret" items={result.verification.checklist} />}
+        </div>
+      )}
       <Button type="submit" disabled={pending}>
         {pending ? "Checking the new secret…" : "Rotate secret"}
       </Button>

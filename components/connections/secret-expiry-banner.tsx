@@ -1,9 +1,8 @@
-import Link from "next/link";
-import { Alert } from "@/components/ui/alert";
 import { currentActor } from "@/lib/auth/session";
 import { describeSecretExpiry } from "@/lib/connections/secret-expiry";
 import { secretExpiryAlerts } from "@/lib/connections/queries";
 import { getDb } from "@/lib/db";
+import { SecretExpiryBannerList } from "./secret-expiry-banner-list";
 
 /**
  * On every admin page: connections whose client secret expires within 14 days or has expired. An expired
@@ -13,16 +12,11 @@ export async function SecretExpiryBanner() {
   const db = await getDb();
   const alerts = await secretExpiryAlerts(db, await currentActor(db));
   if (alerts.length === 0) return null;
-  return (
-    <div className="mb-6 space-y-2">
-      {alerts.map((a) => (
-        <Alert key={a.id} tone="error">
-          <span className="font-medium">{a.name}:</span> {describeSecretExpiry(a.secretExpiresOn, a.expiry)}{" "}
-          <Link href={`/admin/directory/${a.id}`} className="font-medium underline">
-            Rotate the secret
-          </Link>
-        </Alert>
-      ))}
-    </div>
-  );
+  const items = alerts.map((a) => ({
+    id: a.id,
+    // Connection names default to "Microsoft Entra ID", so the app's ID (as Azure shows it) says which one.
+    name: `${a.name} (app ${a.clientId.slice(0, 8)}…)`,
+    text: describeSecretExpiry(a.secretExpiresOn, a.expiry),
+  }));
+  return <SecretExpiryBannerList items={items} />;
 }

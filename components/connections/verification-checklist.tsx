@@ -3,6 +3,11 @@ import type { ChecklistItem } from "@/lib/graph/verify";
 /** The verification checklist: each line passed, failed (with cause, fix and the raw text behind Details), or not checked. */
 export function VerificationChecklist({ items, heading = "Verification" }: { items: ChecklistItem[]; heading?: string }) {
   const failed = items.filter((i) => !i.ok && !i.skipped).length;
+  // With no application permissions at all, every permission line fails for the one reason given above it;
+  // repeating the same long fix three times buries it, so those lines point back to it instead.
+  const delegatedOnly = items.some((i) => !i.ok && i.code === "delegated_only");
+  const fixOf = (item: ChecklistItem) =>
+    delegatedOnly && item.code === "permission_missing" ? "see “Application permissions granted” above." : item.fix;
   return (
     <section aria-label={heading} className="space-y-2">
       <h3 className="text-sm font-semibold text-slate-900">
@@ -21,7 +26,7 @@ export function VerificationChecklist({ items, heading = "Verification" }: { ite
                   <span className="sr-only">: {item.ok ? "passed" : item.skipped ? "not checked" : "failed"}</span>
                 </p>
                 {!item.ok && item.title && <p className={item.skipped ? "text-slate-500" : "text-red-800"}>{item.title}</p>}
-                {!item.ok && item.fix && <p className="mt-0.5 text-slate-700">Fix: {item.fix}</p>}
+                {!item.ok && item.fix && <p className="mt-0.5 text-slate-700">Fix: {fixOf(item)}</p>}
                 {item.details && (
                   <details className="mt-1 text-xs text-slate-600">
                     <summary className="cursor-pointer select-none">Details</summary>

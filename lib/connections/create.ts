@@ -11,7 +11,7 @@ import { logError } from "@/lib/log";
 import { refreshCatalog } from "@/lib/sync/catalog";
 import { requireAdminOfAll } from "./access";
 import { recordConnectionAudit } from "./audit";
-import { validateConnectionForm, validateOptions, validateSecret, isGuid, type ConnectionFormValue } from "./validation";
+import { fieldsNeedAttention, validateAppIds, validateConnectionForm, validateOptions, validateSecret, type ConnectionFormValue } from "./validation";
 import { healthOf, summarizeVerification, type VerificationSummary } from "./verification";
 
 export type CreateConnectionResult =
@@ -37,16 +37,12 @@ function verifyForm(value: Pick<ConnectionFormValue, "tenantId" | "clientId" | "
 export async function verifyConnectionDraft(_db: Executor, actor: Actor | null, raw: Record<string, unknown>): Promise<VerificationSummary> {
   requireAdminArea(actor);
   const fields: Record<string, string> = {};
-  const clientId = typeof raw.clientId === "string" ? raw.clientId.trim() : "";
-  const tenantId = typeof raw.tenantId === "string" ? raw.tenantId.trim() : "";
-  if (!isGuid(clientId)) fields.clientId = "Not a GUID: copy the Application (client) ID from the app registration's Overview page.";
-  if (!isGuid(tenantId)) fields.tenantId = "Not a GUID: copy the Directory (tenant) ID from the app registration's Overview page.";
+  const ids = validateAppIds(raw);
   const secret = validateSecret(raw);
   const options = validateOptions(raw);
-  if (!secret.ok) Object.assign(fields, secret.fields);
-  if (!options.ok) Object.assign(fields, options.fields);
-  if (Object.keys(fields).length || !secret.ok || !options.ok) throw invalidInput("Some fields need attention.", fields);
-  return summarizeVerification(await verifyForm({ clientId: clientId.toLowerCase(), tenantId: tenantId.toLowerCase(), ...secret.value, ...options.value }));
+  for (const r of [ids, secret, options]) if (!r.ok) Object.assign(fields, r.fields);
+  if (!ids.ok || !secret.ok || !options.ok) throw invalidInput(fieldsNeedAttention(fields), fields);
+  return summarizeVerification(await verifyForm({ ...ids.value, ...secret.value, ...options.value }));
 }
 
 /**
@@ -61,7 +57,7 @@ export async function createConnection(
   const a = requireActor(actor);
   requireAdminArea(a);
   const form = validateConnectionForm(raw);
-  if (!form.ok) throw invalidInput("Some fields need attention.", form.fields);
+  if (!form.ok) throw invalidInput(fieldsNeedAttention(form.fields), form.fields);
   const value = form.value;
   requireAdminOfAll(a, value.organizationIds);
 

@@ -6,7 +6,7 @@ import { roleIn, type Actor } from "@/lib/auth/actor";
 import { forbidden, invalidInput } from "@/lib/errors";
 import { asUser, requireAdminOfAll, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";
-import { validateOptions, validateOwner } from "./validation";
+import { fieldsNeedAttention, validateOptions, validateOwner } from "./validation";
 import { verifyConnectionAs, type ConnectionVerification } from "./verify";
 
 export interface UpdateOptionsResult {
@@ -30,7 +30,7 @@ export async function updateConnectionOptions(
   const options = validateOptions(input);
   const owner = validateOwner(input);
   const fields = { ...(options.ok ? {} : options.fields), ...(owner.ok ? {} : owner.fields) };
-  if (!options.ok || !owner.ok) throw invalidInput("Some fields need attention.", fields);
+  if (!options.ok || !owner.ok) throw invalidInput(fieldsNeedAttention(fields), fields);
 
   const current = new Set(organizations.map((o) => o.id));
   const wanted = new Set(owner.value.organizationIds);

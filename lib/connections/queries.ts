@@ -95,7 +95,7 @@ export async function secretExpiryAlerts(db: Executor, actor: Actor | null) {
   const views = await listConnections(db, actor);
   return views
     .filter((v) => v.secretExpiry.banner)
-    .map((v) => ({ id: v.id, name: v.name, secretExpiresOn: v.secretExpiresOn, expiry: v.secretExpiry }));
+    .map((v) => ({ id: v.id, name: v.name, clientId: v.clientId, secretExpiresOn: v.secretExpiresOn, expiry: v.secretExpiry }));
 }
 
 /** Every connection, for the operator CLI (support staff with database access act with the server's authority). */

@@ -9,7 +9,7 @@ import { verifyDirectoryAccess } from "@/lib/graph/verify";
 import { asUser, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";
 import { refreshCatalogQuietly, secretHintOf } from "./create";
-import { validateSecret } from "./validation";
+import { fieldsNeedAttention, validateSecret } from "./validation";
 import { healthOf, summarizeVerification, type VerificationSummary } from "./verification";
 
 export type RotateSecretResult = { rotated: true; verification: VerificationSummary } | { rotated: false; verification: VerificationSummary };
@@ -26,7 +26,7 @@ export async function rotateSecret(
   const by = asUser(actor);
   const { row, organizations } = await requireConnectionAdmin(db, by, input.connectionId);
   const secret = validateSecret(input);
-  if (!secret.ok) throw invalidInput("Some fields need attention.", secret.fields);
+  if (!secret.ok) throw invalidInput(fieldsNeedAttention(secret.fields), secret.fields);
   const result = await verifyDirectoryAccess(
     { tenantId: row.tenantId, clientId: row.clientId, cloud: row.cloud, clientSecret: secret.value.secretValue },
     { groupObjectIds: row.groupObjectIds, syncContacts: row.syncContacts, secretExpiresOn: secret.value.secretExpiresOn, secretId: secret.value.secretId },

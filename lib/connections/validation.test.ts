@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { parseGroupObjectIds, validateConnectionForm, validateSecret } from "./validation";
+import { fieldsNeedAttention, parseGroupObjectIds, validateConnectionForm, validateSecret } from "./validation";
 
 const NOW = new Date("2026-11-26T10:00:00Z");
 const guid = (n: number) => `${String(n).padStart(8, "0")}-1111-4111-8111-111111111111`;
@@ -77,5 +77,15 @@ describe("connection form validation", () => {
     const r = validateSecret({ ...valid, secretValue }, NOW);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(JSON.stringify(r.fields)).not.toContain("abc def");
+  });
+});
+
+describe("fieldsNeedAttention", () => {
+  test.each([
+    [{}, "Some fields need attention."],
+    [{ secretValue: "x" }, "1 field needs attention: Client secret value."],
+    [{ secretExpiresOn: "x", clientId: "x", ownerEmail: "x" }, "3 fields need attention: Setup owner email, Application (client) ID and Secret expires on."],
+  ])("%j", (fields, message) => {
+    expect(fieldsNeedAttention(fields)).toBe(message);
   });
 });

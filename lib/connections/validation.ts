@@ -135,7 +135,8 @@ export function validateOwner(raw: Raw): Validated<{ name: string; ownerName: st
   return { ok: true, value: { name, ownerName, ownerEmail, organizationIds } };
 }
 
-export function validateConnectionForm(raw: Raw, now = new Date()): Validated<ConnectionFormValue> {
+/** The two IDs from the app registration's Overview page; shared by Verify and Save so both say the same thing. */
+export function validateAppIds(raw: Raw): Validated<{ clientId: string; tenantId: string }> {
   const fields: Record<string, string> = {};
   const clientId = text(raw, "clientId");
   const tenantId = text(raw, "tenantId");
@@ -146,10 +147,44 @@ export function validateConnectionForm(raw: Raw, now = new Date()): Validated<Co
   else if (!clientError && clientId.toLowerCase() === tenantId.toLowerCase()) {
     fields.tenantId = "This is the Application (client) ID again: copy the Directory (tenant) ID, the line below it on the Overview page.";
   }
+  if (Object.keys(fields).length) return { ok: false, fields };
+  return { ok: true, value: { clientId: clientId.toLowerCase(), tenantId: tenantId.toLowerCase() } };
+}
+
+export function validateConnectionForm(raw: Raw, now = new Date()): Validated<ConnectionFormValue> {
+  const fields: Record<string, string> = {};
+  const ids = validateAppIds(raw);
   const owner = validateOwner(raw);
   const secret = validateSecret(raw, now);
   const options = validateOptions(raw);
-  for (const r of [owner, secret, options]) if (!r.ok) Object.assign(fields, r.fields);
-  if (!owner.ok || !secret.ok || !options.ok || Object.keys(fields).length) return { ok: false, fields };
-  return { ok: true, value: { ...owner.value, ...secret.value, ...options.value, clientId: clientId.toLowerCase(), tenantId: tenantId.toLowerCase() } };
+  for (const r of [ids, owner, secret, options]) if (!r.ok) Object.assign(fields, r.fields);
+  if (!ids.ok || !owner.ok || !secret.ok || !options.ok) return { ok: false, fields };
+  return { ok: true, value: { ...owner.value, ...secret.value, ...options.value, ...ids.value } };
+}
+
+/** The on-screen labels of the connection fields, so a summary names what to fix in the admin's words. */
+export const FIELD_LABELS: Record<string, string> = {
+  organizationIds: "Organizations",
+  ownerName: "Setup owner name",
+  ownerEmail: "Setup owner email",
+  clientId: "Application (client) ID",
+  tenantId: "Directory (tenant) ID",
+  name: "Connection name",
+  secretId: "Client secret ID",
+  secretValue: "Client secret value",
+  secretExpiresOn: "Secret expires on",
+  groupObjectIds: "Group Object IDs",
+  azureGovernment: "Azure Government",
+};
+
+/** "2 fields need attention: Client secret ID and Secret expires on." — the form's summary above the buttons. */
+export function fieldsNeedAttention(fields: Record<string, string>): string {
+  const order = Object.keys(FIELD_LABELS);
+  const rank = (key: string) => (order.includes(key) ? order.indexOf(key) : order.length);
+  const names = Object.keys(fields)
+    .sort((a, b) => rank(a) - rank(b))
+    .map((key) => FIELD_LABELS[key] ?? key);
+  if (names.length === 0) return "Some fields need attention.";
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  return `${names.length === 1 ? "1 field needs" : `${names.length} fields need`} attention: ${list}.`;
 }

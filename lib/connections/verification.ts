@@ -38,3 +38,23 @@ export function summarizeVerification(result: VerificationResult): VerificationS
   }
   return { ok: result.ok, checklist: result.checklist, roles: result.roles, fields };
 }
+
+/** The first failed check's cause, and how many failed: what an alert names so the admin need not scan the list. */
+export function firstProblemOf(summary: Pick<VerificationSummary, "checklist">): { cause: string; count: number } | null {
+  const failures = summary.checklist.filter((i) => !i.ok && !i.skipped);
+  const first = failures[0];
+  if (!first) return null;
+  return { cause: (first.title ?? first.label).replace(/\.$/, ""), count: failures.length };
+}
+
+/**
+ * One sentence for the alert above the checklist that already names the cause:
+ * "Verification failed: Entra ID rejected the client secret. The fix is in the checklist below."
+ */
+export function describeVerificationOutcome(summary: Pick<VerificationSummary, "ok" | "checklist">, fixesAre = "in the checklist below"): string {
+  if (summary.ok) return "Every check passed.";
+  const problem = firstProblemOf(summary);
+  if (!problem) return "Verification did not finish: verify again.";
+  if (problem.count === 1) return `Verification failed: ${problem.cause}. The fix is ${fixesAre}.`;
+  return `Verification failed in ${problem.count} checks, first: ${problem.cause}. Each fix is ${fixesAre}.`;
+}

@@ -19,8 +19,9 @@ export interface DiagnosisContext {
 
 const CLOUD_NAMES: Record<Cloud, string> = { global: "Azure Global", usgov: "Azure Government" };
 const APP_PERMISSIONS_PATH = "Azure portal → App registrations → your app → API permissions";
+// Said both in the wizard (nothing saved yet) and on a saved connection, so it names both places.
 const ROTATE_STEPS =
-  "In Azure (App registrations → your app → Certificates & secrets) create a new client secret, then use “Rotate secret” on this connection's page with its Secret ID, Value and expiry date.";
+  "In Azure (App registrations → your app → Certificates & secrets) create a new client secret, then enter its Secret ID, Value and expiry date in Roster (for a saved connection, under “Rotate secret” on its page).";
 
 export function addPermissionFix(permission: string): string {
   return `In ${APP_PERMISSIONS_PATH}, select Add a permission → Microsoft Graph → Application permissions → ${permission} (not Delegated), then select “Grant admin consent”.`;
@@ -49,7 +50,7 @@ function diagnoseTokenError(code: string, details: string | undefined, context: 
         : {
             code: "secret_wrong",
             title: "Entra ID rejected the client secret",
-            fix: "Paste the secret's Value from Certificates & secrets (not the Secret ID: this looks like the Secret ID, paste the Value). If the Value is lost, create a new client secret and use it.",
+            fix: "Copy the Value of the secret from Certificates & secrets again, checking that it belongs to this app and that no character was cut off (if what you pasted looks like the Secret ID, paste the Value). Azure shows the Value only right after creating the secret: if it is lost, create a new client secret and use it.",
             details,
           };
     case "7000222":

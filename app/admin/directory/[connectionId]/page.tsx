@@ -6,6 +6,7 @@ import { ConnectionChecks } from "@/components/connections/connection-checks";
 import { ConnectionOptionsForm } from "@/components/connections/connection-options-form";
 import { DeleteConnection } from "@/components/connections/delete-connection";
 import { RotateSecretForm } from "@/components/connections/rotate-secret-form";
+import { SavedConnectionNotice } from "@/components/connections/saved-connection-notice";
 import { VerificationChecklist } from "@/components/connections/verification-checklist";
 import { PageHeader } from "@/components/layout/page-header";
 import { Alert } from "@/components/ui/alert";
@@ -30,8 +31,15 @@ export const metadata: Metadata = { title: "Directory connection" };
 const CLOUD = { global: "Azure Global", usgov: "Azure Government" } as const;
 const when = (iso: string | null) => (iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "never");
 
-export default async function ConnectionPage({ params }: { params: Promise<{ connectionId: string }> }) {
+export default async function ConnectionPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ connectionId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { connectionId } = await params;
+  const justSaved = (await searchParams).saved === "1";
   const db = await getDb();
   const actor = await requirePageActor(db, `/admin/directory/${connectionId}`);
   if (!isAdminAnywhere(actor)) return null; // the admin layout shows the refusal
@@ -61,6 +69,9 @@ export default async function ConnectionPage({ params }: { params: Promise<{ con
         </div>
       </PageHeader>
 
+      {connection.status === "active" && (
+        <SavedConnectionNotice justSaved={justSaved} organizations={connection.organizations.map((o) => o.name)} />
+      )}
       {connection.status === "draft" && (
         <Alert tone="warning">This connection is a draft: it failed verification, so editors cannot use it yet. Fix the problems below and verify again.</Alert>
       )}

@@ -20,8 +20,9 @@ export default async function NewConnectionPage() {
     <div className="mx-auto max-w-3xl">
       <PageHeader title="Connect Microsoft Entra ID" eyebrow={<Link href="/admin/directory" className="hover:underline">Directory connections</Link>}>
         <p className="mt-1 text-sm text-slate-600">
-          Follow the App Registration guide: register an app with the Group.Read.All, GroupMember.Read.All and User.Read.All application
-          permissions, grant admin consent, add a client secret, then enter its details here.
+          In Azure (Microsoft Entra ID → App registrations): register an app, add the Microsoft Graph <strong>Application</strong>{" "}
+          permissions (not Delegated) Group.Read.All, GroupMember.Read.All and User.Read.All, select “Grant admin consent”, and add a
+          client secret. Enter its details below; “Verify connection” checks each step and says what to fix.
         </p>
       </PageHeader>
       <ConnectionWizard
