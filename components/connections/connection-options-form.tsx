@@ -30,6 +30,7 @@ export function ConnectionOptionsForm({
     azureGovernment: connection.cloud === "usgov",
     useUsernameFallback: connection.useUsernameFallback,
     syncContacts: connection.syncContacts,
+    cadence: connection.cadence,
   });
   const [orgIds, setOrgIds] = useState(connection.organizations.map((o) => o.id));
   const [fields, setFields] = useState<Record<string, string>>({});
@@ -100,6 +101,22 @@ export function ConnectionOptionsForm({
         checked={values.syncContacts}
         onChange={(e) => set("syncContacts", e.target.checked)}
       />
+      <fieldset className="space-y-2">
+        <legend className="text-sm font-medium text-slate-800">Sync schedule</legend>
+        <p className="text-xs text-slate-600">How often synced groups are refreshed. Editors can always press “Sync now”.</p>
+        {(
+          [
+            ["weekly", "Weekly, on Mondays (UTC)"],
+            ["daily", "Daily (UTC)"],
+          ] as const
+        ).map(([value, label]) => (
+          <label key={value} className="flex items-center gap-2 text-sm text-slate-800">
+            <input type="radio" name="cadence" value={value} checked={values.cadence === value} onChange={() => set("cadence", value)} />
+            {label}
+          </label>
+        ))}
+        {fields.cadence && <p className="text-xs font-medium text-red-700">{fields.cadence}</p>}
+      </fieldset>
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium text-slate-800">Organizations served</legend>
         {organizations.map((org) => (

@@ -83,6 +83,7 @@ export async function createConnection(
       groupObjectIds: value.groupObjectIds,
       useUsernameFallback: value.useUsernameFallback,
       syncContacts: value.syncContacts,
+      cadence: value.cadence,
       ownerName: value.ownerName,
       ownerEmail: value.ownerEmail,
       status,
@@ -104,6 +105,7 @@ export async function createConnection(
       groupObjectIds: value.groupObjectIds,
       useUsernameFallback: value.useUsernameFallback,
       syncContacts: value.syncContacts,
+      cadence: value.cadence,
       status,
       verified: result.ok,
     });

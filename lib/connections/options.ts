@@ -49,6 +49,7 @@ export async function updateConnectionOptions(
     cloud: row.cloud,
     useUsernameFallback: row.useUsernameFallback,
     syncContacts: row.syncContacts,
+    cadence: row.cadence,
     name: row.name,
     ownerName: row.ownerName,
     ownerEmail: row.ownerEmail,

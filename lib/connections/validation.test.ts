@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { fieldsNeedAttention, parseGroupObjectIds, validateConnectionForm, validateSecret } from "./validation";
+import { fieldsNeedAttention, parseGroupObjectIds, validateConnectionForm, validateOptions, validateSecret } from "./validation";
 
 const NOW = new Date("2026-11-26T10:00:00Z");
 const guid = (n: number) => `${String(n).padStart(8, "0")}-1111-4111-8111-111111111111`;
@@ -87,5 +87,19 @@ describe("fieldsNeedAttention", () => {
     [{ secretExpiresOn: "x", clientId: "x", ownerEmail: "x" }, "3 fields need attention: Setup owner email, Application (client) ID and Secret expires on."],
   ])("%j", (fields, message) => {
     expect(fieldsNeedAttention(fields)).toBe(message);
+  });
+});
+
+describe("sync schedule", () => {
+  test.each([
+    [undefined, { ok: true, cadence: "weekly" }],
+    ["", { ok: true, cadence: "weekly" }],
+    ["weekly", { ok: true, cadence: "weekly" }],
+    ["daily", { ok: true, cadence: "daily" }],
+    ["hourly", { ok: false, error: "Choose weekly or daily." }],
+  ])("cadence %s", (cadence, expected) => {
+    const result = validateOptions(cadence === undefined ? {} : { cadence });
+    if (expected.ok) expect(result).toMatchObject({ ok: true, value: { cadence: expected.cadence } });
+    else expect(result).toEqual({ ok: false, fields: { cadence: expected.error } });
   });
 });

@@ -19,6 +19,8 @@ export interface ConnectionOptionsValue {
   cloud: "global" | "usgov";
   useUsernameFallback: boolean;
   syncContacts: boolean;
+  /** How often the scheduler refreshes this connection's synced groups: weekly (Mondays, UTC) or daily. */
+  cadence: "weekly" | "daily";
 }
 
 export interface SecretValue {
@@ -108,6 +110,8 @@ export function validateSecret(raw: Raw, now = new Date()): Validated<SecretValu
 export function validateOptions(raw: Raw): Validated<ConnectionOptionsValue> {
   const groups = parseGroupObjectIds(raw.groupObjectIds ?? "");
   if (groups.error) return { ok: false, fields: { groupObjectIds: groups.error } };
+  const cadence = raw.cadence === undefined || raw.cadence === "" ? "weekly" : raw.cadence;
+  if (cadence !== "weekly" && cadence !== "daily") return { ok: false, fields: { cadence: "Choose weekly or daily." } };
   return {
     ok: true,
     value: {
@@ -115,6 +119,7 @@ export function validateOptions(raw: Raw): Validated<ConnectionOptionsValue> {
       cloud: flag(raw, "azureGovernment") ? "usgov" : "global",
       useUsernameFallback: flag(raw, "useUsernameFallback"),
       syncContacts: flag(raw, "syncContacts"),
+      cadence,
     },
   };
 }
@@ -174,6 +179,7 @@ export const FIELD_LABELS: Record<string, string> = {
   secretValue: "Client secret value",
   secretExpiresOn: "Secret expires on",
   groupObjectIds: "Group Object IDs",
+  cadence: "Sync schedule",
   azureGovernment: "Azure Government",
 };
 

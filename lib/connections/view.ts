@@ -21,6 +21,7 @@ export interface ConnectionView {
   groupObjectIds: string[];
   useUsernameFallback: boolean;
   syncContacts: boolean;
+  cadence: "weekly" | "daily";
   ownerName: string;
   ownerEmail: string;
   status: "draft" | "active";
@@ -48,6 +49,7 @@ export function toConnectionView(row: ConnectionRow, organizations: { id: string
     groupObjectIds: row.groupObjectIds,
     useUsernameFallback: row.useUsernameFallback,
     syncContacts: row.syncContacts,
+    cadence: row.cadence,
     ownerName: row.ownerName,
     ownerEmail: row.ownerEmail,
     status: row.status,
