@@ -92,14 +92,15 @@ describe("fieldsNeedAttention", () => {
 
 describe("sync schedule", () => {
   test.each([
-    [undefined, { ok: true, cadence: "weekly" }],
-    ["", { ok: true, cadence: "weekly" }],
-    ["weekly", { ok: true, cadence: "weekly" }],
-    ["daily", { ok: true, cadence: "daily" }],
-    ["hourly", { ok: false, error: "Choose weekly or daily." }],
-  ])("cadence %s", (cadence, expected) => {
-    const result = validateOptions(cadence === undefined ? {} : { cadence });
-    if (expected.ok) expect(result).toMatchObject({ ok: true, value: { cadence: expected.cadence } });
-    else expect(result).toEqual({ ok: false, fields: { cadence: expected.error } });
+    [undefined, "weekly"],
+    ["", "weekly"],
+    ["weekly", "weekly"],
+    ["daily", "daily"],
+  ])("cadence %s is %s", (cadence, expected) => {
+    expect(validateOptions(cadence === undefined ? {} : { cadence })).toMatchObject({ ok: true, value: { cadence: expected } });
+  });
+
+  test.each([["hourly"], ["Weekly"], ["monthly"]])("cadence %s is refused on its field", (cadence) => {
+    expect(validateOptions({ cadence })).toEqual({ ok: false, fields: { cadence: "Choose weekly or daily." } });
   });
 });

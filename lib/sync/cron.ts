@@ -5,7 +5,8 @@ import { queryRows, type Executor } from "@/db/client";
 import { secretExpiryStatus } from "@/lib/connections/secret-expiry";
 import type { OpenGraphSession } from "./graph-session";
 import { recordConnectionFailure } from "./outcomes";
-import { logError } from "@/lib/log";
+import { diagnose } from "@/lib/graph/diagnose";
+import { logError, logInfo } from "@/lib/log";
 import { refreshCatalog } from "./catalog";
 import { scheduleDueConnections } from "./schedule";
 import { runQueuedWork, type WorkSummary } from "./worker";
@@ -80,7 +81,11 @@ export async function refreshDue(db: Executor, now: Date, refresh = refreshCatal
       catalogsRefreshed++;
     } catch (error) {
       catalogsFailed++;
-      logError(`scheduled catalog refresh of connection ${id} failed`, error);
+      // A diagnosed failure (expired secret, missing permission…) is the connection's state, shown to its admins;
+      // only an unexplained one is a stack worth logging.
+      const diagnosis = diagnose(error);
+      if (diagnosis.code === "unknown") logError(`scheduled catalog refresh of connection ${id} failed`, error);
+      else logInfo("scheduled catalog refresh failed", { connectionId: id, diagnosis: diagnosis.code });
     }
   }
   return { due: queued, catalogsRefreshed, catalogsFailed };
