@@ -175,6 +175,7 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
       ) : (
         <p className="text-sm text-slate-700">
           Directory: <span className="font-medium">{connection.name}</span>
+          <span className="text-slate-500"> · synced groups refresh {connection.cadence === "daily" ? "daily" : "weekly, on Mondays"} (UTC)</span>
         </p>
       )}
       {connection.health === "failing" ? (

@@ -63,8 +63,8 @@ export function ManageFromDirectory({ seriesId, open, onOpenChange }: ManageFrom
             <div>
               <Dialog.Title className="text-lg font-semibold text-slate-900">Manage from directory</Dialog.Title>
               <Dialog.Description className="text-sm text-slate-600">
-                Tick the groups whose members should receive this series, then press Update audience. Synced groups refresh every
-                Monday, or at once with Sync now.
+                Tick the groups whose members should receive this series, then press Update audience. Synced groups refresh on
+                the directory&rsquo;s schedule, or at once with Sync now.
               </Dialog.Description>
             </div>
             <Dialog.Close className="rounded-md p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-800" aria-label="Close">

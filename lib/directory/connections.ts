@@ -39,6 +39,7 @@ export async function summarizeConnection(
     health: connection.health,
     limitedToSelectedGroups: connection.groupObjectIds.length > 0,
     syncContacts: connection.syncContacts,
+    cadence: connection.cadence,
     useUsernameFallback: connection.useUsernameFallback,
     groupsRefreshedAt: connection.groupsRefreshedAt?.toISOString() ?? null,
     catalogSize: Number(n),

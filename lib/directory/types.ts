@@ -96,6 +96,8 @@ export interface ConnectionSummary extends ConnectionChoice {
   /** The connection is limited to the Group Object IDs an admin listed: the entire directory is not offered. */
   limitedToSelectedGroups: boolean;
   syncContacts: boolean;
+  /** How often the scheduler refreshes synced groups. */
+  cadence: "weekly" | "daily";
   useUsernameFallback: boolean;
   groupsRefreshedAt: string | null;
   catalogSize: number;
