@@ -7,7 +7,7 @@ import type { OpenGraphSession } from "./graph-session";
 import { recordConnectionFailure } from "./outcomes";
 import { diagnose } from "@/lib/graph/diagnose";
 import { logError, logInfo } from "@/lib/log";
-import { refreshCatalog } from "./catalog";
+import { verifyConnectionAs } from "@/lib/connections/verify";
 import { scheduleDueConnections } from "./schedule";
 import { runQueuedWork, type WorkSummary } from "./worker";
 
@@ -71,14 +71,29 @@ export interface CronReport extends WorkSummary {
  * deleted in Azure show in the dialog. A catalog failure is logged and does not stop the syncs: the sync of
  * each group diagnoses its own failures (and a deleted group is caught by its own 404 as well).
  */
-export async function refreshDue(db: Executor, now: Date, refresh = refreshCatalog): Promise<{ due: number; catalogsRefreshed: number; catalogsFailed: number }> {
+/**
+ * The scheduled health check of a connection that came due: the whole verification checklist, recorded as the
+ * connection's health (so a revoked permission or a rejected secret shows on its page and in the editors'
+ * dialog instead of failing silently), which also refreshes the group catalog whenever Group.Read.All works.
+ * True when every check passed.
+ */
+export async function checkConnection(db: Executor, connectionId: string): Promise<boolean> {
+  const { verification } = await verifyConnectionAs(db, { kind: "operator", label: "cron" }, connectionId);
+  return verification.ok;
+}
+
+export async function refreshDue(
+  db: Executor,
+  now: Date,
+  refresh: (db: Executor, connectionId: string) => Promise<unknown> = checkConnection,
+): Promise<{ due: number; catalogsRefreshed: number; catalogsFailed: number }> {
   const { queued, connectionIds } = await scheduleDueConnections(db, now);
   let catalogsRefreshed = 0;
   let catalogsFailed = 0;
   for (const id of connectionIds) {
     try {
-      await refresh(db, id);
-      catalogsRefreshed++;
+      if ((await refresh(db, id)) === false) catalogsFailed++;
+      else catalogsRefreshed++;
     } catch (error) {
       catalogsFailed++;
       // A diagnosed failure (expired secret, missing permission…) is the connection's state, shown to its admins;
@@ -94,12 +109,12 @@ export async function refreshDue(db: Executor, now: Date, refresh = refreshCatal
 /** One cron call: check connections, queue what is due, run queued work within the budget. */
 export async function runCron(
   db: Executor,
-  opts: { now?: Date; budgetMs: number; openGraph?: OpenGraphSession; concurrency?: number; refreshCatalog?: typeof refreshCatalog },
+  opts: { now?: Date; budgetMs: number; openGraph?: OpenGraphSession; concurrency?: number; checkConnection?: (db: Executor, connectionId: string) => Promise<unknown> },
 ): Promise<CronReport> {
   const started = Date.now();
   const now = opts.now ?? new Date();
   const connections = await checkConnections(db, now);
-  const { due, catalogsRefreshed, catalogsFailed } = await refreshDue(db, now, opts.refreshCatalog);
+  const { due, catalogsRefreshed, catalogsFailed } = await refreshDue(db, now, opts.checkConnection);
   const work = await runQueuedWork(db, {
     budgetMs: Math.max(0, opts.budgetMs - (Date.now() - started)),
     owner: undefined,

@@ -149,7 +149,7 @@ describe.each(dbKinds)("sync against the sandbox tenant on %s", (kind) => {
     const [done] = await h.db.select().from(s.syncJobs);
     expect(done.pages).toBe(Math.ceil(big.transitive.users / 999));
     expect(done.membersSeen).toBe(big.transitive.users);
-    const log = (await requestLog(sb, t.manifest.tenantId)).filter((r) => r.kind === "graph" && r.url.includes("/transitiveMembers/"));
+    const log = (await requestLog(sb, t.manifest.tenantId)).filter((r) => r.kind === "graph" && r.url.includes("/transitiveMembers/") && r.top === 999); // not the cron's health check ($top=1)
     expect(log).toHaveLength(done.pages); // the dead worker's page was not fetched again
   });
 
@@ -161,7 +161,7 @@ describe.each(dbKinds)("sync against the sandbox tenant on %s", (kind) => {
     expect(a.claimed + b.claimed).toBe(ids.length);
     expect(a.completed + b.completed).toBe(ids.length);
     const firstPages = (await requestLog(sb, t.manifest.tenantId)).filter(
-      (r) => r.kind === "graph" && r.url.includes("/transitiveMembers/") && !/skiptoken/i.test(r.url),
+      (r) => r.kind === "graph" && r.url.includes("/transitiveMembers/") && r.top === 999 && !/skiptoken/i.test(r.url),
     );
     expect(firstPages).toHaveLength(ids.length);
     const union = new Set<string>();
@@ -184,6 +184,18 @@ describe.each(dbKinds)("sync against the sandbox tenant on %s", (kind) => {
     const [connection] = await h.db.select().from(s.directoryConnections).where(eq(s.directoryConnections.id, t.connectionId));
     expect(connection).toMatchObject({ health: "failing", lastError: { code: "secret_expired" } });
     for (const id of groups) expect(await sourceOfGroup(h, t, id)).toMatchObject({ state: "error", lastError: { code: "secret_expired" } });
+  });
+
+  test("the cron's health check of a due connection records a revoked permission with its fix", async () => {
+    const t = await arrangeTenant(h.db, sb, { scenario: "northwind" });
+    await mutate(sb, t.manifest.tenantId, { op: "revokePermission", clientId: t.clientId, permission: "GroupMember.Read.All" });
+    await h.db.update(s.directoryConnections).set({ lastScheduledAt: null }).where(eq(s.directoryConnections.id, t.connectionId));
+    const report = await runCron(h.db, { budgetMs: 30_000 });
+    expect(report.connections).toMatchObject({ catalogsFailed: 1, catalogsRefreshed: 0 });
+    const [connection] = await h.db.select().from(s.directoryConnections).where(eq(s.directoryConnections.id, t.connectionId));
+    expect(connection.health).toBe("degraded"); // it still signs in; one permission is missing
+    expect(connection.grantedRoles).not.toContain("GroupMember.Read.All");
+    expect(JSON.stringify(connection.lastError)).toContain("GroupMember.Read.All");
   });
 
   test("a member removed, a user disabled and a group deleted are reflected by the next sync", async () => {
