@@ -67,11 +67,6 @@ export interface CronReport extends WorkSummary {
 }
 
 /**
- * Queues what is due and refreshes the group catalog of each connection that came due, so groups created or
- * deleted in Azure show in the dialog. A catalog failure is logged and does not stop the syncs: the sync of
- * each group diagnoses its own failures (and a deleted group is caught by its own 404 as well).
- */
-/**
  * The scheduled health check of a connection that came due: the whole verification checklist, recorded as the
  * connection's health (so a revoked permission or a rejected secret shows on its page and in the editors'
  * dialog instead of failing silently), which also refreshes the group catalog whenever Group.Read.All works.
@@ -82,6 +77,11 @@ export async function checkConnection(db: Executor, connectionId: string): Promi
   return verification.ok;
 }
 
+/**
+ * Queues what is due and checks each connection that came due (which refreshes its group catalog, so groups
+ * created or deleted in Azure show in the dialog). A failed check does not stop the syncs: the sync of each
+ * group diagnoses its own failures (and a deleted group is caught by its own 404 as well).
+ */
 export async function refreshDue(
   db: Executor,
   now: Date,
