@@ -1,3 +1,4 @@
+import type { AccessToken } from "@azure/identity";
 import { AuthenticationHandler, Client, HTTPMessageHandler, type AuthenticationProvider } from "@microsoft/microsoft-graph-client";
 import { cloudEndpoints } from "./cloud";
 import { accessTokenClaims, createDirectoryCredential, rolesOf } from "./credential";
@@ -17,6 +18,9 @@ export interface OpenGraphOptions {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** A cached token is used until this close to its expiry, then the credential is asked again (it refreshes). */
+const TOKEN_REUSE_MARGIN_MS = 5 * 60_000;
+
 /**
  * A Graph session for one connection. The middleware chain is authentication → HTTP, without the SDK's
  * RetryHandler: `get` applies Roster's single retry policy itself, outside the tenant's in-flight slot, so a
@@ -27,10 +31,19 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
   const credential = createDirectoryCredential(config, endpoints);
   const scopes = [endpoints.scope];
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...opts.retryPolicy };
+  // The session keeps the credential's last token and hands it out while it is comfortably valid: asking the
+  // credential costs two MSAL cache look-ups per request (ours and the SDK's), on the path between one page
+  // of a nextLink chain arriving and the next request leaving.
+  let cached: AccessToken | null = null;
+  const validToken = (): string | null => (cached && cached.expiresOnTimestamp - Date.now() > TOKEN_REUSE_MARGIN_MS ? cached.token : null);
+  async function accessToken(): Promise<string> {
+    const token = await credential.getToken(scopes);
+    cached = token;
+    return token.token;
+  }
   const authProvider: AuthenticationProvider = {
     async getAccessToken() {
-      const token = await credential.getToken(scopes);
-      return token.token;
+      return validToken() ?? accessToken();
     },
   };
   const authentication = new AuthenticationHandler(authProvider);
@@ -46,8 +59,8 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
   async function get<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       // Token errors (wrong secret, unknown tenant…) surface as the credential's own errors, which diagnose()
-      // reads; inside the SDK they would be flattened into a GraphError. The token is cached after the first call.
-      await credential.getToken(scopes);
+      // reads; inside the SDK they would be flattened into a GraphError.
+      if (validToken() === null) await accessToken();
       const slot = await acquireTenantSlot(config.tenantId, opts.maxInFlight);
       stats.throttleWaitMs += slot.pausedMs;
       let failure;

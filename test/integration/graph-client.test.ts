@@ -45,6 +45,17 @@ describe("Graph client against the sandbox tenant", () => {
     expect(all.length).toBe(t.counts.users);
   });
 
+  test("a session asks Entra for one token and reuses it across requests", async () => {
+    const t = await sandbox.createTenant();
+    const graph = await session(t);
+    await collect(iterateGroups(graph, 2));
+    expect(graph.stats.requests).toBeGreaterThan(3);
+    const log = await sandbox.control("GET", `/tenants/${t.tenantId}/requests`);
+    const entries: { kind: string; authorization: boolean }[] = Array.isArray(log) ? log : log.requests ?? log.entries;
+    expect(entries.filter((r) => r.kind === "token")).toHaveLength(1);
+    expect(entries.filter((r) => r.kind === "graph").every((r) => r.authorization)).toBe(true);
+  });
+
   test("a deleted group reads as null", async () => {
     const t = await sandbox.createTenant();
     const graph = await session(t);
