@@ -12,7 +12,7 @@ import { refreshCatalog } from "@/lib/sync/catalog";
 import { requireAdminOfAll } from "./access";
 import { recordConnectionAudit } from "./audit";
 import { fieldsNeedAttention, validateAppIds, validateConnectionForm, validateOptions, validateSecret, type ConnectionFormValue } from "./validation";
-import { healthOf, summarizeVerification, type VerificationSummary } from "./verification";
+import { summarizeVerification, verificationColumns, type VerificationSummary } from "./verification";
 
 export type CreateConnectionResult =
   | { saved: true; connectionId: string; status: "draft" | "active"; verification: VerificationSummary }
@@ -86,12 +86,7 @@ export async function createConnection(
       cadence: value.cadence,
       ownerName: value.ownerName,
       ownerEmail: value.ownerEmail,
-      status,
-      health: healthOf(result),
-      grantedRoles: result.roles,
-      lastVerification: result.checklist,
-      lastVerifiedAt: new Date(),
-      lastError: result.diagnosis,
+      ...verificationColumns(result, status),
       createdBy: a.userId,
     });
     await tx.insert(connectionOrganizations).values(value.organizationIds.map((organizationId) => ({ connectionId, organizationId })));

@@ -10,7 +10,7 @@ import { asUser, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";
 import { refreshCatalogQuietly, secretHintOf } from "./create";
 import { fieldsNeedAttention, validateSecret } from "./validation";
-import { healthOf, summarizeVerification, type VerificationSummary } from "./verification";
+import { healthOf, summarizeVerification, verificationColumns, type VerificationSummary } from "./verification";
 
 export type RotateSecretResult = { rotated: true; verification: VerificationSummary } | { rotated: false; verification: VerificationSummary };
 
@@ -45,12 +45,7 @@ export async function rotateSecret(
         secretSealed: sealed.sealed,
         secretKeyId: sealed.keyId,
         secretExpiresOn: secret.value.secretExpiresOn,
-        health,
-        status: result.ok ? "active" : row.status,
-        grantedRoles: result.roles,
-        lastVerification: result.checklist,
-        lastVerifiedAt: new Date(),
-        lastError: result.diagnosis,
+        ...verificationColumns(result, row.status),
         updatedAt: new Date(),
       })
       .where(eq(directoryConnections.id, row.id));

@@ -16,6 +16,22 @@ export function healthOf(result: VerificationResult): ConnectionHealth {
   return result.credentialsOk ? "degraded" : "failing";
 }
 
+/**
+ * What a verification writes on the connection row, wherever it ran (create, verify, rotate): one place, so the
+ * page, the dialog and the cron all read the same health. A passing check activates a draft; a failing one
+ * leaves the status as it was.
+ */
+export function verificationColumns(result: VerificationResult, status: "draft" | "active") {
+  return {
+    health: healthOf(result),
+    status: result.ok ? ("active" as const) : status,
+    grantedRoles: result.roles,
+    lastVerification: result.checklist,
+    lastVerifiedAt: new Date(),
+    lastError: result.diagnosis,
+  };
+}
+
 /** Which wizard field an Entra/Graph diagnosis is about. */
 const FIELD_BY_CODE: Record<string, string> = {
   secret_wrong: "secretValue",

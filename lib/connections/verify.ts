@@ -9,7 +9,7 @@ import { asUser, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit, type ConnectionActor } from "./audit";
 import { refreshCatalogQuietly } from "./create";
 import { verifyStoredConnection } from "./graph-access";
-import { healthOf, summarizeVerification, type ConnectionHealth, type VerificationSummary } from "./verification";
+import { summarizeVerification, verificationColumns, type ConnectionHealth, type VerificationSummary } from "./verification";
 
 export interface ConnectionVerification {
   verification: VerificationSummary;
@@ -45,20 +45,12 @@ export async function verifyConnectionAs(db: Executor, by: ConnectionActor, conn
     if (!(error instanceof SecretUnsealError)) throw error;
     result = unreadableSecret();
   }
-  const health = healthOf(result);
-  const status = result.ok ? "active" : row.status;
+  const recorded = verificationColumns(result, row.status);
+  const { health, status } = recorded;
   await db.transaction(async (tx) => {
     await tx
       .update(directoryConnections)
-      .set({
-        health,
-        status,
-        grantedRoles: result.roles,
-        lastVerification: result.checklist,
-        lastVerifiedAt: new Date(),
-        lastError: result.diagnosis,
-        updatedAt: new Date(),
-      })
+      .set({ ...recorded, updatedAt: new Date() })
       .where(eq(directoryConnections.id, row.id));
     await recordConnectionAudit(tx, by, "connection.verify", row.id, organizations.map((o) => o.id), {
       ok: result.ok,
