@@ -6,6 +6,13 @@
  * A source is the manual list, one CSV import, one selected directory group, or the entire directory.
  * A recipient exists exactly while at least one source of its series holds its address; lib/audience keeps
  * that invariant inside the transaction that changes a source.
+ *
+ * Statement-level keys. The three tables a sync writes by the hundred thousand (recipients, recipient_sources,
+ * sync_staging) reference their parent through triggers checked once per statement, not through a FOREIGN KEY
+ * checked once per row: a foreign key costs about 5 µs per inserted row here, three times the insert itself.
+ * The triggers (migration 0001) keep a foreign key's guarantees: an insert fails when a parent is missing and
+ * locks the parents it names FOR KEY SHARE, as a foreign key's check does; deleting a parent deletes the
+ * children (ON DELETE CASCADE); neither side's key can change. Columns marked "statement-level key" below.
  */
 import { sql } from "drizzle-orm";
 import {
@@ -141,7 +148,8 @@ export const recipients = pgTable(
   "recipients",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    seriesId: uuid("series_id").notNull().references(() => series.id, { onDelete: "cascade" }),
+    /** Statement-level key to series.id, ON DELETE CASCADE (see the top of this file). */
+    seriesId: uuid("series_id").notNull(),
     emailNormalized: text("email_normalized").notNull(),
     email: text("email").notNull(),
     name: text("name"),
@@ -157,7 +165,8 @@ export const recipients = pgTable(
 export const recipientSources = pgTable(
   "recipient_sources",
   {
-    sourceId: uuid("source_id").notNull().references(() => audienceSources.id, { onDelete: "cascade" }),
+    /** Statement-level key to audience_sources.id, ON DELETE CASCADE (see the top of this file). */
+    sourceId: uuid("source_id").notNull(),
     seriesId: uuid("series_id").notNull(),
     emailNormalized: text("email_normalized").notNull(),
     email: text("email").notNull(),
@@ -305,7 +314,8 @@ export const syncJobs = pgTable(
 export const syncStaging = pgTable(
   "sync_staging",
   {
-    jobId: uuid("job_id").notNull().references(() => syncJobs.id, { onDelete: "cascade" }),
+    /** Statement-level key to sync_jobs.id, ON DELETE CASCADE (see the top of this file). */
+    jobId: uuid("job_id").notNull(),
     emailNormalized: text("email_normalized").notNull(),
     email: text("email").notNull(),
     name: text("name"),
