@@ -1,11 +1,19 @@
 import type { AccessToken } from "@azure/identity";
-import { AuthenticationHandler, Client, HTTPMessageHandler, type AuthenticationProvider } from "@microsoft/microsoft-graph-client";
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  ResponseType,
+  type AuthenticationProvider,
+  type GraphRequest,
+} from "@microsoft/microsoft-graph-client";
 import { cloudEndpoints } from "./cloud";
 import { accessTokenClaims, createDirectoryCredential, rolesOf } from "./credential";
 import { toGraphRequestError } from "./errors";
 import { acquireTenantSlot, pauseTenant } from "./in-flight";
 import { defaultRetryPolicy, isThrottling, retryDelayMs, type RetryPolicy } from "./retry";
-import type { GraphCallStats, GraphConnectionConfig, GraphSession } from "./types";
+import { readListPage } from "./list-stream";
+import type { GraphCallStats, GraphConnectionConfig, GraphSession, ListPageRead } from "./types";
 
 export type { GraphSession } from "./types";
 
@@ -56,7 +64,15 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
   });
   const stats: GraphCallStats = { requests: 0, retries: 0, throttleWaitMs: 0 };
 
-  async function get<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<T> {
+  /**
+   * One request under the retry policy: `run` sends it; a failure before `run` returns is retried as the policy
+   * says. The tenant's in-flight slot is held until `run`'s result says the exchange is over (`done`).
+   */
+  async function send<R>(
+    pathOrAbsoluteUrl: string,
+    init: { headers?: Record<string, string> } | undefined,
+    run: (request: GraphRequest) => Promise<{ value: R; done: Promise<unknown> }>,
+  ): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       // Token errors (wrong secret, unknown tenant…) surface as the credential's own errors, which diagnose()
       // reads; inside the SDK they would be flattened into a GraphError.
@@ -68,11 +84,12 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
         stats.requests++;
         const request = client.api(pathOrAbsoluteUrl);
         if (init?.headers) request.headers(init.headers);
-        return (await request.get()) as T;
+        const { value, done } = await run(request);
+        void done.finally(() => slot.release());
+        return value;
       } catch (error) {
-        failure = toGraphRequestError(error, pathWithoutHost(pathOrAbsoluteUrl));
-      } finally {
         slot.release();
+        failure = toGraphRequestError(error, pathWithoutHost(pathOrAbsoluteUrl));
       }
       const delay = retryDelayMs(failure, attempt, policy);
       if (delay === null) throw failure;
@@ -85,14 +102,41 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
     }
   }
 
+  const settled = Promise.resolve();
+
+  function get<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<T> {
+    return send(pathOrAbsoluteUrl, init, async (request) => ({ value: (await request.get()) as T, done: settled }));
+  }
+
+  /**
+   * A list page read as it streams in (list-stream.ts): the next page's link is known from the first bytes,
+   * so a nextLink chain moves on while this page's body is still arriving and being parsed. A failed status is
+   * retried like `get`; the body is read outside the retry (a broken body fails the page).
+   */
+  function getListPage<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<ListPageRead<T>> {
+    return send(pathOrAbsoluteUrl, init, async (request) => {
+      const response = (await request.responseType(ResponseType.RAW).get()) as Response;
+      if (!response.ok) throw await failedResponse(response);
+      const read = readListPage<T>(response, pathWithoutHost(pathOrAbsoluteUrl));
+      return { value: read, done: read.page.catch(() => undefined) };
+    });
+  }
+
   return {
     get,
+    getListPage,
     stats,
     async tokenRoles() {
       const token = await credential.getToken(scopes);
       return rolesOf(accessTokenClaims(token.token));
     },
   };
+}
+
+/** A non-2xx raw response, in the shape the SDK's GraphError has (what toGraphRequestError reads). */
+async function failedResponse(response: Response) {
+  const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  return { statusCode: response.status, code: body?.error?.code ?? null, message: body?.error?.message, headers: response.headers, body };
 }
 
 function pathWithoutHost(pathOrUrl: string): string {

@@ -4,10 +4,15 @@
  * it stopped instead of starting over. Reads only; knows nothing of storage (DESIGN.md: lib/graph).
  */
 import { GraphRequestError } from "./errors";
+import type { ListPageRead } from "./types";
 
-/** The one thing this module needs from a Graph session: an authenticated GET of a v1.0 path or nextLink. */
+/**
+ * What this module needs from a Graph session: an authenticated GET of a v1.0 path or nextLink, and, when the
+ * session can stream (lib/graph/client does; test doubles need not), a list page read as it arrives.
+ */
 export interface GraphReader {
   get<T = unknown>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<T>;
+  getListPage?<T = unknown>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<ListPageRead<T>>;
 }
 
 /** What one enumeration walks: a group's users or contacts, or every user or contact of the tenant. */
@@ -87,12 +92,36 @@ function toMember(raw: Record<string, unknown>, objectType: DirectoryMember["obj
  * (followed whole: its skiptoken is opaque).
  */
 export async function fetchMemberPage(graph: GraphReader, stream: MemberStream, cursor: string | null): Promise<MemberPage> {
+  const read = await startMemberPage(graph, stream, cursor);
+  return read.page;
+}
+
+/**
+ * Requests one page and resolves once its response has begun to arrive (a failed status rejects, after the
+ * session's retries): `nextLink` as soon as Graph has sent it, `page` once the whole page is in. The caller can
+ * request the next page on the first and use this one on the second.
+ */
+export async function startMemberPage(
+  graph: GraphReader,
+  stream: MemberStream,
+  cursor: string | null,
+): Promise<{ nextLink: Promise<string | null>; page: Promise<MemberPage> }> {
   const headers = isAdvanced(stream) ? { ConsistencyLevel: "eventual" } : undefined;
-  const page = await graph.get<RawPage>(cursor ?? firstPagePath(stream), headers ? { headers } : undefined);
+  const path = cursor ?? firstPagePath(stream);
   const objectType = stream.kind === "groupContacts" || stream.kind === "directoryContacts" ? "contact" : "user";
-  const members = (page.value ?? []).map((raw) => toMember(raw, objectType));
-  const count = typeof page["@odata.count"] === "number" ? page["@odata.count"] : null;
-  return { members, nextLink: text(page["@odata.nextLink"]), count };
+  const toPage = (raw: RawPage): MemberPage => ({
+    members: (raw.value ?? []).map((r) => toMember(r, objectType)),
+    nextLink: text(raw["@odata.nextLink"]),
+    count: typeof raw["@odata.count"] === "number" ? raw["@odata.count"] : null,
+  });
+  if (!graph.getListPage) {
+    const page = toPage(await graph.get<RawPage>(path, headers ? { headers } : undefined));
+    return { nextLink: Promise.resolve(page.nextLink), page: Promise.resolve(page) };
+  }
+  const read = await graph.getListPage<RawPage>(path, headers ? { headers } : undefined);
+  const page = read.page.then(toPage);
+  page.catch(() => undefined); // awaited by the caller; a failure before then is not unhandled
+  return { nextLink: read.nextLink, page };
 }
 
 /** The streams a source walks, in order: users first, then contacts when the connection syncs them. */

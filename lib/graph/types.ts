@@ -22,9 +22,21 @@ export interface GraphCallStats {
 export interface GraphSession {
   /** A path under the version (`/groups?$top=999`) or an absolute `@odata.nextLink`, followed whole. */
   get<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<T>;
+  /** A collection page read as it arrives: its nextLink as soon as Graph has sent it, then the whole page. */
+  getListPage<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<ListPageRead<T>>;
   stats: GraphCallStats;
   /** The application permissions in the access token's `roles` claim. */
   tokenRoles(): Promise<string[]>;
+}
+
+/**
+ * A collection page whose response has begun to arrive. `nextLink` resolves as soon as it is known: from the
+ * first bytes when Graph sends @odata.nextLink before "value" (as it does), else once the body is in.
+ * `page` resolves with the whole page. Both reject if the body breaks off or is not JSON.
+ */
+export interface ListPageRead<T> {
+  nextLink: Promise<string | null>;
+  page: Promise<T>;
 }
 
 /** One page of a Graph collection. */

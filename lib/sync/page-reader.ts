@@ -1,5 +1,5 @@
 import "server-only";
-import { fetchMemberPage, type MemberPage, type MemberStream } from "@/lib/graph/members";
+import { startMemberPage, type MemberPage, type MemberStream } from "@/lib/graph/members";
 import type { GraphReader } from "@/lib/graph/members";
 import type { EnumerationCursor } from "./staging";
 
@@ -13,6 +13,10 @@ export type FetchedPage =
  * side the buffer stays empty and every page is staged the moment it lands; while the database is the slow
  * side, pages queue up (at most `maxAhead`, so memory stays bounded) and are staged several per statement.
  *
+ * Each page is requested as soon as the previous one's nextLink has arrived, which Graph sends in a page's first
+ * bytes: the body is read and parsed while the next request is already on its way. Pages still reach the
+ * stager whole and in order.
+ *
  * No page is requested after the deadline, except the first: every attempt makes progress.
  */
 export class PageReader {
@@ -21,6 +25,10 @@ export class PageReader {
   private stopped = false;
   private wakeTaker: (() => void) | null = null;
   private wakeFetcher: (() => void) | null = null;
+  /** Pages requested whose bodies are still arriving; they count against maxAhead like buffered ones. */
+  private reading = 0;
+  /** Delivers pages to the buffer in request order, each once its body is in. */
+  private delivered: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly graph: GraphReader,
@@ -32,14 +40,23 @@ export class PageReader {
     void this.run(start);
   }
 
-  private nextOf(c: EnumerationCursor, page: MemberPage): EnumerationCursor | null {
-    if (page.nextLink) return { stream: c.stream, next: page.nextLink };
+  private nextOf(c: EnumerationCursor, nextLink: string | null): EnumerationCursor | null {
+    if (nextLink) return { stream: c.stream, next: nextLink };
     return c.stream + 1 < this.streams.length ? { stream: c.stream + 1, next: null } : null;
   }
 
   private push(item: FetchedPage) {
     this.buffer.push(item);
     this.wakeTaker?.();
+  }
+
+  private deliver(item: Promise<FetchedPage>) {
+    this.reading++;
+    this.delivered = this.delivered.then(async () => {
+      const fetched = await item;
+      this.reading--;
+      this.push(fetched);
+    });
   }
 
   private async run(start: EnumerationCursor) {
@@ -49,19 +66,24 @@ export class PageReader {
       while (cursor && !this.stopped) {
         if (!first && Date.now() >= this.deadline) break;
         first = false;
-        while (this.buffer.length >= this.maxAhead && !this.stopped) await new Promise<void>((resolve) => (this.wakeFetcher = resolve));
+        while (this.buffer.length + this.reading >= this.maxAhead && !this.stopped) {
+          await new Promise<void>((resolve) => (this.wakeFetcher = resolve));
+        }
         if (this.stopped) break;
         const at: EnumerationCursor = cursor;
+        let started: Awaited<ReturnType<typeof startMemberPage>>;
         try {
-          const page = await fetchMemberPage(this.graph, this.streams[at.stream], at.next);
-          cursor = this.nextOf(at, page);
-          this.push({ page, at, next: cursor });
+          started = await startMemberPage(this.graph, this.streams[at.stream], at.next);
+          cursor = this.nextOf(at, await started.nextLink);
         } catch (error) {
-          this.push({ error, at });
+          this.deliver(Promise.resolve({ error, at }));
           break;
         }
+        const next = cursor;
+        this.deliver(started.page.then((page): FetchedPage => ({ page, at, next }), (error: unknown): FetchedPage => ({ error, at })));
       }
     } finally {
+      await this.delivered;
       this.finished = true;
       this.wakeTaker?.();
     }

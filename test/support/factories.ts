@@ -182,6 +182,11 @@ export function fakeGraph(dir: FakeDirectory): { open: OpenGraphSession; request
             : undefined;
         return { value, ...(next ? { "@odata.nextLink": next } : {}) } as T;
       },
+      // Whole pages at once: the streaming read is the real client's, tested against the sandbox.
+      async getListPage<T>(url: string) {
+        const page = await session.get<T & { "@odata.nextLink"?: string }>(url);
+        return { nextLink: Promise.resolve(page["@odata.nextLink"] ?? null), page: Promise.resolve(page) };
+      },
     };
     return session;
   };
