@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import { lockSeriesAudience } from "@/lib/audience/holdings";
+import type { Mirrored } from "./pipeline";
 
 /**
  * The mass-removal guard (DESIGN.md): a run that would take away more than this share of a group's current
@@ -57,32 +58,8 @@ export async function applyStagedSet(
   // The sort and hashes of a large group fit in memory instead of spilling to disk; for this transaction only.
   await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
 
-  // The planner judges the anti-join below from statistics that lag both tables: staging was just filled and the
-  // holdings were just written by the previous sync, so it expects a few hundred rows and probes the staging
-  // index once per holding (92,000 probes, each visiting the heap, for a 100,000-member group). One hash of the
-  // staged set is several times cheaper at that size and no dearer when small; for this statement only.
-  await tx.execute(sql`SET LOCAL enable_nestloop = off`);
-  // One statement is enough here, unlike a general release: the recipients check skips this source's own rows,
-  // so it does not matter that it still sees the holdings the sibling CTE is deleting.
-  const [gone] = await queryRows<{ removed: number; dropped: number }>(
-    tx,
-    sql`WITH gone AS (
-          DELETE FROM recipient_sources rs
-          WHERE rs.source_id = ${sourceId}::uuid
-            AND NOT EXISTS (SELECT 1 FROM sync_staging st WHERE st.job_id = ${jobId}::uuid AND st.email_normalized = rs.email_normalized)
-          RETURNING rs.email_normalized
-        ), dropped AS (
-          DELETE FROM recipients r USING gone g
-          WHERE r.series_id = ${seriesId}::uuid AND r.email_normalized = g.email_normalized
-            AND NOT EXISTS (SELECT 1 FROM recipient_sources o
-                            WHERE o.series_id = ${seriesId}::uuid AND o.email_normalized = r.email_normalized
-                              AND o.source_id <> ${sourceId}::uuid)
-          RETURNING 1
-        )
-        SELECT (SELECT count(*) FROM gone)::int AS removed, (SELECT count(*) FROM dropped)::int AS dropped`,
-  );
-  await tx.execute(sql`RESET enable_nestloop`);
-  const removed = Number(gone.removed);
+  const gone = await removeUnstaged(tx, input);
+  const removed = gone.removed;
 
   if (input.guard && removed > REVIEW_MIN_REMOVALS) {
     const [c] = await queryRows<{ remaining: number; would_add: number }>(
@@ -123,9 +100,71 @@ export async function applyStagedSet(
     added: Number(added.added),
     removed,
     recipientsAdded: Number(added.created),
-    recipientsRemoved: Number(gone.dropped),
+    recipientsRemoved: gone.dropped,
     total: Number(added.total),
   };
+}
+
+/**
+ * The final step of a pipelined apply (pipeline.ts), inside its transaction: every staged page is already
+ * mirrored into the audience tables, so only removals remain. The source now holds its old addresses plus the
+ * ones the mirror added; when that is exactly as many as were staged, none of the old ones is missing and there
+ * is nothing to remove (the weekly re-sync of an unchanged group), which the pipeline's own tallies tell
+ * without a query. Otherwise the anti-join with staging finds them, and must find exactly that many.
+ */
+export async function completeMirroredSet(
+  tx: Executor,
+  input: { jobId: string; sourceId: string; seriesId: string; guard: boolean; mirrored: Mirrored },
+): Promise<ApplyCounts> {
+  const { mirrored } = input;
+  const held = mirrored.heldBefore + mirrored.added;
+  const unstaged = held - mirrored.staged;
+  let gone = { removed: 0, dropped: 0 };
+  if (unstaged !== 0) {
+    await tx.execute(sql`SET LOCAL work_mem = '64MB'`);
+    gone = await removeUnstaged(tx, input);
+    if (gone.removed !== unstaged) {
+      throw new Error(`pipelined apply out of step with staging: held ${held}, staged ${mirrored.staged}, removed ${gone.removed}`);
+    }
+    if (input.guard && needsReview(mirrored.heldBefore, gone.removed)) {
+      throw new NeedsReviewSignal({ current: mirrored.heldBefore, wouldRemove: gone.removed, wouldAdd: mirrored.added });
+    }
+  }
+  return { added: mirrored.added, removed: gone.removed, recipientsAdded: mirrored.created, recipientsRemoved: gone.dropped, total: mirrored.staged };
+}
+
+/**
+ * Removals: the source's holdings missing from the job's staging, and with them the recipients no other source
+ * of the series holds. The caller holds the series lock.
+ */
+async function removeUnstaged(tx: Executor, input: { jobId: string; sourceId: string; seriesId: string }): Promise<{ removed: number; dropped: number }> {
+  const { jobId, sourceId, seriesId } = input;
+  // The planner judges the anti-join below from statistics that lag both tables: staging was just filled and the
+  // holdings were just written by the previous sync, so it expects a few hundred rows and probes the staging
+  // index once per holding (92,000 probes, each visiting the heap, for a 100,000-member group). One hash of the
+  // staged set is several times cheaper at that size and no dearer when small; for this statement only.
+  await tx.execute(sql`SET LOCAL enable_nestloop = off`);
+  // One statement is enough here, unlike a general release: the recipients check skips this source's own rows,
+  // so it does not matter that it still sees the holdings the sibling CTE is deleting.
+  const [gone] = await queryRows<{ removed: number; dropped: number }>(
+    tx,
+    sql`WITH gone AS (
+          DELETE FROM recipient_sources rs
+          WHERE rs.source_id = ${sourceId}::uuid
+            AND NOT EXISTS (SELECT 1 FROM sync_staging st WHERE st.job_id = ${jobId}::uuid AND st.email_normalized = rs.email_normalized)
+          RETURNING rs.email_normalized
+        ), dropped AS (
+          DELETE FROM recipients r USING gone g
+          WHERE r.series_id = ${seriesId}::uuid AND r.email_normalized = g.email_normalized
+            AND NOT EXISTS (SELECT 1 FROM recipient_sources o
+                            WHERE o.series_id = ${seriesId}::uuid AND o.email_normalized = r.email_normalized
+                              AND o.source_id <> ${sourceId}::uuid)
+          RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM gone)::int AS removed, (SELECT count(*) FROM dropped)::int AS dropped`,
+  );
+  await tx.execute(sql`RESET enable_nestloop`);
+  return { removed: Number(gone.removed), dropped: Number(gone.dropped) };
 }
 
 /** What a preview reports: how the staged set compares with the series' audience as it stands. */

@@ -25,6 +25,12 @@ export interface EnumerateInput {
   /** Epoch ms: no page is requested after this (but the first); the job is handed back with its cursor. */
   deadline: number;
   onPage?: (progress: EnumerationProgress) => void;
+  /** Each batch's contribution, as it is staged (the pipelined apply mirrors it). */
+  onContribution?: (contribution: PageContribution) => void;
+  /** How many new addresses each staging statement added (what onContribution offered, less duplicates). */
+  onStaged?: (addresses: number) => void;
+  /** The listing started over: what was handed to onContribution no longer counts. */
+  onRestart?: () => void;
 }
 
 /** "complete": every page is staged. "paused": the time budget ran out first; the cursor is saved. */
@@ -71,7 +77,8 @@ export async function enumerateIntoStaging(db: Executor, graph: GraphSession, in
     const { contribution, members } = merge(items, input.rules);
     const stats = { retries: graph.stats.retries, throttleWaitMs: graph.stats.throttleWaitMs };
     const next = items[items.length - 1].next;
-    const progress = await stagePage(db, {
+    input.onContribution?.(contribution);
+    const { staged, ...progress } = await stagePage(db, {
       jobId: input.jobId,
       owner: input.owner,
       leaseMs: input.leaseMs,
@@ -84,6 +91,7 @@ export async function enumerateIntoStaging(db: Executor, graph: GraphSession, in
     });
     statsSeen = stats;
     last = next;
+    input.onStaged?.(staged);
     input.onPage?.({ jobId: input.jobId, ...progress, expected });
   };
 
@@ -103,6 +111,7 @@ export async function enumerateIntoStaging(db: Executor, graph: GraphSession, in
           if (!restarted && isRejectedCursor(item.error, item.at.next)) {
             restarted = true;
             reader.stop();
+            input.onRestart?.();
             await restartEnumeration(db, input.jobId, input.owner);
             last = undefined;
             reader = new PageReader(graph, input.streams, { stream: 0, next: null }, input.deadline);

@@ -5,7 +5,7 @@ import { audienceSources, directoryConnections, directoryGroups } from "@/db/sch
 import { streamsFor } from "@/lib/graph/members";
 import type { GraphSession } from "@/lib/graph/types";
 import { logError } from "@/lib/log";
-import { applyStagedSet, NeedsReviewSignal, previewNumbers } from "./apply";
+import { applyStagedSet, completeMirroredSet, NeedsReviewSignal, previewNumbers } from "./apply";
 import { enumerateIntoStaging, type EnumerationProgress } from "./enumerate";
 import { classifyFailure, directoryUnavailableDiagnosis, groupDeletedDiagnosis, SyncFailure } from "./failure";
 import type { OpenGraphSession } from "./graph-session";
@@ -23,6 +23,7 @@ import {
   recordSynced,
   type RunRef,
 } from "./outcomes";
+import { AudiencePipeline } from "./pipeline";
 import { LeaseLostError } from "./staging";
 
 export type JobOutcome = "synced" | "needs_review" | "failed" | "interrupted" | "previewed" | "cancelled" | "lost";
@@ -40,7 +41,12 @@ export interface JobContext {
 
 export interface JobTimings {
   enumerateMs: number;
+  /** From the end of the enumeration to the commit of the audience. */
   applyMs: number;
+  /** Database time the apply took in all, the pipelined part included (equal to applyMs when not pipelined). */
+  applyWorkMs: number;
+  /** Whether the audience was written page by page during the listing (pipeline.ts). */
+  pipelined: boolean;
 }
 
 async function loadSource(db: Executor, sourceId: string) {
@@ -68,6 +74,7 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
 
   let loaded: Awaited<ReturnType<typeof loadSource>> | null = null;
   let groupObjectId: string | null = null;
+  let pipeline: AudiencePipeline | null = null;
   try {
     loaded = await loadSource(db, job.sourceId);
     groupObjectId = loaded?.group?.objectId ?? null;
@@ -84,6 +91,11 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
       // back to the queue instead, and the next call resumes it.
       const enumerateStarted = performance.now();
       const graph: GraphSession = await ctx.openGraph(db, { connectionId: connection.id, maxRetryAfterMs: ctx.deadline - Date.now() });
+      // A first attempt writes the audience as the pages arrive when it can; a resumed one applies from staging.
+      if (job.mode === "sync" && job.cursor === null && job.pages === 0) {
+        pipeline = await AudiencePipeline.open(db, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId });
+      }
+      const mirror = pipeline;
       const result = await enumerateIntoStaging(db, graph, {
         jobId: job.id,
         owner: ctx.owner,
@@ -93,9 +105,15 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
         rules: { useUsernameFallback: connection.useUsernameFallback },
         deadline: ctx.deadline,
         onPage: ctx.onPage,
+        onContribution: mirror ? (c) => mirror.offer(c) : undefined,
+        onStaged: mirror ? (n) => mirror.noteStaged(n) : undefined,
+        onRestart: mirror ? () => void mirror.abandon() : undefined,
       });
       if (ctx.timings) ctx.timings.enumerateMs = performance.now() - enumerateStarted;
-      if (result === "paused") return (await recordInterrupted(db, ref, 0)) ? "interrupted" : "lost";
+      if (result === "paused") {
+        await pipeline?.abandon();
+        return (await recordInterrupted(db, ref, 0)) ? "interrupted" : "lost";
+      }
     }
 
     if (job.mode === "preview") {
@@ -105,7 +123,26 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     }
 
     const applyStarted = performance.now();
+    const finished = () => {
+      if (!ctx.timings) return;
+      ctx.timings.applyMs = performance.now() - applyStarted;
+      ctx.timings.applyWorkMs = ctx.timings.applyMs;
+    };
     try {
+      if (pipeline) {
+        const mirrored = pipeline.mirrored;
+        const done = await pipeline.finish(async (tx) => {
+          // The pipeline has held the series since its first page; now the job, as every audience writer does.
+          if (!(await holdJob(tx, ref))) throw new LeaseLostError(job.id);
+          const counts = await completeMirroredSet(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId, guard: true, mirrored });
+          await recordSynced(tx, ref, counts);
+        });
+        if (done) {
+          finished();
+          if (ctx.timings) Object.assign(ctx.timings, { applyWorkMs: mirrored.statementMs, pipelined: true });
+          return "synced";
+        }
+      }
       await db.transaction(async (tx) => {
         // Series first, then the job: the order every audience writer takes, so none waits on another in a cycle.
         await lockSeriesAudience(tx, job.seriesId);
@@ -113,13 +150,15 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
         const counts = await applyStagedSet(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId, guard: true });
         await recordSynced(tx, ref, counts);
       });
-      if (ctx.timings) ctx.timings.applyMs = performance.now() - applyStarted;
+      finished();
       return "synced";
     } catch (error) {
       if (error instanceof NeedsReviewSignal) return (await recordNeedsReview(db, ref, error.numbers)) ? "needs_review" : "lost";
       throw error;
     }
   } catch (error) {
+    // Roll the mirror back before anything is recorded: the audience lock is released first.
+    await pipeline?.abandon();
     if (error instanceof LeaseLostError) return "lost";
     const failure = classifyFailure(error, { groupObjectId, secretExpiresOn: loaded?.connection.secretExpiresOn });
     const group = loaded?.group;
@@ -137,6 +176,7 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     return (await recordFailed(db, ref, failure.diagnosis, { mode: job.mode })) ? "failed" : "lost";
   } finally {
     clearInterval(heartbeat);
+    await pipeline?.abandon();
   }
 }
 

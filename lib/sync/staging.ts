@@ -54,10 +54,10 @@ export async function stagePage(
     retries: number;
     throttleWaitMs: number;
   },
-): Promise<{ pages: number; membersSeen: number }> {
+): Promise<{ pages: number; membersSeen: number; staged: number }> {
   const { page } = input;
   const done = input.cursor === null;
-  const rows = await queryRows<{ pages: number; members_seen: number }>(
+  const rows = await queryRows<{ pages: number; members_seen: number; staged: number }>(
     db,
     sql`WITH cfg AS (
           -- Commit without waiting for the WAL flush, for this statement's own transaction only. Safe: staged rows
@@ -88,10 +88,11 @@ export async function stagePage(
           throttle_wait_ms = throttle_wait_ms + ${Math.round(input.throttleWaitMs)},
           lease_expires_at = now() + ${input.leaseMs} * interval '1 millisecond'
         WHERE id IN (SELECT id FROM j)
-        RETURNING pages, members_seen`,
+        RETURNING pages, members_seen, (SELECT count(*) FROM ins)::int AS staged`,
   );
   if (!rows[0]) throw new LeaseLostError(input.jobId);
-  return { pages: Number(rows[0].pages), membersSeen: Number(rows[0].members_seen) };
+  // staged: the addresses this statement added to staging (duplicates of earlier pages excluded).
+  return { pages: Number(rows[0].pages), membersSeen: Number(rows[0].members_seen), staged: Number(rows[0].staged) };
 }
 
 /**

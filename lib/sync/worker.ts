@@ -76,7 +76,7 @@ export async function runQueuedWork(db: Executor, opts: RunQueuedWorkOptions): P
       if (!job) return;
       summary.claimed++;
       opts.onProgress?.({ type: "claimed", job });
-      const timings: JobTimings = { enumerateMs: 0, applyMs: 0 };
+      const timings: JobTimings = { enumerateMs: 0, applyMs: 0, applyWorkMs: 0, pipelined: false };
       let outcome: JobOutcome;
       try {
         outcome = await runClaimedJob(db, job, {
