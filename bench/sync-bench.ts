@@ -49,11 +49,12 @@ export interface WorkerReport {
   applyMs: number;
   /** Database time of the apply in all: the pages mirrored during the listing plus the final step. */
   applyWorkMs: number;
-  pipelined: boolean;
+  /** The pipelined mode every job used, "mixed", or false. */
+  pipelined: false | "audience" | "holdings" | "mixed";
   maxRssMB: number;
   /** Loading the Graph client modules (Azure identity, Graph SDK), once per process, before the clock starts. */
   graphModulesMs: number;
-  jobs: { jobId: string; outcome: string; pages: number; enumerateMs: number; applyMs: number; applyWorkMs: number; pipelined: boolean }[];
+  jobs: { jobId: string; outcome: string; pages: number; enumerateMs: number; applyMs: number; applyWorkMs: number; pipelined: false | "audience" | "holdings"; pipelineStopped?: string }[];
 }
 
 async function workerMain(input: WorkerInput): Promise<void> {
@@ -90,7 +91,7 @@ async function workerMain(input: WorkerInput): Promise<void> {
     enumerateMs: jobs.reduce((n, j) => n + j.enumerateMs, 0),
     applyMs: jobs.reduce((n, j) => n + j.applyMs, 0),
     applyWorkMs: jobs.reduce((n, j) => n + j.applyWorkMs, 0),
-    pipelined: jobs.every((j) => j.pipelined),
+    pipelined: jobs.every((j) => j.pipelined === jobs[0]?.pipelined) ? (jobs[0]?.pipelined ?? false) : "mixed",
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     graphModulesMs,
     jobs,
@@ -250,7 +251,7 @@ export async function runSyncBench(): Promise<SyncBenchReport> {
       report["db-bound: end to end (ms)"] = Math.round(dbRun.wallMs);
       report["db-bound: members per second end to end"] = Math.round(members / (dbRun.wallMs / 1000));
       report["db-bound: enumerate+stage (ms)"] = Math.round(dbRun.enumerateMs);
-      report["db-bound: pipelined apply"] = dbRun.pipelined ? "yes" : "no";
+      report["db-bound: pipelined apply"] = dbRun.pipelined || "no";
       report["db-bound: apply after the last page (ms)"] = Math.round(dbRun.applyMs);
       report["db-bound: apply, database time in all (ms)"] = Math.round(dbRun.applyWorkMs);
 
@@ -305,7 +306,7 @@ export async function runSyncBench(): Promise<SyncBenchReport> {
       const gRun2 = await runWorker(env, { jobId: gAgain });
       report["graph-bound: re-sync (ms)"] = Math.round(gRun2.wallMs);
       report["graph-bound: re-sync / (pages x 50 ms)"] = +(gRun2.wallMs / (gRun2.pages * LATENCY_MS)).toFixed(3);
-      const split = (r: WorkerReport) => `${Math.round(r.enumerateMs)} / ${Math.round(r.applyMs)}${r.pipelined ? " (pipelined)" : ""}`;
+      const split = (r: WorkerReport) => `${Math.round(r.enumerateMs)} / ${Math.round(r.applyMs)}${r.pipelined ? ` (pipelined: ${r.pipelined})` : ""}`;
       report["graph-bound: first sync enumerate / apply after it (ms)"] = split(gRun);
       report["graph-bound: re-sync enumerate / apply after it (ms)"] = split(gRun2);
       report["graph-bound: peak RSS of the worker (MB)"] = gRun.maxRssMB;
@@ -324,10 +325,17 @@ export async function runSyncBench(): Promise<SyncBenchReport> {
       report["directory: first sync, one call (ms)"] = Math.round(all1.wallMs);
       report["directory: lower bound (ms)"] = Math.round(bound(all1));
       report["directory: first sync / lower bound"] = +(all1.wallMs / bound(all1)).toFixed(3);
+      const largest = (r: WorkerReport) => {
+        const j = [...r.jobs].sort((a, b) => b.pages - a.pages)[0];
+        const how = j.pipelined ? ` (pipelined: ${j.pipelined})` : j.pipelineStopped ? ` (pipeline stopped: ${j.pipelineStopped})` : "";
+        return `${Math.round(j.enumerateMs)} / ${Math.round(j.applyMs)}${how}`;
+      };
+      report["directory: largest group enumerate / apply after it (ms)"] = largest(all1);
       await arranged.scheduleAll();
       const all2 = await runWorker(env, { concurrency: DEFAULT_MAX_IN_FLIGHT });
       report["directory: weekly re-sync, one call (ms)"] = Math.round(all2.wallMs);
       report["directory: re-sync / lower bound"] = +(all2.wallMs / bound(all2)).toFixed(3);
+      report["directory: re-sync, largest group enumerate / apply after it (ms)"] = largest(all2);
     }
 
     // 4. Memory: a 1,000,000-member group, in a fresh worker process.

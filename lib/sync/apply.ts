@@ -1,6 +1,6 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { queryRows, type Executor } from "@/db/client";
+import { executeCount, queryRows, type Executor } from "@/db/client";
 import { lockSeriesAudience } from "@/lib/audience/holdings";
 import type { Mirrored } from "./pipeline";
 
@@ -107,16 +107,21 @@ export async function applyStagedSet(
 
 /**
  * The final step of a pipelined apply (pipeline.ts), inside its transaction: every staged page is already
- * mirrored into the audience tables, so only removals remain. The source now holds its old addresses plus the
- * ones the mirror added; when that is exactly as many as were staged, none of the old ones is missing and there
- * is nothing to remove (the weekly re-sync of an unchanged group), which the pipeline's own tallies tell
- * without a query. Otherwise the anti-join with staging finds them, and must find exactly that many.
+ * mirrored, so what remains is
+ *  - removals. The source now holds its old addresses plus the ones the mirror added; when that is exactly as
+ *    many as were staged, none of the old ones is missing and there is nothing to remove (the weekly re-sync of
+ *    an unchanged group), which the pipeline's own tallies tell without a query. Otherwise the anti-join with
+ *    staging finds them, and must find exactly that many.
+ *  - when the pipeline wrote holdings only: the recipients the new holdings lack. Any new holding may lack one
+ *    (another writer may have released the address while ours was uncommitted), so the anti-join runs over all
+ *    of the source's holdings; old ones, committed all along, never do.
+ * The caller holds the series' audience lock, taken before the job's (see run-job.ts).
  */
 export async function completeMirroredSet(
   tx: Executor,
   input: { jobId: string; sourceId: string; seriesId: string; guard: boolean; mirrored: Mirrored },
 ): Promise<ApplyCounts> {
-  const { mirrored } = input;
+  const { sourceId, seriesId, mirrored } = input;
   const held = mirrored.heldBefore + mirrored.added;
   const unstaged = held - mirrored.staged;
   let gone = { removed: 0, dropped: 0 };
@@ -130,7 +135,18 @@ export async function completeMirroredSet(
       throw new NeedsReviewSignal({ current: mirrored.heldBefore, wouldRemove: gone.removed, wouldAdd: mirrored.added });
     }
   }
-  return { added: mirrored.added, removed: gone.removed, recipientsAdded: mirrored.created, recipientsRemoved: gone.dropped, total: mirrored.staged };
+  let created = mirrored.created;
+  if (!mirrored.holdsSeries && mirrored.added > 0) {
+    created = await executeCount(
+      tx,
+      sql`INSERT INTO recipients (series_id, email_normalized, email, name)
+          SELECT ${seriesId}::uuid, rs.email_normalized, rs.email, rs.name FROM recipient_sources rs
+          WHERE rs.source_id = ${sourceId}::uuid
+            AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.series_id = ${seriesId}::uuid AND r.email_normalized = rs.email_normalized)
+          ORDER BY rs.email_normalized`,
+    );
+  }
+  return { added: mirrored.added, removed: gone.removed, recipientsAdded: created, recipientsRemoved: gone.dropped, total: mirrored.staged };
 }
 
 /**

@@ -14,24 +14,32 @@ import type { PageContribution } from "./contribution";
  * pages in the audience tables. Whenever the pipeline stops early (another writer wants the series, an error,
  * a restarted listing, the budget) its transaction rolls back and the job applies from staging as usual.
  *
- * It holds the series' audience lock (lockSeriesAudience) from its first page, the lock every writer of the
- * series takes, so the audience stays exact: nothing else changes the series' holdings underneath it. It never
- * makes anyone wait long for that lock: it starts only if the lock is free (NOWAIT) and no other job of the
- * series is queued, and it checks after every page, and twice a second while it waits for one, whether any
- * transaction is waiting on it; if one is, it rolls back at once and the job falls back to its staging.
+ * Two ways, chosen when it opens:
+ *  - the whole audience, when the series is quiet (no other job of the series queued, and its audience lock,
+ *    lockSeriesAudience, free right now): it takes that lock, the one every writer of the series takes, and
+ *    writes both the source's holdings and the series' new recipients, so after the last page only removals
+ *    remain;
+ *  - the holdings only, when the series is busy (several groups of one series syncing together): without the
+ *    lock, it writes only rows keyed by its own source, which no one else writes. After the last page it takes
+ *    the lock and adds the recipients its holdings lack, in one anti-join, instead of the whole apply.
+ * Either way it never makes anyone wait long: after every page, and twice a second while it waits for one, it
+ * checks whether any transaction is waiting on it; if one is, it rolls back at once and the job falls back to
+ * its staging.
  *
  * Not on PGlite: one embedded connection cannot hold a transaction open beside the staging writes.
  */
 
 /** What the mirror has written so far, in its uncommitted transaction, and what staging holds beside it. */
 export interface Mirrored {
-  /** Addresses the source held when the pipeline took the series (nothing else changes them while it holds it). */
+  /** Whether the pipeline holds the series' audience lock and writes recipients too (else holdings only). */
+  holdsSeries: boolean;
+  /** Addresses the source held when the pipeline opened (only the source's own job changes them). */
   heldBefore: number;
   /** Addresses staged in this attempt, as the staging statements reported them. */
   staged: number;
   /** Addresses the source newly holds. */
   added: number;
-  /** Recipients new to the series. */
+  /** Recipients new to the series (holding the series only; else the final step adds them). */
   created: number;
   /** Time spent in the mirror's statements. */
   statementMs: number;
@@ -75,7 +83,7 @@ class Stop extends Error {
 type FinalStep<T> = (tx: Executor, mirrored: Mirrored) => Promise<T>;
 
 export class AudiencePipeline {
-  readonly mirrored: Mirrored = { heldBefore: 0, staged: 0, added: 0, created: 0, statementMs: 0 };
+  readonly mirrored: Mirrored = { holdsSeries: false, heldBefore: 0, staged: 0, added: 0, created: 0, statementMs: 0 };
   /** Why the pipeline stopped before its final step, if it did. */
   stopped: PipelineStop | null = null;
 
@@ -96,9 +104,8 @@ export class AudiencePipeline {
   }
 
   /**
-   * Opens a pipeline for a job's first attempt, or returns null when it should apply from staging alone: PGlite,
-   * the process's pipelines all in use, another job of the series queued or running, or the series' audience
-   * locked by another writer right now.
+   * Opens a pipeline for a job's first attempt, or returns null when it should apply from staging alone
+   * (PGlite, or the process's pipelines all in use).
    */
   static async open(db: Executor, input: { jobId: string; sourceId: string; seriesId: string }): Promise<AudiencePipeline | null> {
     if (!canPipeline(db) || open >= MAX_OPEN) return null;
@@ -115,17 +122,18 @@ export class AudiencePipeline {
     let started = false;
     try {
       await this.db.transaction(async (tx) => {
-        const [gate] = await queryRows<{ locked: boolean; others: boolean; held: number }>(
+        const [gate] = await queryRows<{ others: boolean; held: number }>(
           tx,
-          sql`WITH locked AS (SELECT id FROM series WHERE id = ${seriesId}::uuid FOR NO KEY UPDATE NOWAIT)
-              SELECT EXISTS (SELECT 1 FROM locked) AS locked,
-                     EXISTS (SELECT 1 FROM sync_jobs WHERE series_id = ${seriesId}::uuid AND id <> ${jobId}::uuid
+          sql`SELECT EXISTS (SELECT 1 FROM sync_jobs WHERE series_id = ${seriesId}::uuid AND id <> ${jobId}::uuid
                                AND status IN ('queued', 'running')) AS others,
                      (SELECT count(*) FROM recipient_sources WHERE source_id = ${sourceId}::uuid)::int AS held`,
         );
-        if (!gate?.locked || gate.others) throw new Stop("contended");
         // Counted now, while the first page is still on its way, so that the final step needs no count.
         this.mirrored.heldBefore = Number(gate.held);
+        if (!gate.others) {
+          const locked = await queryRows(tx, sql`SELECT id FROM series WHERE id = ${seriesId}::uuid FOR NO KEY UPDATE SKIP LOCKED`);
+          this.mirrored.holdsSeries = locked.length > 0;
+        }
         started = true;
         onStarted(true);
 
@@ -133,22 +141,24 @@ export class AudiencePipeline {
           const page = await this.nextPage(tx);
           if (!page) break;
           const t = performance.now();
-          const [r] = await queryRows<{ added: number; created: number; contended: boolean }>(
-            tx,
-            sql`WITH added AS (
-                  INSERT INTO recipient_sources (source_id, series_id, email_normalized, email, name, object_id)
+          const rows = sql`INSERT INTO recipient_sources (source_id, series_id, email_normalized, email, name, object_id)
                   SELECT ${sourceId}::uuid, ${seriesId}::uuid, t.k, t.e, t.n, t.o
                   FROM unnest(${sql.param(page.keys)}::text[], ${sql.param(page.emails)}::text[],
                               ${sql.param(page.names)}::text[], ${sql.param(page.objectIds)}::text[]) AS t(k, e, n, o)
-                  ON CONFLICT (source_id, email_normalized) DO NOTHING
-                  RETURNING email_normalized, email, name
-                ), created AS (
-                  INSERT INTO recipients (series_id, email_normalized, email, name)
-                  SELECT ${seriesId}::uuid, a.email_normalized, a.email, a.name FROM added a
-                  ON CONFLICT (series_id, email_normalized) DO NOTHING
-                  RETURNING 1
-                )
-                SELECT (SELECT count(*) FROM added)::int AS added, (SELECT count(*) FROM created)::int AS created, ${WAITERS} AS contended`,
+                  ON CONFLICT (source_id, email_normalized) DO NOTHING`;
+          const [r] = await queryRows<{ added: number; created: number; contended: boolean }>(
+            tx,
+            this.mirrored.holdsSeries
+              ? sql`WITH added AS (${rows} RETURNING email_normalized, email, name),
+                    created AS (
+                      INSERT INTO recipients (series_id, email_normalized, email, name)
+                      SELECT ${seriesId}::uuid, a.email_normalized, a.email, a.name FROM added a
+                      ON CONFLICT (series_id, email_normalized) DO NOTHING
+                      RETURNING 1
+                    )
+                    SELECT (SELECT count(*) FROM added)::int AS added, (SELECT count(*) FROM created)::int AS created, ${WAITERS} AS contended`
+              : sql`WITH added AS (${rows} RETURNING 1)
+                    SELECT (SELECT count(*) FROM added)::int AS added, 0 AS created, ${WAITERS} AS contended`,
           );
           this.mirrored.statementMs += performance.now() - t;
           this.mirrored.added += Number(r.added);
@@ -169,10 +179,10 @@ export class AudiencePipeline {
     } catch (error) {
       if (this.finalError) return;
       if (error instanceof Stop) this.stopped = error.reason;
-      else if (started && (error as { code?: string })?.code !== "55P03") {
+      else {
         logError(`sync job ${jobId}: the pipelined apply stopped; applying from staging instead`, error);
         this.stopped = "error";
-      } else this.stopped = "contended";
+      }
     } finally {
       if (!started) onStarted(false);
     }

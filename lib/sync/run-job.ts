@@ -45,8 +45,10 @@ export interface JobTimings {
   applyMs: number;
   /** Database time the apply took in all, the pipelined part included (equal to applyMs when not pipelined). */
   applyWorkMs: number;
-  /** Whether the audience was written page by page during the listing (pipeline.ts). */
-  pipelined: boolean;
+  /** How the audience was written page by page during the listing (pipeline.ts), if it was. */
+  pipelined: false | "audience" | "holdings";
+  /** Why a pipeline opened for the job stopped before the end (pipeline.ts), if it did. */
+  pipelineStopped?: string;
 }
 
 async function loadSource(db: Executor, sourceId: string) {
@@ -132,16 +134,19 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
       if (pipeline) {
         const mirrored = pipeline.mirrored;
         const done = await pipeline.finish(async (tx) => {
-          // The pipeline has held the series since its first page; now the job, as every audience writer does.
+          // Series first (a pipeline that wrote the whole audience has held it since its first page), then the
+          // job: the order every audience writer takes, so none waits on another in a cycle.
+          if (!mirrored.holdsSeries) await lockSeriesAudience(tx, job.seriesId);
           if (!(await holdJob(tx, ref))) throw new LeaseLostError(job.id);
           const counts = await completeMirroredSet(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId, guard: true, mirrored });
           await recordSynced(tx, ref, counts);
         });
         if (done) {
           finished();
-          if (ctx.timings) Object.assign(ctx.timings, { applyWorkMs: mirrored.statementMs, pipelined: true });
+          if (ctx.timings) Object.assign(ctx.timings, { applyWorkMs: mirrored.statementMs, pipelined: mirrored.holdsSeries ? "audience" : "holdings" });
           return "synced";
         }
+        if (ctx.timings) ctx.timings.pipelineStopped = pipeline.stopped ?? undefined;
       }
       await db.transaction(async (tx) => {
         // Series first, then the job: the order every audience writer takes, so none waits on another in a cycle.
