@@ -13,6 +13,7 @@ import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, users, type FakeDirectory } from "@/test/support/factories";
 import { requestSync, runQueuedWork, updateSelection } from "./verbs";
 import type { JobOutcome, JobTimings } from "./run-job";
+import { AudiencePipeline } from "./pipeline";
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} still waiting after ${ms} ms`)), ms))]);
@@ -171,5 +172,66 @@ describe.each(dbKinds)("pipelined apply on %s", (kind) => {
     const { finished: again } = await run(dir);
     expect(again.map((f) => f.outcome)).toEqual(["synced"]);
     expect(await audience(series.id)).toHaveLength(60);
+  });
+});
+
+describe("the pipeline on its own (PostgreSQL)", () => {
+  let h: TestDb | undefined;
+  afterEach(async () => h?.close());
+
+  const page = (from: number, to: number) => {
+    const keys = Array.from({ length: to - from + 1 }, (_, k) => `user${from + k}@contoso.example`);
+    return { keys, emails: keys, names: keys.map(() => null), objectIds: keys.map((_, k) => `o${from + k}`), disabled: 0, noAddress: 0 };
+  };
+
+  async function arrange() {
+    h = await createTestDb("postgres");
+    const { org, series, actor } = await makeOrgWithUser(h.db);
+    const connection = await makeConnection(h.db, [org.id]);
+    const group = await makeGroup(h.db, connection.id, { objectId: "g", displayName: "G" });
+    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [group.id], entireDirectory: false });
+    const [job] = await h.db.select().from(s.syncJobs);
+    return { jobId: job.id, sourceId: job.sourceId, seriesId: series.id };
+  }
+
+  test.runIf(dbKinds.includes("postgres"))("a mirror that falls behind the listing gives up, and writes nothing", async () => {
+    const input = await arrange();
+    const pipeline = (await AudiencePipeline.open(h!.db, input))!;
+    expect(pipeline.mirrored.holdsSeries).toBe(true);
+    // Pages handed over faster than the database takes them: beyond 3,000 rows behind, the pipeline stops.
+    for (let p = 0; p < 5; p++) pipeline.offer(page(p * 1000 + 1, p * 1000 + 1000));
+    expect(await pipeline.finish(async () => "applied")).toBeNull();
+    expect(pipeline.stopped).toBe("behind");
+    expect(await queryRows(h!.db, sql`SELECT 1 FROM recipient_sources`)).toHaveLength(0);
+  });
+
+  test.runIf(dbKinds.includes("postgres"))("an error in the final step rolls back what was mirrored and reaches the caller", async () => {
+    const input = await arrange();
+    const pipeline = (await AudiencePipeline.open(h!.db, input))!;
+    pipeline.offer(page(1, 500));
+    pipeline.noteStaged(500);
+    await expect(
+      pipeline.finish(async (tx) => {
+        expect(await queryRows(tx, sql`SELECT 1 FROM recipients`)).toHaveLength(500);
+        throw new Error("guard says no");
+      }),
+    ).rejects.toThrow("guard says no");
+    expect(pipeline.mirrored).toMatchObject({ added: 500, created: 500, staged: 500 });
+    expect(await queryRows(h!.db, sql`SELECT 1 FROM recipients`)).toHaveLength(0);
+    // Abandoning after the end changes nothing and does not wait.
+    await pipeline.abandon();
+  });
+
+  test.runIf(dbKinds.includes("postgres"))("abandoned, it releases the series at once", async () => {
+    const input = await arrange();
+    const pipeline = (await AudiencePipeline.open(h!.db, input))!;
+    pipeline.offer(page(1, 10));
+    await pipeline.abandon();
+    expect(pipeline.stopped).toBe("abandoned");
+    // The series' audience lock is free again: another writer takes it without waiting.
+    await h!.db.transaction(async (tx) => {
+      expect(await queryRows(tx, sql`SELECT id FROM series WHERE id = ${input.seriesId}::uuid FOR NO KEY UPDATE NOWAIT`)).toHaveLength(1);
+    });
+    expect(await queryRows(h!.db, sql`SELECT 1 FROM recipient_sources`)).toHaveLength(0);
   });
 });
