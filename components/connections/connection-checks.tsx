@@ -1,9 +1,8 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { useResultFocus } from "./form-controls";
+import { useActionSubmit } from "./use-action-submit";
 import type { ActionResult } from "@/lib/errors";
 import type { ConnectionVerification } from "@/lib/connections/verify";
 import { describeVerificationOutcome } from "@/lib/connections/verification";
@@ -21,14 +20,10 @@ export function ConnectionChecks({
   refreshGroups(input: unknown): Promise<ActionResult<RefreshResult>>;
 }) {
   const router = useRouter();
-  const [pending, setPending] = useState<null | "verify" | "refresh">(null);
-  const [message, setMessage] = useState<{ tone: "success" | "error"; text: string; details?: string } | null>(null);
-  const { messageRef, focusAfterRender } = useResultFocus<HTMLDivElement>();
+  const { pending, message, setMessage, submit, messageRef, focusAfterRender } = useActionSubmit<"verify" | "refresh">();
 
   async function run(kind: "verify" | "refresh") {
-    setPending(kind);
-    setMessage(null);
-    try {
+    await submit(kind, async () => {
       if (kind === "verify") {
         const r = await verify({ connectionId });
         if (!r.ok) setMessage({ tone: "error", text: r.error.message });
@@ -44,12 +39,7 @@ export function ConnectionChecks({
       }
       focusAfterRender("message");
       router.refresh();
-    } catch {
-      setMessage({ tone: "error", text: "Roster could not be reached. Check your connection and try again." });
-      focusAfterRender("message");
-    } finally {
-      setPending(null);
-    }
+    });
   }
 
   return (

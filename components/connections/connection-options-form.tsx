@@ -8,7 +8,8 @@ import type { ActionResult } from "@/lib/errors";
 import type { UpdateOptionsResult } from "@/lib/connections/options";
 import type { ConnectionView } from "@/lib/connections/view";
 import { describeVerificationOutcome } from "@/lib/connections/verification";
-import { CheckboxField, TextAreaField, useResultFocus, withoutField } from "./form-controls";
+import { CheckboxField, TextAreaField, withoutField } from "./form-controls";
+import { useActionSubmit } from "./use-action-submit";
 
 /** The optional fields, the setup owner and the organizations served, editable at any time. */
 export function ConnectionOptionsForm({
@@ -34,9 +35,7 @@ export function ConnectionOptionsForm({
   });
   const [orgIds, setOrgIds] = useState(connection.organizations.map((o) => o.id));
   const [fields, setFields] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<{ tone: "success" | "error" | "warning"; text: string } | null>(null);
-  const [pending, setPending] = useState(false);
-  const { formRef, messageRef, focusAfterRender } = useResultFocus();
+  const { pending, message, setMessage, submit, formRef, messageRef, focusAfterRender } = useActionSubmit<"save">();
   const set = (key: keyof typeof values, value: string | boolean) => {
     setValues((v) => ({ ...v, [key]: value }));
     setFields((f) => withoutField(f, key));
@@ -50,9 +49,7 @@ export function ConnectionOptionsForm({
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    setPending(true);
-    setMessage(null);
-    try {
+    await submit("save", async () => {
       const r = await update({ connectionId: connection.id, organizationIds: orgIds, ...values });
       if (!r.ok) {
         setFields(r.error.fields ?? {});
@@ -69,12 +66,7 @@ export function ConnectionOptionsForm({
       } else setMessage({ tone: "success", text: "Saved." });
       focusAfterRender("message");
       router.refresh();
-    } catch {
-      setMessage({ tone: "error", text: "Roster could not be reached. Check your connection and try again." });
-      focusAfterRender("message");
-    } finally {
-      setPending(false);
-    }
+    });
   }
 
   return (
@@ -139,8 +131,8 @@ export function ConnectionOptionsForm({
           <Alert tone={message.tone}>{message.text}</Alert>
         </div>
       )}
-      <Button type="submit" disabled={pending}>
-        {pending ? "Saving…" : "Save changes"}
+      <Button type="submit" disabled={pending !== null}>
+        {pending === "save" ? "Saving…" : "Save changes"}
       </Button>
     </form>
   );

@@ -8,8 +8,9 @@ import type { ActionResult } from "@/lib/errors";
 import type { CreateConnectionResult } from "@/lib/connections/create";
 import type { SandboxPreset } from "@/lib/connections/sandbox-preset";
 import { describeVerificationOutcome, firstProblemOf, type VerificationSummary } from "@/lib/connections/verification";
-import { CheckboxField, FormSection, SecretValueField, TextAreaField, useResultFocus, withoutField } from "./form-controls";
+import { CheckboxField, FormSection, SecretValueField, TextAreaField, withoutField } from "./form-controls";
 import { savedConnectionUrl } from "./saved-connection-notice";
+import { useActionSubmit } from "./use-action-submit";
 import { VerificationChecklist } from "./verification-checklist";
 
 export interface WizardActions {
@@ -52,11 +53,9 @@ export function ConnectionWizard({
   const [values, setValues] = useState<Values>({ ...EMPTY, ownerName: defaultOwner.name, ownerEmail: defaultOwner.email });
   const [orgIds, setOrgIds] = useState<string[]>(organizations.length === 1 ? [organizations[0].id] : []);
   const [fields, setFields] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<{ tone: "error" | "success" | "info" | "warning"; text: string } | null>(null);
   const [verification, setVerification] = useState<VerificationSummary | null>(null);
   const [offerDraft, setOfferDraft] = useState(false);
-  const [pending, setPending] = useState<null | "verify" | "save" | "preset">(null);
-  const { formRef, messageRef, focusAfterRender } = useResultFocus();
+  const { pending, setPending, message, setMessage, submit, formRef, messageRef, focusAfterRender } = useActionSubmit<"verify" | "save" | "preset">();
   const secretValueRef = useRef<HTMLInputElement>(null);
 
   const set = <K extends keyof Values>(key: K, value: Values[K]) => {
@@ -89,9 +88,7 @@ export function ConnectionWizard({
   }
 
   async function verify() {
-    setPending("verify");
-    setMessage(null);
-    try {
+    await submit("verify", async () => {
       const result = await actions.verify(credentials());
       if (!result.ok) return showFailure(result.error);
       setVerification(result.data);
@@ -102,18 +99,11 @@ export function ConnectionWizard({
           : { tone: "error", text: describeVerificationOutcome(result.data) },
       );
       focusAfterRender("message");
-    } catch {
-      setMessage({ tone: "error", text: "Roster could not be reached. Check your connection and try again." });
-      focusAfterRender("message");
-    } finally {
-      setPending(null);
-    }
+    });
   }
 
   async function save(saveAsDraft: boolean) {
-    setPending("save");
-    setMessage(null);
-    try {
+    await submit("save", async () => {
       const result = await actions.create({ ...credentials(), organizationIds: orgIds, name: values.name, ownerName: values.ownerName, ownerEmail: values.ownerEmail, saveAsDraft });
       if (!result.ok) return showFailure(result.error);
       setVerification(result.data.verification);
@@ -131,12 +121,7 @@ export function ConnectionWizard({
       }
       // A draft's page explains itself; an active one is confirmed there once.
       router.push(result.data.status === "active" ? savedConnectionUrl(result.data.connectionId) : `/admin/directory/${result.data.connectionId}`);
-    } catch {
-      setMessage({ tone: "error", text: "Roster could not be reached. Check your connection and try again." });
-      focusAfterRender("message");
-    } finally {
-      setPending(null);
-    }
+    });
   }
 
   async function usePreset() {

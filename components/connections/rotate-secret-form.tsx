@@ -7,7 +7,8 @@ import { Field } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
 import type { RotateSecretResult } from "@/lib/connections/rotate";
 import { describeVerificationOutcome } from "@/lib/connections/verification";
-import { SecretValueField, useResultFocus, withoutField } from "./form-controls";
+import { SecretValueField, withoutField } from "./form-controls";
+import { useActionSubmit } from "./use-action-submit";
 import { VerificationChecklist } from "./verification-checklist";
 
 /** "Rotate secret": the new secret must sign in before it replaces the old one. */
@@ -15,10 +16,8 @@ export function RotateSecretForm({ connectionId, rotate }: { connectionId: strin
   const router = useRouter();
   const [values, setValues] = useState({ secretId: "", secretValue: "", secretExpiresOn: "" });
   const [fields, setFields] = useState<Record<string, string>>({});
-  const [message, setMessage] = useState<{ tone: "success" | "error"; text: string } | null>(null);
   const [result, setResult] = useState<RotateSecretResult | null>(null);
-  const [pending, setPending] = useState(false);
-  const { formRef, messageRef, focusAfterRender } = useResultFocus();
+  const { pending, message, setMessage, submit, formRef, messageRef, focusAfterRender } = useActionSubmit<"rotate">();
   const secretValueRef = useRef<HTMLInputElement>(null);
   const bind = (key: keyof typeof values) => ({
     name: key,
@@ -32,9 +31,7 @@ export function RotateSecretForm({ connectionId, rotate }: { connectionId: strin
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    setPending(true);
-    setMessage(null);
-    try {
+    await submit("rotate", async () => {
       const r = await rotate({ connectionId, ...values });
       if (!r.ok) {
         setFields(r.error.fields ?? {});
@@ -54,12 +51,7 @@ export function RotateSecretForm({ connectionId, rotate }: { connectionId: strin
       setMessage({ tone: "success", text: "Secret rotated: Roster now uses the new secret. You can delete the old one in Azure." });
       focusAfterRender("message");
       router.refresh();
-    } catch {
-      setMessage({ tone: "error", text: "Roster could not be reached. Check your connection and try again." });
-      focusAfterRender("message");
-    } finally {
-      setPending(false);
-    }
+    });
   }
 
   return (
@@ -84,8 +76,8 @@ export function RotateSecretForm({ connectionId, rotate }: { connectionId: strin
           {result && !result.rotated && <VerificationChecklist heading="New secret" items={result.verification.checklist} />}
         </div>
       )}
-      <Button type="submit" disabled={pending}>
-        {pending ? "Checking the new secret…" : "Rotate secret"}
+      <Button type="submit" disabled={pending !== null}>
+        {pending === "rotate" ? "Checking the new secret…" : "Rotate secret"}
       </Button>
     </form>
   );
