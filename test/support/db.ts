@@ -1,6 +1,7 @@
 /**
  * A fresh, migrated database for each test: PGlite in memory (cloned from one migrated template per worker),
- * and, when DATABASE_URL points at a PostgreSQL server, a new database created from a migrated template.
+ * and, when DATABASE_URL points at a PostgreSQL server, a new database created from the run's migrated
+ * template (test/support/postgres-template.ts, a global setup).
  *
  *   describe.each(dbKinds)("on %s", (kind) => {
  *     let h: TestDb;
@@ -10,8 +11,10 @@
  */
 import { randomBytes } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
+import { inject } from "vitest";
 import type { DbHandle } from "@/db/client";
 import { migrationsFolder } from "@/db/migrate";
+import { adminExec, serverUrl } from "./postgres-template";
 import * as schema from "@/db/schema";
 
 export type DbKind = "pglite" | "postgres";
@@ -23,7 +26,6 @@ export interface TestDb extends DbHandle {
 }
 
 let pgliteTemplate: Promise<PGlite> | undefined;
-let postgresTemplate: Promise<string> | undefined;
 
 async function migratedPglite(): Promise<PGlite> {
   const { PGlite } = await import("@electric-sql/pglite");
@@ -32,34 +34,6 @@ async function migratedPglite(): Promise<PGlite> {
   const client = await PGlite.create();
   await migrate(drizzle(client, { schema }), { migrationsFolder });
   return client;
-}
-
-function serverUrl(database: string): string {
-  const url = new URL(process.env.DATABASE_URL!);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
-async function adminExec(statement: string) {
-  const { default: postgres } = await import("postgres");
-  const admin = postgres(serverUrl("postgres"), { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(statement);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function migratedPostgresTemplate(): Promise<string> {
-  const name = `roster_tpl_${process.pid}_${randomBytes(3).toString("hex")}`;
-  await adminExec(`CREATE DATABASE ${name}`);
-  const { default: postgres } = await import("postgres");
-  const { drizzle } = await import("drizzle-orm/postgres-js");
-  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
-  const client = postgres(serverUrl(name), { max: 1, onnotice: () => {} });
-  await migrate(drizzle(client, { schema }), { migrationsFolder });
-  await client.end();
-  return name;
 }
 
 export async function createTestDb(kind: DbKind): Promise<TestDb> {
@@ -73,8 +47,8 @@ export async function createTestDb(kind: DbKind): Promise<TestDb> {
       close: () => client.close(),
     };
   }
-  postgresTemplate ??= migratedPostgresTemplate();
-  const template = await postgresTemplate;
+  const template = inject("postgresTemplate");
+  if (!template) throw new Error("No PostgreSQL template: set DATABASE_URL before running the tests.");
   const name = `roster_t_${randomBytes(6).toString("hex")}`;
   await adminExec(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   const url = serverUrl(name);
