@@ -6,13 +6,9 @@
 import { GraphRequestError } from "./errors";
 import type { ListPageRead } from "./types";
 
-/**
- * What this module needs from a Graph session: an authenticated GET of a v1.0 path or nextLink, and, when the
- * session can stream (lib/graph/client does; test doubles need not), a list page read as it arrives.
- */
+/** What this module needs from a Graph session: a v1.0 list page or nextLink, read as it arrives. */
 export interface GraphReader {
-  get<T = unknown>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<T>;
-  getListPage?<T = unknown>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<ListPageRead<T>>;
+  getListPage<T = unknown>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<ListPageRead<T>>;
 }
 
 /** What one enumeration walks: a group's users or contacts, or every user or contact of the tenant. */
@@ -88,15 +84,6 @@ function toMember(raw: Record<string, unknown>, objectType: DirectoryMember["obj
 }
 
 /**
- * Fetches one page: the stream's first page when `cursor` is null, else the nextLink a previous page returned
- * (followed whole: its skiptoken is opaque).
- */
-export async function fetchMemberPage(graph: GraphReader, stream: MemberStream, cursor: string | null): Promise<MemberPage> {
-  const read = await startMemberPage(graph, stream, cursor);
-  return read.page;
-}
-
-/**
  * Requests one page and resolves once its response has begun to arrive (a failed status rejects, after the
  * session's retries): `nextLink` as soon as Graph has sent it, `page` once the whole page is in. The caller can
  * request the next page on the first and use this one on the second.
@@ -114,10 +101,6 @@ export async function startMemberPage(
     nextLink: text(raw["@odata.nextLink"]),
     count: typeof raw["@odata.count"] === "number" ? raw["@odata.count"] : null,
   });
-  if (!graph.getListPage) {
-    const page = toPage(await graph.get<RawPage>(path, headers ? { headers } : undefined));
-    return { nextLink: Promise.resolve(page.nextLink), page: Promise.resolve(page) };
-  }
   const read = await graph.getListPage<RawPage>(path, headers ? { headers } : undefined);
   const page = read.page.then(toPage);
   page.catch(() => undefined); // awaited by the caller; a failure before then is not unhandled

@@ -64,7 +64,7 @@ let open = 0;
  * A postgres.js pool can hold a transaction on one connection while staging commits on another; PGlite, one
  * embedded connection, cannot. Told apart by the client drizzle wraps.
  */
-export function canPipeline(db: Executor): boolean {
+function canPipeline(db: Executor): boolean {
   const client = (db as { $client?: { reserve?: unknown } }).$client;
   return typeof client?.reserve === "function";
 }
