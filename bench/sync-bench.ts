@@ -18,6 +18,7 @@ import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import type { Db } from "../db/client";
+import { callSandbox } from "../sandbox/control/client";
 
 const ROOT = path.resolve(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -181,15 +182,7 @@ async function startSandboxProcess(): Promise<{ url: string; child: ChildProcess
   return { url, child };
 }
 
-async function control<T>(url: string, p: string, method = "GET", body?: unknown): Promise<T> {
-  const res = await fetch(`${url}/_sandbox${p}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`sandbox ${method} ${p}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const control = <T>(url: string, p: string, method = "GET", body?: unknown) => callSandbox<T>(url, method, p, body);
 
 interface Manifest {
   tenantId: string;

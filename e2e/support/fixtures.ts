@@ -15,6 +15,7 @@ import type { Db } from "../../db/client";
 import { hashPassword } from "../../lib/auth/password";
 import { normalizeEmail } from "../../lib/email";
 import { startAppServer, type AppServer } from "./app-server";
+import { callSandbox } from "../../sandbox/control/client";
 import { requiredEnv } from "./env";
 
 export interface Factories {
@@ -86,16 +87,8 @@ export const test = base.extend<{
   },
   sandbox: async ({}, use) => {
     const url = requiredEnv("SANDBOX_URL");
-    const control = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${url}/_sandbox${path}`, {
-        method,
-        headers: body === undefined ? undefined : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`sandbox ${method} ${path} → ${res.status}: ${text}`);
-      return text ? JSON.parse(text) : null;
-    };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const control = (method: string, path: string, body?: unknown) => callSandbox<any>(url, method, path, body);
     await use({ url, control, createTenant: (body = { scenario: "northwind" }) => control("POST", "/tenants", body) });
   },
 });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll } from "vitest";
 import { startSandbox, type Sandbox } from "@/sandbox/server";
+import { callSandbox } from "@/sandbox/control/client";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TenantManifest = any;
@@ -19,16 +20,8 @@ export function startSandboxForFile() {
   afterAll(async () => {
     await state.sandbox?.close();
   });
-  async function control(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${state.sandbox!.url}/_sandbox${path}`, {
-      method,
-      headers: body === undefined ? undefined : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`sandbox ${method} ${path} → ${res.status}: ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const control = (method: string, path: string, body?: unknown) => callSandbox<any>(state.sandbox!.url, method, path, body);
   return {
     get url() {
       return state.sandbox!.url;

@@ -9,6 +9,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { updateSelection } from "@/lib/sync/verbs";
 import { makeConnection, makeGroup, makeOrgWithUser } from "@/test/support/factories";
 import { startSandbox, type Sandbox } from "@/sandbox/server";
+import { callSandbox } from "@/sandbox/control/client";
 
 export interface ManifestGroup {
   id: string;
@@ -49,16 +50,7 @@ export async function startTenantServer(): Promise<Sandbox> {
   return sb;
 }
 
-export async function control<T>(sb: Sandbox, path: string, method = "GET", body?: unknown): Promise<T> {
-  const res = await fetch(`${sb.url}/_sandbox${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json()) as T;
-  if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+export const control = <T>(sb: Sandbox, path: string, method = "GET", body?: unknown) => callSandbox<T>(sb.url, method, path, body);
 
 export const createTenant = (sb: Sandbox, spec: Record<string, unknown>) => control<Manifest>(sb, "/tenants", "POST", spec);
 export const groupDetail = (sb: Sandbox, tenantId: string, groupId: string) => control<GroupDetail>(sb, `/tenants/${tenantId}/groups/${groupId}`);
