@@ -1,6 +1,6 @@
 "use client";
 import { useCallback, useEffect, useId, useRef, type InputHTMLAttributes, type Ref, type TextareaHTMLAttributes } from "react";
-import { inputClasses } from "@/components/ui/field";
+import { describedBy, FieldNotes, inputClasses } from "@/components/ui/field";
 
 /** A labelled textarea with hint and error tied in by aria-describedby (the error stays on its field). */
 export function TextAreaField({
@@ -10,23 +10,13 @@ export function TextAreaField({
   ...textarea
 }: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; hint?: string; error?: string }) {
   const id = useId();
-  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined;
   return (
     <div className="space-y-1.5">
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {label}
       </label>
-      <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={`${inputClasses} font-mono`} {...textarea} />
-      {hint && (
-        <p id={`${id}-hint`} className="text-xs text-slate-500">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="text-xs font-medium text-red-700">
-          {error}
-        </p>
-      )}
+      <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} className={`${inputClasses} font-mono`} {...textarea} />
+      <FieldNotes id={id} hint={hint} error={error} />
     </div>
   );
 }
@@ -39,14 +29,13 @@ export function CheckboxField({
   ...input
 }: Omit<InputHTMLAttributes<HTMLInputElement>, "type"> & { label: string; hint?: string; error?: string }) {
   const id = useId();
-  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(" ") || undefined;
   return (
     <div className="flex items-start gap-3">
       <input
         id={id}
         type="checkbox"
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
+        aria-describedby={describedBy(id, hint, error)}
         className="mt-0.5 h-4 w-4 rounded border-slate-300 text-blue-600 focus:ring-blue-600"
         {...input}
       />
@@ -54,16 +43,7 @@ export function CheckboxField({
         <label htmlFor={id} className="block text-sm font-medium text-slate-800">
           {label}
         </label>
-        {hint && (
-          <p id={`${id}-hint`} className="text-xs text-slate-500">
-            {hint}
-          </p>
-        )}
-        {error && (
-          <p id={`${id}-error`} className="text-xs font-medium text-red-700">
-            {error}
-          </p>
-        )}
+        <FieldNotes id={id} hint={hint} error={error} />
       </div>
     </div>
   );
@@ -145,15 +125,11 @@ export function SecretValueField({
         autoComplete="new-password"
         spellCheck={false}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        aria-describedby={describedBy(id, undefined, error)}
         className={inputClasses}
         onChange={(e) => onValueChange(e.target.value)}
       />
-      {error && (
-        <p id={`${id}-error`} className="text-xs font-medium text-red-700">
-          {error}
-        </p>
-      )}
+      <FieldNotes id={id} error={error} />
     </div>
   );
 }
