@@ -29,6 +29,7 @@ describe("diagnose", () => {
     ["429", graph(429, "TooManyRequests", 2000), {}, "throttled", /throttling/, /retries/],
     ["503", graph(503), {}, "throttled", /throttling/, /retries/],
     ["500", graph(500), {}, "graph_unavailable", /internal error/, /try again later/],
+    ["a page that is not JSON", graph(200, "invalid_response"), {}, "graph_unavailable", /could not read/, /try again later/],
     ["no response", graph(0, "network_error"), {}, "network", /Could not reach/, /again/],
     ["unknown", new Error("boom"), {}, "unknown", /unexpected/, /support/],
   ])("%s", (_name, error, context, code, title, fix) => {

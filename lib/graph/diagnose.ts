@@ -176,10 +176,11 @@ function diagnoseGraphError(error: GraphRequestError, context: DiagnosisContext)
       details,
     };
   }
-  if (error.status >= 500) {
+  // A page whose body was not JSON (list-stream.ts): the answer, not the request, was at fault.
+  if (error.status >= 500 || error.code === "invalid_response") {
     return {
       code: "graph_unavailable",
-      title: "Microsoft Graph had an internal error",
+      title: error.code === "invalid_response" ? "Microsoft Graph sent an answer Roster could not read" : "Microsoft Graph had an internal error",
       fix: "This is on Microsoft's side and usually brief: try again later. Roster keeps the last good audience meanwhile.",
       details,
     };
