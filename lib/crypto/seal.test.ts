@@ -34,6 +34,18 @@ describe("secret sealing", () => {
     expect(() => unsealSecret(parts.join("."), aad, keys)).toThrow(SecretUnsealError);
   });
 
+  test.each([1, 4, 12, 15])("a tag truncated to %i bytes does not open", (bytes) => {
+    const parts = sealSecret(SECRET, aad, keys).sealed.split(".");
+    parts[4] = Buffer.from(parts[4], "base64url").subarray(0, bytes).toString("base64url");
+    expect(() => unsealSecret(parts.join("."), aad, keys)).toThrow(/integrity check/);
+  });
+
+  test("a tag longer than 16 bytes does not open", () => {
+    const parts = sealSecret(SECRET, aad, keys).sealed.split(".");
+    parts[4] = Buffer.concat([Buffer.from(parts[4], "base64url"), Buffer.alloc(1)]).toString("base64url");
+    expect(() => unsealSecret(parts.join("."), aad, keys)).toThrow(/integrity check/);
+  });
+
   test("another connection's associated data fails", () => {
     const { sealed } = sealSecret(SECRET, aad, keys);
     expect(() => unsealSecret(sealed, connectionSecretAad("22222222-2222-2222-2222-222222222222"), keys)).toThrow(SecretUnsealError);

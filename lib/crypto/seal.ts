@@ -10,6 +10,11 @@ import { sealingKeysFromEnv, type SealingKeys } from "./keys";
  * Format: `v1.<keyId>.<iv>.<ciphertext>.<tag>` (base64url parts).
  */
 const VERSION = "v1";
+/**
+ * GCM's full 128-bit tag. Node accepts shorter tags on decryption unless told the length, and a 4-byte tag
+ * can be forged in about 2^32 tries, so a sealed value must carry exactly 16 bytes of tag to open.
+ */
+const TAG_BYTES = 16;
 
 export class SecretUnsealError extends Error {
   constructor(message: string) {
@@ -26,7 +31,7 @@ export interface SealedSecret {
 export function sealSecret(plaintext: string, associatedData: string, keys: SealingKeys = sealingKeysFromEnv()): SealedSecret {
   const { id, key } = keys.current;
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(associatedData, "utf8"));
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   const tag = cipher.getAuthTag();
@@ -49,10 +54,12 @@ export function unsealSecret(sealed: string, associatedData: string, keys: Seali
       `The stored secret was sealed with key ${keyId}, which is neither ENCRYPTION_KEY nor ENCRYPTION_KEY_PREVIOUS.`,
     );
   }
+  const tagBytes = Buffer.from(tag, "base64url");
+  if (tagBytes.length !== TAG_BYTES) throw new SecretUnsealError("The stored secret failed its integrity check and cannot be used.");
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(iv, "base64url"));
+    const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(iv, "base64url"), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(associatedData, "utf8"));
-    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
   } catch {
     // GCM's authentication failed: tampered ciphertext, or sealed for another row.
