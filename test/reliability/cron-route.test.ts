@@ -14,7 +14,10 @@ vi.mock("@/lib/db", () => ({
   },
 }));
 
-const { GET } = await import("@/app/api/cron/sync/route");
+const route: { GET: (r: Request) => Promise<Response>; HEAD?: (r: Request) => Response | Promise<Response> } = await import(
+  "@/app/api/cron/sync/route"
+);
+const { GET } = route;
 
 const call = (authorization?: string) =>
   GET(new Request("http://localhost/api/cron/sync", { headers: authorization ? { authorization } : {} }));
@@ -42,6 +45,17 @@ describe("cron route authorization", () => {
     expect(response.status).toBe(401);
     expect(response.headers.get("location")).toBeNull();
     expect(await response.json()).toEqual({ error: "unauthorized" });
+  });
+
+  test("HEAD with the right secret answers without running a pass (Next would otherwise answer HEAD with GET)", async () => {
+    process.env.CRON_SECRET = "the-right-secret-0123456789";
+    // current.db is unset: reaching the database throws, so a pass would answer 500, not 405.
+    expect(route.HEAD, "the route must export its own HEAD").toBeTypeOf("function");
+    const response = await route.HEAD!(
+      new Request("http://localhost/api/cron/sync", { method: "HEAD", headers: { authorization: "Bearer the-right-secret-0123456789" } }),
+    );
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET");
   });
 
   test.each([

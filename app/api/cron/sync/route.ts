@@ -10,6 +10,14 @@ import { isAuthorizedCronCall, runCron } from "@/lib/sync/cron";
 export const maxDuration = 300;
 const BUDGET_MS = 200_000;
 
+/**
+ * Next answers HEAD with the GET handler when a route exports no HEAD, so a HEAD probe with the secret would
+ * run a whole cron pass and throw the result away. HEAD does no work: it says which method to use.
+ */
+export function HEAD(): Response {
+  return new Response(null, { status: 405, headers: { allow: "GET", "cache-control": "no-store" } });
+}
+
 export async function GET(request: Request): Promise<Response> {
   if (!isAuthorizedCronCall(request.headers.get("authorization"), process.env.CRON_SECRET)) {
     return Response.json({ error: "unauthorized" }, { status: 401, headers: { "cache-control": "no-store" } });
