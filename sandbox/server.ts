@@ -47,6 +47,9 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/** How long an idle keep-alive socket stays open (see the comment at `server.keepAliveTimeout`). */
+export const KEEP_ALIVE_MS = 120_000;
+
 const AUTHORITY = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|oauth2\/v2\.0\/token|discovery\/v2\.0\/keys)$/;
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
@@ -82,6 +85,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (!res.headersSent) sendJson(res, 500, { error: { code: "InternalError", message: String(e) } });
     });
   });
+
+  // Node's defaults close an idle keep-alive socket after 5 s, while clients (undici's fetch, Node's agent, the
+  // Graph SDK and MSAL on top of them) keep idle sockets for reuse for about as long. On a busy machine the
+  // server's close and the client's reuse cross, and the client's next request dies with ECONNRESET. So the
+  // server keeps idle sockets far longer than any client reuses them (the client always closes first), and
+  // advertises it in `Keep-Alive: timeout=N`, the hint undici and Node's agent honour. headersTimeout must
+  // exceed keepAliveTimeout (Node's rule), and requestTimeout is off: the sandbox delays answers on purpose.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 5_000;
+  server.requestTimeout = 0;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -6,6 +6,7 @@
 import { ClientSecretCredential } from "@azure/identity";
 import { Client } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
+import { sandboxRequest } from "../control/client";
 import type { LoggedRequest } from "../log/request-log";
 import { startSandbox, type Sandbox } from "../server";
 import type { TenantSpecInput } from "../tenants/create-tenant";
@@ -17,13 +18,8 @@ export function start(): Promise<Sandbox> {
   return startSandbox({ port: 0 });
 }
 
-export async function control<T = unknown>(sb: Sandbox, path: string, method = "GET", body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${sb.url}/_sandbox${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
+export function control<T = unknown>(sb: Sandbox, path: string, method = "GET", body?: unknown): Promise<{ status: number; body: T }> {
+  return sandboxRequest<T>(sb.url, method, path, body);
 }
 
 export async function newTenant(sb: Sandbox, spec: TenantSpecInput = { scenario: "northwind" }): Promise<Manifest> {
