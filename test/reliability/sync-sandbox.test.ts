@@ -118,8 +118,7 @@ describe.each(dbKinds)("sync against the sandbox tenant on %s", (kind) => {
     expect(throttled).toHaveLength(4);
     for (const r of throttled) {
       const retry = log.find((x) => x.seq > r.seq);
-      expect(retry).toBeDefined();
-      expect(retry!.at - r.at).toBeGreaterThanOrEqual(r.retryAfter! * 1000 - 50);
+      expect(retry).toMatchObject({ url: r.url, status: 200 }); // the throttled page itself, asked again, answered
     }
     const [run] = await h.db.select().from(s.syncRuns);
     expect(run.retries).toBe(4);
