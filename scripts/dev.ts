@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { openDb } from "../db/client";
 import { migrate } from "../db/migrate";
-import { seedDemo } from "../db/seed";
+import { seedDemo } from "../lib/seed/demo";
 import { ensureCertificate } from "../sandbox/cert";
 
 const PORT = process.env.PORT || "3000";

@@ -1,10 +1,10 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { SecretExpiryBanner } from "@/components/connections/secret-expiry-banner";
 import { buttonClasses } from "@/components/ui/button";
 import { isAdminAnywhere } from "@/lib/auth/actor";
 import { requirePageActor } from "@/lib/auth/page";
 import { getDb } from "@/lib/db";
+import { SecretExpiryBanner } from "./secret-expiry-banner";
 
 /**
  * The gate of the admin area: signed-out people go to the login page, editors get a plain refusal. It guards
@@ -30,7 +30,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
   }
   return (
     <>
-      <SecretExpiryBanner />
+      <SecretExpiryBanner actor={actor} />
       {children}
     </>
   );

@@ -4,15 +4,16 @@
  * organization isolation is visible. Idempotent: running it again changes nothing that exists, and demo
  * recipients are added only when the series is first created (a recipient removed in the demo stays removed).
  *
- * Plain drizzle on purpose: `npm run db:seed` runs outside the server bundle, and db/ depends on nothing above
- * it except the password hasher, which is pure.
+ * Plain drizzle on purpose: `npm run db:seed` runs outside the server bundle (no "server-only" module may be
+ * reached from here). It lives in lib/, not db/, because it uses the domain's password hasher and demo sign-ins,
+ * and db/ imports nothing above it (docs/design.md, "Which way dependencies point").
  */
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
-import { dataDir, openDb, type Executor } from "./client";
-import { migrate } from "./migrate";
-import { audienceSources, memberships, organizations, recipientSources, recipients, series, users } from "./schema";
-import { hashPassword } from "../lib/auth/password";
+import { dataDir, openDb, type Executor } from "../../db/client";
+import { migrate } from "../../db/migrate";
+import { audienceSources, memberships, organizations, recipientSources, recipients, series, users } from "../../db/schema";
+import { hashPassword } from "../auth/password";
 import {
   DEMO_ORGANIZATION,
   DEMO_SERIES,
@@ -20,7 +21,7 @@ import {
   OTHER_ORGANIZATION,
   OTHER_SERIES,
   type DemoSignIn,
-} from "../lib/users/demo-sign-ins";
+} from "../users/demo-sign-ins";
 
 const DEMO_RECIPIENTS = [
   { email: "Grace.Hopper@northwind.example", name: "Grace Hopper" },
@@ -115,7 +116,7 @@ async function main() {
   }
 }
 
-if (process.argv[1] && /db[\\/]seed\.ts$/.test(path.resolve(process.argv[1]))) {
+if (process.argv[1] && /lib[\\/]seed[\\/]demo\.ts$/.test(path.resolve(process.argv[1]))) {
   main().catch((error) => {
     console.error(`Seeding failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

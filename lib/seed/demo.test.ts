@@ -5,7 +5,7 @@ import { authenticate } from "@/lib/auth/sign-in";
 import { loadActor } from "@/lib/auth/actor";
 import { requireSeries } from "@/lib/auth/actor";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
-import { seedDemo } from "./seed";
+import { seedDemo } from "./demo";
 
 describe.each(dbKinds)("seedDemo on %s", (kind) => {
   let h: TestDb;

@@ -1,16 +1,17 @@
-import { currentActor } from "@/lib/auth/session";
+import { SecretExpiryBannerList } from "@/components/connections/secret-expiry-banner-list";
+import type { Actor } from "@/lib/auth/actor";
 import { describeSecretExpiry } from "@/lib/connections/secret-expiry";
 import { secretExpiryAlerts } from "@/lib/connections/queries";
 import { getDb } from "@/lib/db";
-import { SecretExpiryBannerList } from "./secret-expiry-banner-list";
 
 /**
  * On every admin page: connections whose client secret expires within 14 days or has expired. An expired
- * secret stops every sync silently otherwise (peers' most common support thread).
+ * secret stops every sync silently otherwise (peers' most common support thread). The query lives here, in
+ * app/, and the banners receive what to say: components never query (docs/design.md, "Which way dependencies
+ * point").
  */
-export async function SecretExpiryBanner() {
-  const db = await getDb();
-  const alerts = await secretExpiryAlerts(db, await currentActor(db));
+export async function SecretExpiryBanner({ actor }: { actor: Actor }) {
+  const alerts = await secretExpiryAlerts(await getDb(), actor);
   if (alerts.length === 0) return null;
   const items = alerts.map((a) => ({
     id: a.id,
