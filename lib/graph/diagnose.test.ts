@@ -3,8 +3,13 @@ import { diagnose, noApplicationRolesDiagnosis } from "./diagnose";
 import { TenantDiscoveryError } from "./discovery";
 import { GraphRequestError } from "./errors";
 
-const entra = (code: number, text: string) =>
-  Object.assign(new Error(`ClientSecretCredential authentication failed: invalid_client: AADSTS${code}: ${text}\r\nTrace ID: 1\r\nCorrelation ID: 2`), {
+const entra = (code: number, text: string, error = "invalid_client") =>
+  Object.assign(new Error(`ClientSecretCredential authentication failed: ${error}: AADSTS${code}: ${text}\r\nTrace ID: 1\r\nCorrelation ID: 2`), {
+    name: "AuthenticationRequiredError",
+  });
+// As MSAL words a refusal: "error: Error(s): codes - Timestamp: … - Description: AADSTS…".
+const msal = (error: string, code: number, text: string) =>
+  Object.assign(new Error(`${error}: Error(s): ${code} - Timestamp: 2026-12-01 22:04:03Z - Description: AADSTS${code}: ${text} - Correlation ID: 2`), {
     name: "AuthenticationRequiredError",
   });
 const graph = (status: number, code = "x", retryAfterMs?: number) => new GraphRequestError({ status, code, message: `graph said ${status}`, retryAfterMs });
@@ -18,7 +23,16 @@ describe("diagnose", () => {
     ["app not in tenant", entra(700016, "Application with identifier 'x' was not found"), {}, "app_not_in_tenant", /Application \(client\) ID/, /Re-copy the Application \(client\) ID/],
     ["tenant not found", entra(90002, "Tenant 'x' not found."), {}, "tenant_not_found", /Directory \(tenant\) ID/, /Re-copy the Directory \(tenant\) ID/],
     ["resource of another cloud", entra(500011, "The resource principal named https://graph.microsoft.com was not found"), { cloud: "global" as const }, "wrong_cloud", /Azure Government tenant\?/, /Azure Government/],
-    ["other AADSTS", entra(50034, "something"), {}, "token_error", /AADSTS50034/, /verify again/],
+    ["other AADSTS, unknown error value", entra(50034, "something", "server_error"), {}, "token_error", /AADSTS50034/, /verify again/],
+    ["app disabled", msal("unauthorized_client", 7000112, "Application 'x'(Roster) is disabled."), {}, "app_disabled", /disabled/, /Enabled for users to sign-in/],
+    ["no service principal", msal("invalid_client", 7000229, "The client application x is missing service principal in the tenant y."), {}, "app_not_consented", /never consented/, /Grant admin consent/],
+    ["Conditional Access", msal("invalid_grant", 53003, "Access has been blocked by Conditional Access policies."), {}, "conditional_access_blocked", /Conditional Access/, /workload identities/],
+    ["cross-cloud to the global authority", msal("invalid_request", 900382, "Confidential Client is not supported in Cross Cloud request."), { cloud: "global" as const }, "wrong_cloud", /is in Azure Government/, /Tick “Azure Government”/],
+    ["cross-cloud from Government", msal("invalid_request", 90038, "The specified tenant 'x' belongs to the National Cloud 'y'."), { cloud: "usgov" as const }, "wrong_cloud", /not in Azure Government/, /Untick/],
+    ["unknown code, invalid_client", msal("invalid_client", 7009999, "new"), {}, "client_credentials_rejected", /credentials \(AADSTS7009999\)/, /client secret/],
+    ["unknown code, unauthorized_client", msal("unauthorized_client", 7009998, "new"), {}, "app_not_allowed", /does not allow this app/, /Enterprise applications/],
+    ["unknown code, invalid_grant", msal("invalid_grant", 53999, "new"), {}, "token_policy_refused", /policy/, /Conditional Access/],
+    ["temporarily_unavailable wins over its code", msal("temporarily_unavailable", 90033, "A transient error has occurred."), {}, "entra_unavailable", /temporarily unavailable/, /few minutes/],
     ["MSAL hides the tenant", new Error("CredentialUnavailableError: endpoints_resolution_error: Error: could not resolve endpoints"), {}, "authority_unreachable", /tenant/, /Directory \(tenant\) ID/],
     ["network in token call", new Error("network_error: Network request failed"), {}, "network", /Could not reach/, /again/],
     ["403 with permission", graph(403, "Authorization_RequestDenied"), { permission: "User.Read.All" }, "permission_missing", /User\.Read\.All/, /Application permissions → User\.Read\.All.*Grant admin consent/],
@@ -50,6 +64,13 @@ describe("diagnose", () => {
     expect(d.code).toBe(code);
     expect(d.title).toMatch(title);
     expect(d.details).toContain("raw entra text");
+  });
+
+  test("reads the error value from @azure/identity's AuthenticationError too", () => {
+    const e = Object.assign(new Error("AADSTS7000229: missing service principal"), { name: "AuthenticationError", errorResponse: { error: "invalid_client", errorDescription: "AADSTS7000229: …" } });
+    expect(diagnose(e).code).toBe("app_not_consented");
+    const unknown = Object.assign(new Error("AADSTS7009999: new"), { name: "AuthenticationError", errorResponse: { error: "invalid_client" } });
+    expect(diagnose(unknown).code).toBe("client_credentials_rejected");
   });
 
   test("keeps the raw Entra text behind Details, without bearer tokens", () => {

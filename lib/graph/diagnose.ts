@@ -37,7 +37,25 @@ function aadstsCode(text: string): string | null {
   return text.match(/AADSTS(\d+)/)?.[1] ?? null;
 }
 
-function diagnoseTokenError(code: string, details: string | undefined, context: DiagnosisContext): Diagnosis {
+/**
+ * The OAuth `error` value of a token refusal (RFC 6749 §5.2; Entra's values are listed on
+ * https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes): from @azure/identity's
+ * AuthenticationError, else from MSAL's message, which reads "invalid_client: Error(s): 7000215 - … ".
+ */
+function oauthErrorOf(error: unknown, text: string): string | null {
+  const response = (error as { errorResponse?: { error?: unknown } } | null)?.errorResponse;
+  if (typeof response?.error === "string" && response.error !== "unknown") return response.error;
+  return (
+    text.match(/\b([a-z]+(?:_[a-z]+)+): (?:Error\(s\)|AADSTS)/)?.[1] ??
+    text.match(/\b(invalid_client|unauthorized_client|invalid_grant|invalid_request|invalid_resource|invalid_scope|invalid_tenant|interaction_required|temporarily_unavailable|access_denied)\b/)?.[1] ??
+    null
+  );
+}
+
+const ENTERPRISE_APP_PATH = "Microsoft Entra admin center → Enterprise applications → your app";
+
+/** Diagnoses by AADSTS code: the precise cause, whatever family the `error` value put it in. */
+function byCode(code: string | null, details: string | undefined, context: DiagnosisContext): Diagnosis | null {
   switch (code) {
     case "7000215":
       return context.secretLooksLikeSecretId
@@ -67,6 +85,31 @@ function diagnoseTokenError(code: string, details: string | undefined, context: 
         fix: "Re-copy the Application (client) ID from the app registration's Overview page, and check that the Directory (tenant) ID on the same page is the one entered here.",
         details,
       };
+    case "7000229":
+      // The app registration exists, but this directory has no service principal (enterprise application) for it.
+      return {
+        code: "app_not_consented",
+        title: "The app has no enterprise application in this directory: it was never consented here",
+        fix: "An administrator of this directory grants admin consent to the app (App registrations → your app → API permissions → “Grant admin consent”), which creates its enterprise application. If the enterprise application was deleted, restore it from Enterprise applications → Deleted applications. Then verify again.",
+        details,
+      };
+    case "7000112":
+      return {
+        code: "app_disabled",
+        title: "The app is disabled in this directory",
+        fix: `In ${ENTERPRISE_APP_PATH} → Properties, set “Enabled for users to sign-in?” to Yes and save (also check that the app was not deactivated), then verify again.`,
+        details,
+      };
+    case "53003":
+      return {
+        code: "conditional_access_blocked",
+        title: "A Conditional Access policy blocks this app from getting a token",
+        fix: "A Conditional Access policy for workload identities applies to this app (for example, it allows sign-in only from certain locations). In Microsoft Entra admin center → Conditional Access, review the policies that target this app's service principal: exclude it, or allow the addresses Roster's server connects from. The sign-in logs (Service principal sign-ins) name the policy.",
+        details,
+      };
+    case "900382":
+    case "90038":
+      return crossCloudDiagnosis(code, details, context);
     case "90002":
       return {
         code: "tenant_not_found",
@@ -90,20 +133,94 @@ function diagnoseTokenError(code: string, details: string | undefined, context: 
         details,
       };
     default:
+      return null;
+  }
+}
+
+/**
+ * AADSTS900382 (a confidential client's request sent to another cloud's authority: a Government tenant asked
+ * of the global one) and AADSTS90038 (the tenant belongs to another national cloud), per
+ * https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes.
+ */
+function crossCloudDiagnosis(code: string, details: string | undefined, context: DiagnosisContext): Diagnosis {
+  if (context.cloud === "usgov") {
+    return { code: "wrong_cloud", title: "This directory is not in Azure Government", fix: "Untick “Azure Government” and verify again.", details };
+  }
+  if (context.cloud === "global" || code === "900382") {
+    return { code: "wrong_cloud", title: "This directory is in Azure Government", fix: "Tick “Azure Government” and verify again.", details };
+  }
+  return {
+    code: "wrong_cloud",
+    title: "The sign-in request went to another cloud than the directory's",
+    fix: "Tick “Azure Government” if your organization uses it (untick it if not), then verify again.",
+    details,
+  };
+}
+
+/** Diagnoses by the OAuth `error` value alone, for an AADSTS code Roster has no words for. */
+function byOAuthError(error: string | null, code: string | null, details: string | undefined): Diagnosis | null {
+  const shown = code ? ` (AADSTS${code})` : "";
+  switch (error) {
+    case "invalid_client":
       return {
-        code: "token_error",
-        title: `Entra ID refused to issue a token (AADSTS${code})`,
-        fix: "Check the Application (client) ID, Directory (tenant) ID and client secret against the app registration, then verify again.",
+        code: "client_credentials_rejected",
+        title: `Entra ID rejected the app's credentials${shown}`,
+        fix: "Check that the client secret's Value (not its Secret ID) belongs to this Application (client) ID and has not expired; if in doubt, create a new client secret and enter it.",
         details,
       };
+    case "unauthorized_client":
+      return {
+        code: "app_not_allowed",
+        title: `Entra ID does not allow this app in this directory${shown}`,
+        fix: `Check the Application (client) ID and Directory (tenant) ID, and in ${ENTERPRISE_APP_PATH} that the app exists and is enabled, then verify again.`,
+        details,
+      };
+    case "invalid_grant":
+    case "interaction_required":
+    case "access_denied":
+      return {
+        code: "token_policy_refused",
+        title: `A directory policy stopped Entra ID from issuing the app a token${shown}`,
+        fix: "Check Microsoft Entra admin center → Conditional Access and the sign-in logs (Service principal sign-ins) for this app, then verify again.",
+        details,
+      };
+    case "invalid_tenant":
+      return byCode("90002", details, {});
+    case "temporarily_unavailable":
+      return {
+        code: "entra_unavailable",
+        title: `Entra ID is temporarily unavailable${shown}`,
+        fix: "This is on Microsoft's side and usually brief: verify again in a few minutes.",
+        details,
+      };
+    default:
+      return null;
   }
+}
+
+/**
+ * A refused token request, keyed first on the OAuth `error` value and then on the AADSTS code. The value
+ * alone decides for an outage (temporarily_unavailable); otherwise the code names the precise cause, and the
+ * value gives the fix when the code is one Roster does not know.
+ */
+function diagnoseTokenError(error: string | null, code: string | null, details: string | undefined, context: DiagnosisContext): Diagnosis {
+  if (error === "temporarily_unavailable") return byOAuthError(error, code, details)!;
+  return (
+    byCode(code, details, context) ??
+    byOAuthError(error, code, details) ?? {
+      code: "token_error",
+      title: code ? `Entra ID refused to issue a token (AADSTS${code})` : "Entra ID refused to issue a token",
+      fix: "Check the Application (client) ID, Directory (tenant) ID and client secret against the app registration, then verify again.",
+      details,
+    }
+  );
 }
 
 function diagnoseDiscovery(error: TenantDiscoveryError): Diagnosis {
   const details = detailsOf(error);
   switch (error.reason) {
     case "tenant_not_found":
-      return diagnoseTokenError("90002", details, {});
+      return byCode("90002", details, {})!;
     case "wrong_cloud":
       return error.tenantCloud === "usgov"
         ? {
@@ -200,7 +317,8 @@ export function diagnose(error: unknown, context: DiagnosisContext = {}): Diagno
   const details = detailsOf(error);
   const text = details ?? "";
   const code = aadstsCode(text);
-  if (code) return diagnoseTokenError(code, details, context);
+  const oauthError = oauthErrorOf(error, text);
+  if (code) return diagnoseTokenError(oauthError, code, details, context);
   if (/endpoints_resolution_error/.test(text)) {
     return {
       code: "authority_unreachable",

@@ -58,3 +58,51 @@ export const expiredSecret = (clientId: string, corr?: string) =>
 
 export const resourceNotFound = (resource: string, tenantName: string, corr?: string) =>
   aadsts(400, "invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`, corr);
+
+// Error texts follow https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes (the
+// codes' names and descriptions) and the answers Entra is documented or reported to give; what could not be
+// confirmed on Microsoft Learn is marked so.
+
+/**
+ * AADSTS7000112 UnauthorizedClientApplicationDisabled: "The application is disabled." (reference-error-codes;
+ * https://learn.microsoft.com/en-us/troubleshoot/entra/entra-id/app-integration/error-code-aadsts7000112-application-is-disabled:
+ * the enterprise application's "Enabled for users to sign-in" is No). The `error` value, unauthorized_client, is
+ * not stated on Learn (not confirmed).
+ */
+export const appDisabled = (clientId: string, appName: string, corr?: string) =>
+  aadsts(400, "unauthorized_client", 7000112, `Application '${clientId}'(${appName}) is disabled.`, corr);
+
+/**
+ * AADSTS7000229: the app has no service principal in the tenant, so it was never consented there. Shape and
+ * text as Microsoft shows it (401 invalid_client) on
+ * https://learn.microsoft.com/en-us/microsoftteams/platform/teams-sdk/teams/app-authentication/troubleshooting
+ * (the code is not in the reference-error-codes table).
+ */
+export const missingServicePrincipal = (clientId: string, tenantId: string, corr?: string) =>
+  aadsts(401, "invalid_client", 7000229, `The client application ${clientId} is missing service principal in the tenant ${tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`, corr);
+
+/**
+ * AADSTS53003 BlockedByConditionalAccess: "Access has been blocked by Conditional Access policies. The access
+ * policy does not allow token issuance." (reference-error-codes). For a service principal this is Conditional
+ * Access for workload identities (https://learn.microsoft.com/en-us/entra/identity/conditional-access/workload-identity),
+ * evaluated after the client's credentials are checked. `invalid_grant` is what client-credential callers
+ * report; Learn does not state the value for this flow (not confirmed).
+ */
+export const blockedByConditionalAccess = (corr?: string) =>
+  aadsts(400, "invalid_grant", 53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", corr);
+
+/**
+ * AADSTS900382: "Confidential Client isn't supported in Cross Cloud request." (reference-error-codes): a
+ * client-credentials request for an Azure Government tenant sent to the global authority. `invalid_request`
+ * is reported by callers, not stated on Learn (not confirmed).
+ */
+export const crossCloudConfidentialClient = (corr?: string) =>
+  aadsts(400, "invalid_request", 900382, "Confidential Client is not supported in Cross Cloud request.", corr);
+
+/**
+ * AADSTS90038 NationalCloudTenantRedirection: "The specified tenant 'Y' belongs to the National Cloud 'X'.
+ * Current cloud instance 'Z' does not federate with X." (reference-error-codes): a request for a global tenant
+ * sent to a national cloud's authority.
+ */
+export const nationalCloudRedirection = (tenant: string, tenantCloud: string, currentCloud: string, corr?: string) =>
+  aadsts(400, "invalid_request", 90038, `The specified tenant '${tenant}' belongs to the National Cloud '${tenantCloud}'. Current cloud instance '${currentCloud}' does not federate with ${tenantCloud}.`, corr);

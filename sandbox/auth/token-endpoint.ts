@@ -1,7 +1,10 @@
 /**
  * POST /{tenant}/oauth2/v2.0/token, client-credentials grant, checked in the order Entra reports problems:
- * tenant, request shape, scope, app in tenant, client secret (wrong → 7000215, expired → 7000222), and
- * the resource's cloud (a Graph host of another cloud → 500011). A token carries the app's granted
+ * tenant, request shape, scope, app in tenant, a request sent to the other cloud (the app's `crossCloud` flag:
+ * 900382 for an Azure Government tenant, 90038 for a global one), client secret (wrong → 7000215, expired →
+ * 7000222), the app's service principal (missing → 7000229, disabled → 7000112), the resource's cloud (a
+ * Graph host of another cloud → 500011), then Conditional Access for workload identities (53003), which
+ * Entra evaluates once the client has authenticated. Errors: aadsts.ts. A token carries the app's granted
  * application permissions in `roles`, and no `roles` claim at all when it has none (delegated-only apps).
  */
 import { randomBytes, randomUUID } from "node:crypto";
@@ -48,17 +51,26 @@ export function issueToken(
 
   const app = tenant.findApp(clientId);
   if (!app) return refused(E.appNotInTenant(clientId, tenant.displayName, corr), clientId);
+  if (app.flags.crossCloud) {
+    return refused(
+      tenant.cloud === "usgov" ? E.crossCloudConfidentialClient(corr) : E.nationalCloudRedirection(tenantParam, CLOUDS.global.cloudInstanceName, CLOUDS.usgov.cloudInstanceName, corr),
+      clientId,
+    );
+  }
   const secret = form.get("client_secret") ?? basic?.secret ?? null;
   if (!secret) return refused(E.missingSecret(corr), clientId);
   const match = app.secrets.find((s) => s.value === secret);
   if (!match) return refused(E.wrongSecret(app.clientId, corr), clientId);
   if (match.endDateTime.getTime() <= now || match.startDateTime.getTime() > now) return refused(E.expiredSecret(app.clientId, corr), clientId);
+  if (app.flags.noServicePrincipal) return refused(E.missingServicePrincipal(app.clientId, tenant.id, corr), clientId);
+  if (app.flags.disabled) return refused(E.appDisabled(app.clientId, app.name, corr), clientId);
 
   const resource = scopes[0].replace(/\/\.default$/i, "").replace(/\/+$/, "");
   const cloud = CLOUDS[tenant.cloud];
   if (resource.toLowerCase() !== cloud.graphResource && resource.toLowerCase() !== GRAPH_APP_ID) {
     return refused(E.resourceNotFound(resource, tenant.displayName, corr), clientId);
   }
+  if (app.flags.blockedByConditionalAccess) return refused(E.blockedByConditionalAccess(corr), clientId);
 
   const lifetime = tenant.tokenLifetimeSeconds;
   const iat = Math.floor(now / 1000);

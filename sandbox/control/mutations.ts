@@ -83,6 +83,17 @@ export const MutationSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("revokePermission"), clientId: id, permission: z.string().min(1) }).strict(),
   z.object({ op: z.literal("grantPermission"), clientId: id, permission: z.string().min(1) }).strict(),
   z.object({ op: z.literal("deleteApp"), clientId: id }).strict(),
+  z
+    .object({
+      op: z.literal("setAppFlags"),
+      clientId: id,
+      /** Only the flags named change; see AppFlags (tenants/apps.ts) for what each makes Entra answer. */
+      flags: z
+        .object({ disabled: z.boolean(), noServicePrincipal: z.boolean(), blockedByConditionalAccess: z.boolean(), crossCloud: z.boolean() })
+        .partial()
+        .strict(),
+    })
+    .strict(),
 ]);
 export type Mutation = z.output<typeof MutationSchema>;
 
@@ -260,6 +271,11 @@ export function applyMutation(t: Tenant, m: Mutation): Record<string, unknown> {
       const a = app(t, m.clientId);
       if (!a.roles.includes(m.permission)) a.roles.push(m.permission);
       return { op: m.op, roles: [...a.roles] };
+    }
+    case "setAppFlags": {
+      const a = app(t, m.clientId);
+      a.flags = { ...a.flags, ...m.flags };
+      return { op: m.op, flags: { ...a.flags } };
     }
     case "deleteApp": {
       const k = t.apps.findIndex((a) => a.clientId.toLowerCase() === m.clientId.toLowerCase());

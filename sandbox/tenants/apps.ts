@@ -15,6 +15,23 @@ export interface ClientSecret {
   endDateTime: Date;
 }
 
+/**
+ * States of an app registration that make Entra refuse its token requests, each set by a control mutation
+ * (`setAppFlags`), as an admin would cause them in the portal. See token-endpoint.ts for the answers.
+ */
+export interface AppFlags {
+  /** The enterprise application (service principal) is disabled: AADSTS7000112. */
+  disabled: boolean;
+  /** The app has no service principal in this tenant (never consented or deleted there): AADSTS7000229. */
+  noServicePrincipal: boolean;
+  /** A Conditional Access policy for workload identities blocks this service principal: AADSTS53003. */
+  blockedByConditionalAccess: boolean;
+  /** Its token requests are sent to the other cloud's authority: AADSTS900382 / AADSTS90038. */
+  crossCloud: boolean;
+}
+
+export const NO_APP_FLAGS: AppFlags = { disabled: false, noServicePrincipal: false, blockedByConditionalAccess: false, crossCloud: false };
+
 export interface AppRegistration {
   name: string;
   clientId: string;
@@ -22,6 +39,7 @@ export interface AppRegistration {
   roles: string[];
   delegated: string[];
   secrets: ClientSecret[];
+  flags: AppFlags;
 }
 
 const DAY = 86_400_000;
@@ -49,6 +67,7 @@ export function instantiateApps(specs: AppSpec[], fresh: boolean, now = Date.now
     servicePrincipalId: fresh ? randomUUID() : a.servicePrincipalId,
     roles: [...a.roles],
     delegated: [...a.delegated],
+    flags: { ...NO_APP_FLAGS },
     secrets: a.secrets.map((s) => ({
       secretId: fresh ? randomUUID() : s.secretId,
       displayName: s.displayName,

@@ -40,6 +40,7 @@ export function appManifest(a: AppRegistration, now = Date.now()) {
     servicePrincipalId: a.servicePrincipalId,
     roles: [...a.roles],
     delegated: [...a.delegated],
+    flags: { ...a.flags },
     secrets: a.secrets.map((s) => ({
       secretId: s.secretId,
       displayName: s.displayName,
