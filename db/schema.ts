@@ -284,6 +284,13 @@ export const syncJobs = pgTable(
     leaseOwner: text("lease_owner"),
     leaseExpiresAt: tstz("lease_expires_at"),
     attempts: integer("attempts").notNull().default(0),
+    /**
+     * Attempts that ended without recording any outcome (the worker died, or could not even write the failure
+     * down): counted when an expired lease is claimed again. At max_attempts the job fails with a diagnosis
+     * instead of running again, so poison data can never keep a group Syncing forever.
+     */
+    lostAttempts: integer("lost_attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(5),
     /** The next page to fetch (Graph's @odata.nextLink); null before the first page and after the last. */
     cursor: text("cursor"),
     enumerationDone: boolean("enumeration_done").notNull().default(false),

@@ -6,6 +6,7 @@ import { currentActor } from "@/lib/auth/session";
 import type { Actor } from "@/lib/auth/actor";
 import { RosterError, type ActionResult } from "@/lib/errors";
 import { logError } from "@/lib/log";
+import { storableInput } from "@/lib/text/sanitize";
 
 export interface ActionContext {
   db: Db;
@@ -23,7 +24,8 @@ export async function runAction<S extends z.ZodType, R>(
   verb: (ctx: ActionContext, input: z.infer<S>) => Promise<R>,
 ): Promise<ActionResult<R>> {
   try {
-    const parsed = schema.safeParse(input);
+    // Form text reaches the database: a NUL or a control character never does (lib/text/sanitize.ts).
+    const parsed = schema.safeParse(storableInput(input));
     if (!parsed.success) {
       const fields: Record<string, string> = {};
       for (const issue of parsed.error.issues) {

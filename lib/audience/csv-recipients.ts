@@ -4,6 +4,7 @@
  */
 import { RosterError } from "@/lib/errors";
 import { isValidEmail, normalizeEmail } from "@/lib/email";
+import { hasNul, storableText } from "@/lib/text/sanitize";
 import { readCsvRecords } from "./csv-records";
 
 export const CSV_LIMITS = { maxBytes: 5 * 1024 * 1024, maxRows: 50_000 } as const;
@@ -144,6 +145,12 @@ export function parseRecipientCsv(text: string, limits: { maxRows: number } = CS
       continue;
     }
     const name = nameOf(fields, columns);
+    // A NUL (U+0000) is never text a person meant, and PostgreSQL cannot store it: the row is refused, the
+    // rest of the file is not.
+    if (hasNul(name)) {
+      problems.push({ line, reason: "malformed", detail: "the name contains a NUL character (U+0000); remove it and upload again" });
+      continue;
+    }
     if (name.length > MAX_NAME_LENGTH) {
       problems.push({ line, reason: "malformed", detail: `the name is longer than ${MAX_NAME_LENGTH} characters` });
       continue;
@@ -155,7 +162,7 @@ export function parseRecipientCsv(text: string, limits: { maxRows: number } = CS
       continue;
     }
     firstLineOf.set(key, line);
-    recipients.push({ line, email, name: name || null });
+    recipients.push({ line, email, name: storableText(name) || null });
   }
 
   if (!columns) throw new RosterError("invalid_input", "The file is empty. Upload a CSV with an email column.");

@@ -4,6 +4,10 @@ import { executeCount, type Executor } from "@/db/client";
 import { directoryConnections, directoryGroups } from "@/db/schema";
 import { graphForConnection } from "@/lib/connections/graph-access";
 import { getGroup, groupKind, iterateGroups, type DirectoryGroupRecord } from "@/lib/graph/groups";
+import { cleanName, storableText, truncate } from "@/lib/text/sanitize";
+
+/** Group descriptions are shown, not indexed; a bound keeps one hostile description from bloating the catalog. */
+const DESCRIPTION_MAX = 1_024;
 
 export interface CatalogRefresh {
   seen: number;
@@ -59,13 +63,18 @@ export async function refreshCatalog(db: Executor, connectionId: string): Promis
   });
 }
 
+/**
+ * Names are stored clean and at most 256 characters (Graph's documented maximum; lib/text/sanitize.ts): a NUL
+ * would fail the statement, and a name of many kilobytes would exceed what the name index can hold, failing
+ * the refresh of the whole catalog.
+ */
 async function upsertGroups(tx: Executor, connectionId: string, groups: DirectoryGroupRecord[], seenAt: Date) {
   const col = <T>(f: (g: DirectoryGroupRecord) => T) => sql.param(groups.map(f));
   await tx.execute(sql`
     INSERT INTO directory_groups (connection_id, object_id, display_name, description, mail, visibility, kind, deleted_at, last_seen_at)
     SELECT ${connectionId}::uuid, t.object_id, t.display_name, t.description, t.mail, t.visibility, t.kind::group_kind, NULL, ${seenAt.toISOString()}::timestamptz
-    FROM unnest(${col((g) => g.id.toLowerCase())}::text[], ${col((g) => g.displayName ?? g.id)}::text[], ${col((g) => g.description ?? null)}::text[],
-                ${col((g) => g.mail ?? null)}::text[], ${col((g) => g.visibility ?? null)}::text[], ${col((g) => groupKind(g))}::text[])
+    FROM unnest(${col((g) => g.id.toLowerCase())}::text[], ${col((g) => cleanName(g.displayName) ?? g.id)}::text[], ${col((g) => (g.description ? truncate(storableText(g.description), DESCRIPTION_MAX) : null))}::text[],
+                ${col((g) => (g.mail ? storableText(g.mail) : null))}::text[], ${col((g) => (g.visibility ? storableText(g.visibility) : null))}::text[], ${col((g) => groupKind(g))}::text[])
       AS t(object_id, display_name, description, mail, visibility, kind)
     ON CONFLICT (connection_id, object_id) DO UPDATE SET
       display_name = EXCLUDED.display_name, description = EXCLUDED.description, mail = EXCLUDED.mail,

@@ -6,6 +6,7 @@
  */
 import type { DirectoryMember } from "@/lib/graph/members";
 import { isValidEmail, normalizeEmail } from "@/lib/email";
+import { cleanName } from "@/lib/text/sanitize";
 
 export type SkipReason = "disabled" | "noAddress";
 
@@ -38,7 +39,9 @@ export function memberVerdict(member: DirectoryMember, rules: ContributionRules)
   let email = mail && isValidEmail(mail) ? mail : null;
   if (!email && member.objectType === "user" && rules.useUsernameFallback) email = usableUsername(member.userPrincipalName);
   if (!email) return { skip: "noAddress" };
-  return { address: { emailNormalized: normalizeEmail(email), email, name: member.displayName?.trim() || null, objectId: member.id } };
+  // Graph returns display names as typed: a NUL or a control character in one must not fail the staging
+  // insert (PostgreSQL's text refuses U+0000), and a name longer than Graph documents is cut for display.
+  return { address: { emailNormalized: normalizeEmail(email), email, name: cleanName(member.displayName), objectId: member.id } };
 }
 
 /** One page's addresses as parallel arrays (what `unnest` takes), and its skipped members by reason. */

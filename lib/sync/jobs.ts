@@ -12,6 +12,8 @@ export type SyncJob = typeof syncJobs.$inferSelect;
 export type JobMode = "sync" | "preview";
 
 export const DEFAULT_LEASE_MS = 120_000;
+/** sync_jobs.max_attempts' default: attempts that may end without any recorded outcome before the job fails. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /**
  * Queues a job for a source, or joins the one already queued or running (the partial unique index
@@ -55,6 +57,8 @@ function toJob(row: Record<string, unknown>): SyncJob {
     leaseOwner: (row.lease_owner as string | null) ?? null,
     leaseExpiresAt: d(row.lease_expires_at),
     attempts: Number(row.attempts),
+    lostAttempts: Number(row.lost_attempts ?? 0),
+    maxAttempts: Number(row.max_attempts ?? DEFAULT_MAX_ATTEMPTS),
     cursor: (row.cursor as string | null) ?? null,
     enumerationDone: Boolean(row.enumeration_done),
     pages: Number(row.pages),
@@ -89,7 +93,9 @@ export async function claimNextJob(
     sql`UPDATE sync_jobs SET
           status = 'running', lease_owner = ${input.owner},
           lease_expires_at = now() + ${leaseMs} * interval '1 millisecond',
-          attempts = attempts + 1, started_at = coalesce(started_at, now())
+          attempts = attempts + 1, started_at = coalesce(started_at, now()),
+          -- Taking over an expired lease: the attempt before ended without recording anything.
+          lost_attempts = lost_attempts + (CASE WHEN status = 'running' THEN 1 ELSE 0 END)
         WHERE id = (
           SELECT id FROM sync_jobs
           WHERE ((status = 'queued' AND run_after <= now()) OR (status = 'running' AND lease_expires_at < now()))
@@ -153,6 +159,74 @@ export async function countRemainingJobs(db: Executor, connectionId?: string): P
   const [row] = await queryRows<{ n: number }>(
     db,
     sql`SELECT count(*)::int AS n FROM sync_jobs WHERE status IN ('queued', 'running') ${only}`,
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** A job whose attempts keep ending without a result has used up sync_jobs.max_attempts. */
+export function attemptsExhausted(job: Pick<SyncJob, "lostAttempts" | "maxAttempts">): boolean {
+  return job.lostAttempts >= job.maxAttempts;
+}
+
+export function attemptsExhaustedDiagnosis(job: Pick<SyncJob, "id" | "lostAttempts">) {
+  return {
+    code: "attempts_exhausted",
+    title: `Stopped after ${job.lostAttempts} attempts that ended without a result`,
+    fix:
+      "Each attempt stopped before it could record how it ended (the server stopped, or the result could not be saved). " +
+      "The audience keeps its last good sync. Use “Sync now” to try again; if it stops again, ask an admin to look for this sync job in the server log.",
+    details: `Sync job ${job.id}.`,
+  };
+}
+
+/**
+ * The last resort when even recording a failure failed (outcomes.ts could not write): a fixed, minimal record
+ * that cannot fail on content, releasing the lease so the group never stays Syncing. False if the job is no
+ * longer this worker's, or the database refused this too.
+ */
+export async function recordMinimalFailure(db: Executor, job: Pick<SyncJob, "id" | "sourceId" | "mode">, owner: string): Promise<boolean> {
+  const diagnosis = JSON.stringify({
+    code: "unrecorded_failure",
+    title: "The sync failed and its details could not be saved",
+    fix: "The audience keeps its last good sync. Use “Sync now” to try again; if it fails again, ask an admin to look for this sync job in the server log.",
+    details: `Sync job ${job.id}.`,
+  });
+  try {
+    return await db.transaction(async (tx) => {
+      const n = await executeCount(
+        tx,
+        sql`UPDATE sync_jobs SET status = 'failed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+              error = ${diagnosis}::jsonb
+            WHERE id = ${job.id}::uuid AND lease_owner = ${owner} AND status = 'running'`,
+      );
+      if (n === 0) return false;
+      if (job.mode === "sync") {
+        await tx.execute(
+          sql`UPDATE audience_sources SET state = 'error', last_error = ${diagnosis}::jsonb, last_synced_at = now(), updated_at = now()
+              WHERE id = ${job.sourceId}::uuid`,
+        );
+      }
+      await tx.execute(sql`UPDATE sync_runs SET outcome = 'failed', finished_at = now() WHERE job_id = ${job.id}::uuid AND outcome = 'running'`);
+      await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${job.id}::uuid`);
+      return true;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Jobs a worker could take right now: due and queued, or running under a lease that expired (its worker
+ * died). Whatever kicks the worker (a poll's POST, an editor's action) asks this first.
+ */
+export async function countClaimableJobs(db: Executor, filter: { seriesId?: string; connectionId?: string } = {}): Promise<number> {
+  const bySeries = filter.seriesId ? sql`AND series_id = ${filter.seriesId}::uuid` : sql``;
+  const byConnection = filter.connectionId ? sql`AND connection_id = ${filter.connectionId}::uuid` : sql``;
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`SELECT count(*)::int AS n FROM sync_jobs
+        WHERE ((status = 'queued' AND run_after <= now()) OR (status = 'running' AND lease_expires_at < now()))
+          ${bySeries} ${byConnection}`,
   );
   return Number(row?.n ?? 0);
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import type { Diagnosis } from "@/lib/graph/types";
+import { jsonSafe } from "@/lib/text/sanitize";
 import type { ApplyCounts, ReviewNumbers } from "./apply";
 
 /**
@@ -16,7 +17,8 @@ export interface RunRef {
   owner: string;
 }
 
-const json = (v: unknown) => JSON.stringify(v);
+/** Every jsonb written here goes through jsonSafe: recording a failure can never fail on what the failure said. */
+const json = (v: unknown) => JSON.stringify(jsonSafe(v));
 
 /** Opens the ledger row of one attempt; earlier attempts still marked running died with their worker. */
 export async function openRun(db: Executor, job: { id: string; sourceId: string; seriesId: string; reason: string }): Promise<string> {

@@ -6,7 +6,8 @@ import { DEFAULT_MAX_IN_FLIGHT } from "@/lib/graph/in-flight";
 import { logError } from "@/lib/log";
 import type { EnumerationProgress } from "./enumerate";
 import { openConnectionGraph, type OpenGraphSession } from "./graph-session";
-import { claimNextJob, countRemainingJobs, DEFAULT_LEASE_MS, type SyncJob } from "./jobs";
+import { attemptsExhausted, attemptsExhaustedDiagnosis, claimNextJob, countRemainingJobs, DEFAULT_LEASE_MS, recordMinimalFailure, type SyncJob } from "./jobs";
+import { openRun, recordFailed } from "./outcomes";
 import { runClaimedJob, type JobOutcome, type JobTimings } from "./run-job";
 
 export type WorkEvent =
@@ -40,6 +41,13 @@ export interface WorkSummary {
   cancelled: number;
   /** Jobs still queued or running after this call. */
   remaining: number;
+}
+
+/** A job out of attempts fails with its diagnosis and releases its lease, without contacting Graph again. */
+async function giveUp(db: Executor, job: SyncJob, owner: string): Promise<JobOutcome> {
+  const runId = await openRun(db, job);
+  const recorded = await recordFailed(db, { jobId: job.id, runId, sourceId: job.sourceId, owner }, attemptsExhaustedDiagnosis(job), { mode: job.mode });
+  return recorded ? "failed" : "lost";
 }
 
 /** Matches lib/graph's default per-tenant cap: each job has at most one page request in flight. */
@@ -79,7 +87,9 @@ export async function runQueuedWork(db: Executor, opts: RunQueuedWorkOptions): P
       const timings: JobTimings = { enumerateMs: 0, applyMs: 0, applyWorkMs: 0, pipelined: false };
       let outcome: JobOutcome;
       try {
-        outcome = await runClaimedJob(db, job, {
+        outcome = attemptsExhausted(job)
+          ? await giveUp(db, job, owner)
+          : await runClaimedJob(db, job, {
           owner,
           leaseMs,
           deadline,
@@ -88,10 +98,11 @@ export async function runQueuedWork(db: Executor, opts: RunQueuedWorkOptions): P
           onPage: opts.onProgress ? (progress) => opts.onProgress!({ type: "page", progress }) : undefined,
         });
       } catch (error) {
-        // Even recording the failure failed (the database went away): the lease expires and another call
-        // takes the job again. This call carries on with the rest.
+        // Even recording the failure failed. A fixed, minimal record is tried (it cannot fail on content);
+        // when the database itself went away, the lease expires and another call takes the job again, up to
+        // the job's max_attempts. This call carries on with the rest.
         logError(`sync job ${job.id} could not be recorded`, error);
-        outcome = "lost";
+        outcome = (await recordMinimalFailure(db, job, owner)) ? "failed" : "lost";
       }
       tally(outcome);
       opts.onProgress?.({ type: "finished", job, outcome, timings });
