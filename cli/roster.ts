@@ -5,6 +5,7 @@
  */
 import { openDb, type DbHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
+import { EnvError, readEnv } from "@/lib/env";
 import { RosterError } from "@/lib/errors";
 import { redact } from "@/lib/log";
 import { groupUsage, parseOptions, subcommandUsage, UsageError, type CommandContext, type CommandGroup } from "./command";
@@ -48,7 +49,7 @@ function createContext(): { ctx: CommandContext; close(): Promise<void> } {
     isInteractive: Boolean(process.stdin.isTTY),
     async db() {
       handle ??= (async () => {
-        const h = await openDb();
+        const h = await openDb(readEnv().DATABASE_URL);
         // The embedded database is the demo's; bring it up to date as `npm run dev` would. PostgreSQL is
         // migrated by the deploy (`npm run db:migrate`), never behind an operator's back.
         if (h.kind === "pglite") await migrate(h);
@@ -126,7 +127,7 @@ export async function main(argv: string[]): Promise<number> {
     return (await sub.run(ctx, parseOptions(sub.options, rest))) ?? 0;
   } catch (error) {
     if (error instanceof UsageError) return help(`Error: ${error.message}\n\n${subcommandUsage(group, subName, sub)}`, 2);
-    if (error instanceof RosterError) return help(`Error: ${error.message}`, 1);
+    if (error instanceof RosterError || error instanceof EnvError) return help(`Error: ${error.message}`, 1);
     const e = error instanceof Error ? error : new Error(String(error));
     return help(`Error: ${redact(`${e.name}: ${e.message}`)}`, 1);
   } finally {
@@ -136,5 +137,11 @@ export async function main(argv: string[]): Promise<number> {
 
 // Run when executed (`tsx cli/roster.ts`), not when a test imports main().
 if (process.argv[1] && /cli[\\/]roster\.ts$/.test(process.argv[1])) {
+  try {
+    readEnv(); // the configuration, checked once before any command: a bad variable is named, not hit midway
+  } catch (error) {
+    process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
   main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { openDb, type Db, type DbHandle } from "@/db/client";
 import { migrate } from "@/db/migrate";
+import { readEnv } from "@/lib/env";
 
 /**
  * One database handle per server process, cached on globalThis so that development's module reloading does
@@ -10,7 +11,7 @@ const globalForDb = globalThis as unknown as { rosterDb?: Promise<DbHandle> };
 
 export function getDbHandle(): Promise<DbHandle> {
   globalForDb.rosterDb ??= (async () => {
-    const handle = await openDb();
+    const handle = await openDb(readEnv().DATABASE_URL);
     // Development and the embedded database migrate on start; production runs `npm run db:migrate` on deploy.
     if (process.env.NODE_ENV !== "production" || handle.kind === "pglite" || process.env.ROSTER_MIGRATE_ON_START === "1") {
       await migrate(handle);

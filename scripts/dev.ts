@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { openDb } from "../db/client";
+import { readEnv } from "../lib/env";
 import { migrate } from "../db/migrate";
 import { seedDemo } from "../lib/seed/demo";
 import { ensureCertificate } from "../sandbox/cert";
@@ -40,7 +41,7 @@ function startSandbox(certPath: string): Promise<string> {
 }
 
 async function main() {
-  const handle = await openDb();
+  const handle = await openDb(readEnv().DATABASE_URL); // also checks the whole configuration, naming what is wrong
   await migrate(handle);
   const demo = await seedDemo(handle.db);
   await handle.close(); // PGlite allows one process per folder: Next opens it next.

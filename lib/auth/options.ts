@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import { users } from "@/db/schema";
 import { getDb } from "@/lib/db";
 import { normalizeEmail } from "@/lib/email";
+import { readEnv } from "@/lib/env";
 import { RosterError } from "@/lib/errors";
 import { authSecret } from "./secret";
 import { authenticate } from "./sign-in";
@@ -16,9 +17,9 @@ import { authenticate } from "./sign-in";
  * issue a token carrying a Roster user's address, so multi-tenant authorities are refused.
  */
 export function entraSsoConfigured(): boolean {
-  const tenant = process.env.AUTH_ENTRA_TENANT_ID?.trim().toLowerCase();
-  if (!tenant || ["common", "organizations", "consumers"].includes(tenant)) return false;
-  return Boolean(process.env.AUTH_ENTRA_CLIENT_ID && process.env.AUTH_ENTRA_CLIENT_SECRET);
+  // lib/env.ts refuses a multi-tenant authority and a partial set of the three, naming the variable.
+  const env = readEnv();
+  return Boolean(env.AUTH_ENTRA_CLIENT_ID && env.AUTH_ENTRA_CLIENT_SECRET && env.AUTH_ENTRA_TENANT_ID);
 }
 
 export const authOptions: NextAuthOptions = {
@@ -45,9 +46,9 @@ export const authOptions: NextAuthOptions = {
     ...(entraSsoConfigured()
       ? [
           AzureADProvider({
-            clientId: process.env.AUTH_ENTRA_CLIENT_ID!,
-            clientSecret: process.env.AUTH_ENTRA_CLIENT_SECRET!,
-            tenantId: process.env.AUTH_ENTRA_TENANT_ID!.trim(),
+            clientId: readEnv().AUTH_ENTRA_CLIENT_ID!,
+            clientSecret: readEnv().AUTH_ENTRA_CLIENT_SECRET!,
+            tenantId: readEnv().AUTH_ENTRA_TENANT_ID!,
             // The stock profile fetches the user's photo from Graph into the session cookie; Roster needs neither.
             profile: (profile) => ({
               id: profile.sub,

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { dataDir } from "@/db/client";
+import { readEnv } from "@/lib/env";
 
 /**
  * A development-only secret kept in `.data/`, so that `npm run dev` works with no setup while production
@@ -22,5 +23,6 @@ export function developmentSecret(fileName: string, bytes: number, envName: stri
 }
 
 export function authSecret(): string {
-  return process.env.AUTH_SECRET || process.env.NEXTAUTH_SECRET || developmentSecret("auth-secret", 32, "AUTH_SECRET");
+  const env = readEnv();
+  return env.AUTH_SECRET || env.NEXTAUTH_SECRET || developmentSecret("auth-secret", 32, "AUTH_SECRET");
 }

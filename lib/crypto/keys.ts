@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { developmentSecret } from "@/lib/auth/secret";
+import { readEnv } from "@/lib/env";
 
 /** A 32-byte AES-256-GCM key and the id stored beside everything it sealed. */
 export interface SealingKey {
@@ -26,7 +27,8 @@ export function parseSealingKey(base64: string, envName: string): SealingKey {
   return { id: `k${createHash("sha256").update(key).digest("hex").slice(0, 12)}`, key };
 }
 
-export function sealingKeysFromEnv(env: NodeJS.ProcessEnv = process.env): SealingKeys {
+export function sealingKeysFromEnv(source: NodeJS.ProcessEnv = process.env): SealingKeys {
+  const env = readEnv(source);
   const currentText = env.ENCRYPTION_KEY || developmentSecret("encryption-key", 32, "ENCRYPTION_KEY");
   const current = parseSealingKey(currentText, "ENCRYPTION_KEY");
   const previous = env.ENCRYPTION_KEY_PREVIOUS ? parseSealingKey(env.ENCRYPTION_KEY_PREVIOUS, "ENCRYPTION_KEY_PREVIOUS") : undefined;

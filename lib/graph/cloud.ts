@@ -1,3 +1,4 @@
+import { readEnv } from "@/lib/env";
 import type { Cloud } from "./types";
 
 /** Where a cloud's sign-in and Graph live, after the test/sandbox overrides. */
@@ -25,21 +26,12 @@ const CLOUDS: Record<Cloud, { authority: string; graph: string; instanceName: st
 const MICROSOFT_AUTHORITY_HOSTS = new Set(["login.microsoftonline.com", "login.microsoftonline.us", "login.microsoft.com", "login.windows.net"]);
 const MICROSOFT_GRAPH_HOSTS = new Set(["graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us"]);
 
-function origin(raw: string, envName: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`${envName} must be an https URL such as https://localhost:4443; got "${raw}".`);
-  }
-  if (url.protocol !== "https:") throw new Error(`${envName} must use https (Entra and Graph clients refuse plain http).`);
-  return url.origin;
-}
-
-export function cloudEndpoints(cloud: Cloud, env: NodeJS.ProcessEnv = process.env): CloudEndpoints {
+export function cloudEndpoints(cloud: Cloud, source: NodeJS.ProcessEnv = process.env): CloudEndpoints {
   const base = CLOUDS[cloud];
-  const authorityHost = env.ENTRA_AUTHORITY_HOST ? origin(env.ENTRA_AUTHORITY_HOST, "ENTRA_AUTHORITY_HOST") : base.authority;
-  const graphBaseUrl = env.GRAPH_BASE_URL ? origin(env.GRAPH_BASE_URL, "GRAPH_BASE_URL") : base.graph;
+  // The overrides arrive as https origins (lib/env.ts checks them and names a malformed one).
+  const env = readEnv(source);
+  const authorityHost = env.ENTRA_AUTHORITY_HOST ?? base.authority;
+  const graphBaseUrl = env.GRAPH_BASE_URL ?? base.graph;
   const graphHost = new URL(graphBaseUrl).hostname;
   return {
     cloud,

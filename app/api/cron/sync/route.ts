@@ -1,4 +1,5 @@
 import { getDb } from "@/lib/db";
+import { readEnv } from "@/lib/env";
 import { logError } from "@/lib/log";
 import { isAuthorizedCronCall, runCron } from "@/lib/sync/cron";
 
@@ -19,7 +20,7 @@ export function HEAD(): Response {
 }
 
 export async function GET(request: Request): Promise<Response> {
-  if (!isAuthorizedCronCall(request.headers.get("authorization"), process.env.CRON_SECRET)) {
+  if (!isAuthorizedCronCall(request.headers.get("authorization"), readEnv().CRON_SECRET)) {
     return Response.json({ error: "unauthorized" }, { status: 401, headers: { "cache-control": "no-store" } });
   }
   try {
