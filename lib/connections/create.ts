@@ -11,6 +11,7 @@ import { logError } from "@/lib/log";
 import { refreshCatalog } from "@/lib/sync/catalog";
 import { requireAdminOfAll } from "./access";
 import { recordConnectionAudit } from "./audit";
+import { findSameAppConnection, resolveTenantId, sameAppMessage } from "./identity";
 import { fieldsNeedAttention, validateAppIds, validateConnectionForm, validateOptions, validateSecret, type ConnectionFormValue } from "./validation";
 import { summarizeVerification, verificationColumns, type VerificationSummary } from "./verification";
 
@@ -34,15 +35,36 @@ function verifyForm(value: Pick<ConnectionFormValue, "tenantId" | "clientId" | "
  * The wizard's "Verify connection": checks what was typed against Entra ID and Graph without saving anything.
  * Admins only: it makes outbound calls with whatever credentials it is given.
  */
-export async function verifyConnectionDraft(_db: Executor, actor: Actor | null, raw: Record<string, unknown>): Promise<VerificationSummary> {
-  requireAdminArea(actor);
+export async function verifyConnectionDraft(db: Executor, actor: Actor | null, raw: Record<string, unknown>): Promise<VerificationSummary> {
+  const a = requireActor(actor);
+  requireAdminArea(a);
   const fields: Record<string, string> = {};
   const ids = validateAppIds(raw);
   const secret = validateSecret(raw);
   const options = validateOptions(raw);
   for (const r of [ids, secret, options]) if (!r.ok) Object.assign(fields, r.fields);
   if (!ids.ok || !secret.ok || !options.ok) throw invalidInput(fieldsNeedAttention(fields), fields);
-  return summarizeVerification(await verifyForm({ ...ids.value, ...secret.value, ...options.value }));
+  const identity = await checkIdentity(db, a, ids.value, options.value.cloud);
+  if ("refused" in identity) return identity.refused;
+  return { ...summarizeVerification(await verifyForm({ ...ids.value, ...secret.value, ...options.value, tenantId: identity.tenantId })), tenantId: identity.tenantId };
+}
+
+/**
+ * The tenant as its GUID (a verified domain resolved), and no second connection for the same tenant and app.
+ * An unresolvable domain is a field error; a duplicate is answered instead of a checklist, with the existing one.
+ */
+export async function checkIdentity(
+  db: Executor,
+  actor: Actor,
+  ids: { tenantId: string; clientId: string },
+  cloud: "global" | "usgov",
+  exceptId?: string,
+): Promise<{ tenantId: string } | { refused: VerificationSummary }> {
+  const resolved = await resolveTenantId(ids.tenantId, cloud);
+  if (!resolved.ok) throw invalidInput(resolved.error, { tenantId: resolved.error });
+  const existing = await findSameAppConnection(db, actor, { clientId: ids.clientId, tenantId: resolved.tenantId }, exceptId);
+  if (!existing) return { tenantId: resolved.tenantId };
+  return { refused: { ok: false, checklist: [], roles: [], fields: { clientId: sameAppMessage(existing) }, tenantId: resolved.tenantId, existing } };
 }
 
 /**
@@ -60,9 +82,12 @@ export async function createConnection(
   if (!form.ok) throw invalidInput(fieldsNeedAttention(form.fields), form.fields);
   const value = form.value;
   requireAdminOfAll(a, value.organizationIds);
+  const identity = await checkIdentity(db, a, value, value.cloud);
+  if ("refused" in identity) return { saved: false, verification: identity.refused };
+  value.tenantId = identity.tenantId;
 
   const result = await verifyForm(value);
-  const verification = summarizeVerification(result);
+  const verification = { ...summarizeVerification(result), tenantId: value.tenantId };
   if (!result.ok && raw.saveAsDraft !== true) return { saved: false, verification };
 
   const connectionId = randomUUID();

@@ -40,4 +40,9 @@ export const updateOptionsInput = connectionIdInput.extend({
   azureGovernment: z.boolean(),
   useUsernameFallback: z.boolean(),
   syncContacts: z.boolean(),
+  /** A draft's IDs can be corrected; an active connection's cannot (the verb says so). */
+  clientId: text(200).optional(),
+  tenantId: text(200).optional(),
+  /** Save a change that failed verification, after the admin was told what it does. */
+  confirm: z.boolean().optional(),
 });

@@ -12,7 +12,10 @@ import { refreshCatalogQuietly, secretHintOf } from "./create";
 import { fieldsNeedAttention, validateSecret } from "./validation";
 import { healthOf, summarizeVerification, verificationColumns, type VerificationSummary } from "./verification";
 
-export type RotateSecretResult = { rotated: true; verification: VerificationSummary } | { rotated: false; verification: VerificationSummary };
+export type RotateSecretResult =
+  /** secretId is the secret Roster now uses; previousSecretId the one it no longer uses, which can be deleted in Azure. */
+  | { rotated: true; secretId: string; previousSecretId: string; verification: VerificationSummary }
+  | { rotated: false; verification: VerificationSummary };
 
 /**
  * Replaces a connection's client secret, but only with one that works: the new secret must sign in before it
@@ -57,5 +60,5 @@ export async function rotateSecret(
     });
   });
   if (result.ok) await refreshCatalogQuietly(db, row.id);
-  return { rotated: true, verification };
+  return { rotated: true, secretId: secret.value.secretId, previousSecretId: row.secretId, verification };
 }

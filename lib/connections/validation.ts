@@ -41,7 +41,19 @@ export interface ConnectionFormValue extends ConnectionOptionsValue, SecretValue
 export type Validated<T> = { ok: true; value: T } | { ok: false; fields: Record<string, string> };
 
 type Raw = Record<string, unknown>;
-const text = (raw: Raw, key: string) => (typeof raw[key] === "string" ? (raw[key] as string).trim() : "");
+/**
+ * A pasted value without the whitespace and quotes that copying from a portal, a chat or a JSON file brings
+ * along: "  “0a1b…”\n" is 0a1b….
+ */
+export function cleanPasted(value: string): string {
+  return value.trim().replace(/^["'`\u201c\u201d\u2018\u2019]+|["'`\u201c\u201d\u2018\u2019]+$/g, "").trim();
+}
+const text = (raw: Raw, key: string) => (typeof raw[key] === "string" ? cleanPasted(raw[key] as string) : "");
+/** A verified domain as Entra accepts it in place of the tenant id, e.g. contoso.onmicrosoft.com. */
+const DOMAIN = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+export function isTenantDomain(value: string): boolean {
+  return DOMAIN.test(value);
+}
 const flag = (raw: Raw, key: string) => raw[key] === true || raw[key] === "on" || raw[key] === "true";
 
 function guidField(value: string, what: string, where: string): string | null {
@@ -53,7 +65,7 @@ function guidField(value: string, what: string, where: string): string | null {
 /** Splits a pasted list (commas, spaces, new lines, semicolons) of group Object IDs and checks each. */
 export function parseGroupObjectIds(input: unknown): { ids: string[]; error: string | null } {
   const parts = Array.isArray(input) ? input.map(String) : typeof input === "string" ? input.split(/[\s,;]+/) : [];
-  const ids = parts.map((p) => p.trim()).filter(Boolean);
+  const ids = parts.map(cleanPasted).filter(Boolean);
   const notGuid = ids.filter((id) => !isGuid(id));
   if (notGuid.length) {
     return { ids, error: `Not a GUID: “${notGuid[0].slice(0, 60)}”. Each Object ID looks like 0a1b2c3d-1234-5678-9abc-def012345678 (Azure → Groups → the group → Object ID).` };
@@ -82,7 +94,7 @@ export function todayUtc(now = new Date()): string {
 export function validateSecret(raw: Raw, now = new Date()): Validated<SecretValue> {
   const fields: Record<string, string> = {};
   const secretId = text(raw, "secretId");
-  const secretValue = typeof raw.secretValue === "string" ? raw.secretValue.trim() : "";
+  const secretValue = typeof raw.secretValue === "string" ? cleanPasted(raw.secretValue) : "";
   const secretExpiresOn = text(raw, "secretExpiresOn");
   const idError = guidField(secretId, "Client secret ID", "Certificates & secrets → the secret's “Secret ID” column");
   if (idError) fields.secretId = idError;
@@ -146,7 +158,8 @@ export function validateAppIds(raw: Raw): Validated<{ clientId: string; tenantId
   const clientId = text(raw, "clientId");
   const tenantId = text(raw, "tenantId");
   const clientError = guidField(clientId, "Application (client) ID", "the app registration's Overview page");
-  const tenantError = guidField(tenantId, "Directory (tenant) ID", "the app registration's Overview page");
+  // Entra accepts a verified domain in place of the tenant id; the verbs resolve it to the id before saving.
+  const tenantError = isTenantDomain(tenantId) ? null : guidField(tenantId, "Directory (tenant) ID", "the app registration's Overview page; a verified domain such as contoso.onmicrosoft.com works too");
   if (clientError) fields.clientId = clientError;
   if (tenantError) fields.tenantId = tenantError;
   else if (!clientError && clientId.toLowerCase() === tenantId.toLowerCase()) {

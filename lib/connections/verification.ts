@@ -1,4 +1,5 @@
 import type { ChecklistItem, VerificationResult } from "@/lib/graph/verify";
+import type { ExistingConnection } from "./identity";
 
 /** What a verification tells the browser: the checklist and, for the wizard, fixes placed on their fields. */
 export interface VerificationSummary {
@@ -7,6 +8,10 @@ export interface VerificationSummary {
   roles: string[];
   /** Fixes for the wizard's fields, keyed by field name (e.g. a wrong secret lands on secretValue). */
   fields: Record<string, string>;
+  /** The Directory (tenant) ID as stored: a verified domain typed in its place resolved to the tenant's GUID. */
+  tenantId?: string;
+  /** Set instead of a checklist when the same tenant and app are already connected. */
+  existing?: ExistingConnection;
 }
 
 export type ConnectionHealth = "healthy" | "degraded" | "failing";
@@ -73,4 +78,36 @@ export function describeVerificationOutcome(summary: Pick<VerificationSummary, "
   if (!problem) return "Verification did not finish: verify again.";
   if (problem.count === 1) return `Verification failed: ${problem.cause}. The fix is ${fixesAre}.`;
   return `Verification failed in ${problem.count} checks, first: ${problem.cause}. Each fix is ${fixesAre}.`;
+}
+
+/** Where a failed check of a connection's new settings belongs on its settings form. */
+export function settingsFieldsOf(summary: Pick<VerificationSummary, "fields" | "checklist">): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, message] of Object.entries(summary.fields)) {
+    if (["azureGovernment", "groupObjectIds", "clientId", "tenantId"].includes(key)) fields[key] = message;
+  }
+  const contacts = summary.checklist.find((i) => i.id === "permission:OrgContact.Read.All" && !i.ok && !i.skipped);
+  if (contacts) fields.syncContacts = `${contacts.title}. ${contacts.fix}`;
+  return fields;
+}
+
+/**
+ * Which checklist lines a field's value decides, so that editing the field clears the results it made stale:
+ * the IDs, the secret and the cloud decide every line; the group list its group lines; contacts its permission.
+ */
+export function checksConcerning(field: string): (item: ChecklistItem) => boolean {
+  switch (field) {
+    case "groupObjectIds":
+      return (item) => item.id.startsWith("group:");
+    case "syncContacts":
+      return (item) => item.id === "permission:OrgContact.Read.All";
+    case "clientId":
+    case "tenantId":
+    case "secretId":
+    case "secretValue":
+    case "azureGovernment":
+      return () => true;
+    default:
+      return () => false;
+  }
 }

@@ -17,7 +17,7 @@ export interface ConnectionVerification {
   status: "draft" | "active";
 }
 
-function unreadableSecret(): VerificationResult {
+export function unreadableSecret(): VerificationResult {
   const diagnosis = {
     code: "secret_unreadable",
     title: "The stored client secret cannot be decrypted with this server's ENCRYPTION_KEY",

@@ -183,13 +183,13 @@ describe.each(dbKinds)("directory connections on %s", (kind) => {
     expect((row.lastError as { fix: string }).fix).toMatch(/Rotate secret/);
   });
 
-  test("editing options re-verifies when contacts are turned on, and audits what changed", async () => {
+  test("editing options verifies contacts before saving, saves on confirmation, and audits what changed", async () => {
     const { org, admin, t } = await setup();
     await sandbox.mutate(t.tenantId, [{ op: "revokePermission", clientId: mainApp(t).clientId, permission: "OrgContact.Read.All" }]);
     const created = await createConnection(h.db, admin, wizardForm(t, [org.id]));
     if (!created.saved) throw new Error("expected a saved connection");
     const groupId = t.groups[0].id;
-    const r = await updateConnectionOptions(h.db, admin, {
+    const change = {
       connectionId: created.connectionId,
       organizationIds: [org.id],
       name: "Northwind",
@@ -198,7 +198,14 @@ describe.each(dbKinds)("directory connections on %s", (kind) => {
       groupObjectIds: groupId,
       syncContacts: true,
       useUsernameFallback: true,
-    });
+    };
+    // Contacts without OrgContact.Read.All fail verification: nothing is written until the admin confirms.
+    const refused = await updateConnectionOptions(h.db, admin, change);
+    expect(refused).toMatchObject({ saved: false, consequence: { confirmLabel: "Save anyway: needs attention" } });
+    const [untouched] = await h.db.select().from(directoryConnections).where(eq(directoryConnections.id, created.connectionId));
+    expect(untouched).toMatchObject({ syncContacts: false, health: "healthy", groupObjectIds: [] });
+    const r = await updateConnectionOptions(h.db, admin, { ...change, confirm: true });
+    expect(r.saved).toBe(true);
     expect(r.changed.sort()).toEqual(["groupObjectIds", "syncContacts", "useUsernameFallback"]);
     expect(r.verification?.health).toBe("degraded");
     expect(r.verification?.verification.checklist.find((i) => !i.ok)?.id).toBe("permission:OrgContact.Read.All");
