@@ -11,7 +11,7 @@ import { recordConnectionAudit } from "./audit";
 import { checkIdentity, refreshCatalogQuietly } from "./create";
 import { verifyStoredConnection } from "./graph-access";
 import { fieldsNeedAttention, validateAppIds, validateOptions, validateOwner } from "./validation";
-import { firstProblemOf, healthOf, summarizeVerification, verificationColumns } from "./verification";
+import { healthOf, summarizeVerification, verificationColumns } from "./verification";
 import { unreadableSecret, type ConnectionVerification } from "./verify";
 
 export interface UpdateOptionsResult {
@@ -28,15 +28,14 @@ export interface UpdateOptionsResult {
 const VERIFIED = new Set(["tenantId", "clientId", "cloud", "groupObjectIds", "syncContacts", "useUsernameFallback"]);
 
 function consequenceOf(result: VerificationResult, status: "draft" | "active"): NonNullable<UpdateOptionsResult["consequence"]> {
-  const cause = firstProblemOf(result)?.cause ?? "verification failed";
-  if (status === "draft") return { text: `Saving anyway keeps this connection a draft (${cause}).`, confirmLabel: "Save anyway as a draft" };
+  if (status === "draft") return { text: "Saving anyway keeps this connection a draft.", confirmLabel: "Save anyway as a draft" };
   if (!result.credentialsOk) {
     return {
-      text: `Saving anyway breaks this connection: ${cause}. Every sync of its groups fails until the setting is put back.`,
+      text: "Saving anyway breaks this connection: every sync of its groups fails until the setting is put back.",
       confirmLabel: "Save anyway and break the connection",
     };
   }
-  return { text: `Saving anyway leaves this connection needing attention: ${cause}.`, confirmLabel: "Save anyway: needs attention" };
+  return { text: "Saving anyway leaves this connection needing attention.", confirmLabel: "Save anyway: needs attention" };
 }
 
 /**
