@@ -4,6 +4,7 @@
  */
 import type { Browser, Locator, Page, TestInfo } from "@playwright/test";
 import { test, expect, type Factories, type SandboxAccess } from "./support/fixtures";
+import { fillWizard } from "./connection-helpers";
 
 // ── The sandbox tenant and what it implies ───────────────────────────────────
 
@@ -94,17 +95,18 @@ async function saveConnectionThroughWizard(page: Page, tenant: Tenant, orgName: 
   const app = tenant.apps.find((a) => a.name === "Roster Directory Sync") ?? tenant.apps[0];
   const secret = app.secrets.find((s) => !s.expired) ?? app.secrets[0];
   await page.goto("/admin/directory/new");
-  await page.getByLabel("Application (client) ID").fill(app.clientId);
-  await page.getByLabel("Directory (tenant) ID").fill(tenant.tenantId);
-  await page.getByLabel("Client secret ID").fill(secret.secretId);
-  await page.getByLabel("Client secret value").fill(secret.value);
-  await page.getByLabel("Secret expires on").fill(secret.expiresAt.slice(0, 10));
-  await page.getByLabel("Setup owner name").fill("Ida Admin");
-  await page.getByLabel("Setup owner email").fill("ida.admin@example.test");
-  if (groupObjectIds.length) await page.getByLabel("Group Object IDs").fill(groupObjectIds.join("\n"));
-  // Organizations the connection serves: the admin's own is offered; tick it when the wizard asks.
-  const orgBox = page.getByRole("checkbox", { name: orgName });
-  if ((await orgBox.count()) > 0 && !(await orgBox.isChecked())) await orgBox.check();
+  // Organizations the connection serves: the admin's own is offered; fillWizard ticks it when the wizard asks.
+  await fillWizard(page, {
+    clientId: app.clientId,
+    tenantId: tenant.tenantId,
+    secretId: secret.secretId,
+    secret: secret.value,
+    expiresOn: secret.expiresAt.slice(0, 10),
+    ownerName: "Ida Admin",
+    ownerEmail: "ida.admin@example.test",
+    organization: orgName,
+    groupObjectIds,
+  });
   await page.getByRole("button", { name: "Verify connection" }).click();
   await page.getByRole("button", { name: "Save connection" }).click();
   await expect(page).not.toHaveURL(/\/admin\/directory\/new$/, { timeout: 30_000 });

@@ -52,7 +52,7 @@ export function CheckboxField({
 export function FormSection({ title, step, children, description }: { title: string; step?: number; description?: string; children: React.ReactNode }) {
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby={`${title}-heading`.replace(/\W+/g, "-")}>
-      <h2 id={`${title}-heading`.replace(/\W+/g, "-")} className="text-base font-semibold text-slate-900">
+      <h2 id={`${title}-heading`.replace(/\W+/g, "-")} tabIndex={-1} className="text-base font-semibold text-slate-900 focus:outline-none">
         {step !== undefined && <span className="mr-2 text-slate-400">{step}.</span>}
         {title}
       </h2>
@@ -133,3 +133,4 @@ export function SecretValueField({
     </div>
   );
 }
+

@@ -11,7 +11,7 @@ import { SecretValueField, withoutField } from "./form-controls";
 import { useActionSubmit } from "./use-action-submit";
 import { VerificationChecklist } from "./verification-checklist";
 
-/** "Rotate secret": the new secret must sign in before it replaces the old one. */
+/** "Rotate secret": the new secret must sign in before it replaces the one in use. */
 export function RotateSecretForm({ connectionId, rotate }: { connectionId: string; rotate(input: unknown): Promise<ActionResult<RotateSecretResult>> }) {
   const router = useRouter();
   const [values, setValues] = useState({ secretId: "", secretValue: "", secretExpiresOn: "" });
@@ -48,7 +48,14 @@ export function RotateSecretForm({ connectionId, rotate }: { connectionId: strin
       }
       setValues({ secretId: "", secretValue: "", secretExpiresOn: "" });
       if (secretValueRef.current) secretValueRef.current.value = "";
-      setMessage({ tone: "success", text: "Secret rotated: Roster now uses the new secret. You can delete the old one in Azure." });
+      const { secretId, previousSecretId } = r.data;
+      setMessage({
+        tone: "success",
+        text:
+          secretId === previousSecretId
+            ? `Secret saved again: Roster uses the secret with Secret ID ${secretId}, as before. Do not delete it in Azure.`
+            : `Secret rotated: Roster now uses the secret with Secret ID ${secretId}. It no longer uses the secret with Secret ID ${previousSecretId}: you can delete that one in Azure (Certificates & secrets).`,
+      });
       focusAfterRender("message");
       router.refresh();
     });

@@ -10,9 +10,10 @@ export function savedConnectionUrl(connectionId: string): string {
 /**
  * "Connection saved" on the connection page right after the wizard. The `saved` flag is then dropped from the
  * address (history.replaceState, which Next's router follows without a new request), so a reload or a bookmark
- * does not confirm the save again; the notice itself stays until the admin leaves the page.
+ * does not confirm the save again; the notice itself stays until the admin leaves the page, or until the
+ * connection stops being healthy.
  */
-export function SavedConnectionNotice({ justSaved, organizations }: { justSaved: boolean; organizations: string[] }) {
+export function SavedConnectionNotice({ justSaved, healthy = true, organizations }: { justSaved: boolean; healthy?: boolean; organizations: string[] }) {
   const [show] = useState(justSaved);
   useEffect(() => {
     if (!justSaved) return;
@@ -20,7 +21,8 @@ export function SavedConnectionNotice({ justSaved, organizations }: { justSaved:
     url.searchParams.delete("saved");
     window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
   }, [justSaved]);
-  if (!show) return null;
+  // "Verified" would no longer be true once a later check on the same page fails.
+  if (!show || !healthy) return null;
   return (
     <Alert tone="success">
       Connection saved and verified. Editors of {organizations.join(", ")} can now sync its groups from a series: Audience → Manage

@@ -55,11 +55,21 @@ export function toConnectionView(row: ConnectionRow, organizations: { id: string
     status: row.status,
     health: row.health,
     grantedRoles: row.grantedRoles,
-    lastVerification: (row.lastVerification as ChecklistItem[] | null) ?? null,
+    lastVerification: ((row.lastVerification as ChecklistItem[] | null) ?? null)?.map((item) => ({ ...item, title: datedExpiry(item.code, item.title, row.secretExpiresOn) })) ?? null,
     lastVerifiedAt: row.lastVerifiedAt?.toISOString() ?? null,
-    lastError: (row.lastError as ConnectionView["lastError"]) ?? null,
+    lastError: row.lastError ? { ...(row.lastError as NonNullable<ConnectionView["lastError"]>), title: datedExpiry((row.lastError as { code: string }).code, (row.lastError as { title: string }).title, row.secretExpiresOn)! } : null,
     groupsRefreshedAt: row.groupsRefreshedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     organizations,
   };
+}
+
+/**
+ * An expired secret is named with a date. The diagnosis carries the date when the recorded one has passed;
+ * when it has not (mistyped when the secret was entered, or a run diagnosed it without the date), the date on
+ * record is given as what it is, with where the real one is.
+ */
+export function datedExpiry(code: string | undefined, title: string | undefined, recordedExpiry: string): string | undefined {
+  if (code !== "secret_expired" || !title || /\d{4}-\d{2}-\d{2}/.test(title)) return title;
+  return `${title} (Roster has ${recordedExpiry} on record as its expiry date; Azure's Certificates & secrets shows the real one)`;
 }

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { HealthBadge, SecretExpiryText, StatusBadge } from "@/components/connections/connection-badges";
 import { ConnectionChecks } from "@/components/connections/connection-checks";
 import { ConnectionOptionsForm } from "@/components/connections/connection-options-form";
+import { CopyButton } from "@/components/connections/copy-button";
 import { DeleteConnection } from "@/components/connections/delete-connection";
 import { RotateSecretForm } from "@/components/connections/rotate-secret-form";
 import { SavedConnectionNotice } from "@/components/connections/saved-connection-notice";
@@ -58,6 +59,8 @@ export default async function ConnectionPage({
   ];
   const required = [...REQUIRED_PERMISSIONS, ...(connection.syncContacts ? [CONTACTS_PERMISSION] : [])];
   const expiry = connection.secretExpiry;
+  // The last verification never got a token (directory not found, secret refused, secret unreadable).
+  const signInFailed = (connection.lastVerification ?? []).some((i) => ["tenant", "token", "secret"].includes(i.id) && !i.ok && !i.skipped);
 
   return (
     <div className="space-y-6">
@@ -70,7 +73,7 @@ export default async function ConnectionPage({
       </PageHeader>
 
       {connection.status === "active" && (
-        <SavedConnectionNotice justSaved={justSaved} organizations={connection.organizations.map((o) => o.name)} />
+        <SavedConnectionNotice justSaved={justSaved} healthy={connection.health === "healthy"} organizations={connection.organizations.map((o) => o.name)} />
       )}
       {connection.status === "draft" && (
         <Alert tone="warning">This connection is a draft: it failed verification, so editors cannot use it yet. Fix the problems below and verify again.</Alert>
@@ -88,17 +91,31 @@ export default async function ConnectionPage({
           <div><dt className="text-slate-500">Groups refreshed</dt><dd className="text-slate-900">{when(connection.groupsRefreshedAt)}</dd></div>
           <div className="sm:col-span-2">
             <dt className="text-slate-500">Granted application permissions</dt>
-            <dd className="text-slate-900">
-              {required.map((p) => (
-                <span key={p} className="mr-3 inline-block">
-                  <span aria-hidden="true">{connection.grantedRoles.includes(p) ? "✓" : "✗"}</span> {p}
-                  <span className="sr-only">{connection.grantedRoles.includes(p) ? " granted" : " not granted"}</span>
+            <dd className="text-slate-900" data-testid="granted-permissions">
+              {signInFailed ? (
+                // Without a token there are no roles to read: "not granted" would send the admin to the wrong fix.
+                <span>
+                  <span aria-hidden="true" className="text-red-600">✗</span> Sign-in failed, so the permissions were not checked
+                  {connection.lastError ? `: ${connection.lastError.title}.` : "."}
                 </span>
-              ))}
+              ) : (
+                required.map((p) => (
+                  <span key={p} className="mr-3 inline-block">
+                    <span aria-hidden="true">{connection.grantedRoles.includes(p) ? "✓" : "✗"}</span> {p}
+                    <span className="sr-only">{connection.grantedRoles.includes(p) ? " granted" : " not granted"}</span>
+                  </span>
+                ))
+              )}
             </dd>
           </div>
-          <div><dt className="text-slate-500">Application (client) ID</dt><dd className="font-mono text-slate-900">{connection.clientId}</dd></div>
-          <div><dt className="text-slate-500">Directory (tenant) ID</dt><dd className="font-mono text-slate-900">{connection.tenantId}</dd></div>
+          <div>
+            <dt className="text-slate-500">Application (client) ID</dt>
+            <dd className="flex flex-wrap items-center gap-2 font-mono text-slate-900">{connection.clientId} <CopyButton value={connection.clientId} what="client ID" /></dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Directory (tenant) ID</dt>
+            <dd className="flex flex-wrap items-center gap-2 font-mono text-slate-900">{connection.tenantId} <CopyButton value={connection.tenantId} what="tenant ID" /></dd>
+          </div>
         </dl>
         {connection.lastError && (
           <Alert tone="error" className="mt-4">
@@ -125,12 +142,18 @@ export default async function ConnectionPage({
       <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="secret-heading">
         <h2 id="secret-heading" className="text-base font-semibold text-slate-900">Client secret</h2>
         <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
-          <div><dt className="text-slate-500">Secret ID</dt><dd className="font-mono text-slate-900">{connection.secretId}</dd></div>
+          <div>
+            <dt className="text-slate-500">Secret ID</dt>
+            <dd className="flex flex-wrap items-center gap-2 font-mono text-slate-900">{connection.secretId} <CopyButton value={connection.secretId} what="Secret ID" /></dd>
+          </div>
           <div><dt className="text-slate-500">Value</dt><dd className="font-mono text-slate-900">{connection.secretHint}</dd></div>
           <div><dt className="text-slate-500">Expires</dt><dd><SecretExpiryText view={connection} /></dd></div>
         </dl>
         <h3 className="mt-5 text-sm font-semibold text-slate-900">Rotate secret</h3>
-        <p className="mb-3 text-sm text-slate-600">Add a new client secret in Azure, enter it here, and delete the old one in Azure once this succeeds.</p>
+        <p className="mb-3 text-sm text-slate-600">
+          Add a new client secret in Azure and enter it here. Roster keeps using the secret above until the new one signs in, then
+          names the Secret ID you can delete in Azure.
+        </p>
         <RotateSecretForm connectionId={connection.id} rotate={rotateSecretAction} />
       </section>
 
