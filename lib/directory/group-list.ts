@@ -21,12 +21,13 @@ export const GROUP_PAGE_MAX = 500;
 
 /**
  * The state a group shows in this series. An active sync job outranks the stored state (a "Sync now" on a
- * synced group reads Queued at once); a group nobody ticked, or one unticked since, is Not synced.
+ * synced group reads Queued at once); a group nobody ticked, or one unticked since, is Not synced. A running
+ * job counts as Syncing only while its worker's lease is live (see activeJobStatus in source-states.ts).
  */
 export const effectiveStateSql = sql`case
   when s.id is null or not s.selected then 'not_synced'
-  when j.status = 'running' then 'syncing'
-  when j.status = 'queued' then 'queued'
+  when j.status = 'running' and j.lease_expires_at > now() then 'syncing'
+  when j.status in ('queued', 'running') then 'queued'
   else s.state::text
 end`;
 

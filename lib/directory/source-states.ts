@@ -43,13 +43,27 @@ export function displayedState(selected: boolean, stored: SyncState, activeJob: 
 }
 
 /**
+ * The job as the badge tells it: "running" only while a worker holds its lease (it is reading); a running
+ * job whose lease ran out lost its worker and waits to be claimed again, which is Queued to the editor.
+ */
+export function activeJobStatus(status: string | null, leaseLive: boolean | null): string | null {
+  return status === "running" && !leaseLive ? "queued" : status;
+}
+
+/**
  * Every directory source of a series on one connection, with the active run's progress and the last runs.
  * Callers authorize (see overview.ts). Sources per series are few (the groups an editor ticked), so this is
  * cheap enough to poll every second or two.
  */
 export async function directorySourceStates(db: Executor, seriesId: string, connectionId: string): Promise<SourceStateView[]> {
   const rows = await db
-    .select({ source: audienceSources, jobStatus: syncJobs.status, jobMembersSeen: syncJobs.membersSeen, jobPages: syncJobs.pages })
+    .select({
+      source: audienceSources,
+      jobStatus: syncJobs.status,
+      jobLeaseLive: sql<boolean | null>`${syncJobs.leaseExpiresAt} > now()`,
+      jobMembersSeen: syncJobs.membersSeen,
+      jobPages: syncJobs.pages,
+    })
     .from(audienceSources)
     .leftJoin(
       syncJobs,
@@ -76,12 +90,15 @@ export async function directorySourceStates(db: Executor, seriesId: string, conn
     removed: number;
     skipped: unknown;
     error: unknown;
+    job_result: unknown;
   }>(
     db,
     sql`select * from (
           select r.id, r.source_id, r.outcome, r.trigger, r.started_at, r.finished_at, r.members_seen, r.added, r.removed,
-                 r.skipped, r.error, row_number() over (partition by r.source_id order by r.started_at desc, r.id) as rn
+                 r.skipped, r.error, case when r.outcome = 'needs_review' then j.result end as job_result,
+                 row_number() over (partition by r.source_id order by r.started_at desc, r.id) as rn
           from sync_runs r
+          left join sync_jobs j on j.id = r.job_id
           where r.series_id = ${seriesId} and r.outcome <> 'previewed'
             and r.source_id in (${sql.join(rows.map((r) => sql`${r.source.id}`), sql`, `)})
         ) ranked where rn <= ${RUNS_PER_SOURCE} order by started_at desc`,
@@ -100,13 +117,15 @@ export async function directorySourceStates(db: Executor, seriesId: string, conn
       removed: Number(r.removed),
       skipped: asSkipped(typeof r.skipped === "string" ? JSON.parse(r.skipped) : r.skipped),
       error: asDiagnosis(typeof r.error === "string" ? JSON.parse(r.error) : r.error),
+      // A run held for review applied nothing (+0 −0); what it would do is on its job.
+      review: r.outcome === "needs_review" ? asReview(typeof r.job_result === "string" ? JSON.parse(r.job_result) : r.job_result) : null,
     });
     runsBySource.set(r.source_id, list);
   }
 
   return rows
-    .map(({ source: s, jobStatus, jobMembersSeen, jobPages }): SourceStateView => {
-      const state = displayedState(s.selected, s.state, jobStatus);
+    .map(({ source: s, jobStatus, jobLeaseLive, jobMembersSeen, jobPages }): SourceStateView => {
+      const state = displayedState(s.selected, s.state, activeJobStatus(jobStatus, jobLeaseLive));
       const active = state === "queued" || state === "syncing";
       return {
         sourceId: s.id,

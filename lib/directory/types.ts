@@ -57,6 +57,8 @@ export interface SyncRunSummary {
   removed: number;
   skipped: SkippedCounts;
   error: Diagnosis | null;
+  /** A run held for review: what it would have done had it applied. */
+  review: ReviewNumbers | null;
 }
 
 export interface ReviewNumbers {
@@ -113,6 +115,18 @@ export interface DirectoryOverview {
   /** Some source is queued or syncing: keep polling. */
   anyActive: boolean;
   recipientCount: number;
+}
+
+/** Who leaves the audience if an editor confirms a group's held removals: the first addresses and how many. */
+export interface ReviewRemovals {
+  sourceId: string;
+  label: string;
+  /** Addresses the group holds now and would no longer hold. */
+  total: number;
+  /** The first of them, by address. */
+  first: { email: string; name: string | null }[];
+  /** Of the group's addresses that leave, those no other source holds (they leave the audience itself). */
+  leavingAudience: number;
 }
 
 /** A preview job as the dialog polls it. */

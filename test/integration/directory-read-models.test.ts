@@ -4,6 +4,7 @@ import * as s from "@/db/schema";
 import { listDirectoryGroups, likePattern } from "@/lib/directory/group-list";
 import { directoryOverview } from "@/lib/directory/overview";
 import { previewStatus } from "@/lib/directory/preview-status";
+import { reviewRemovals } from "@/lib/directory/review-removals";
 import { RUNS_PER_SOURCE } from "@/lib/directory/source-states";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
 import { makeConnection, makeGroupSource, makeGroups, makeJob, makeOrgWithEditor } from "./directory-fixtures";
@@ -119,7 +120,16 @@ describe.each(dbKinds)("directory read models on %s", (kind) => {
       extra: { memberCount: 2, skipped: { disabled: 3, noAddress: 1, duplicate: 0 }, lastSyncedAt: new Date("2026-11-23T06:00:00Z") },
     });
     const outreach = await makeGroupSource(h.db, { seriesId: a.series.id, connectionId: a.connection.id, group: a.outreach, state: "queued" });
-    await makeJob(h.db, { sourceId: outreach.id, seriesId: a.series.id, connectionId: a.connection.id, status: "running", membersSeen: 12000, pages: 13 });
+    await makeJob(h.db, {
+      sourceId: outreach.id,
+      seriesId: a.series.id,
+      connectionId: a.connection.id,
+      status: "running",
+      membersSeen: 12000,
+      pages: 13,
+      leaseOwner: "worker-1",
+      leaseExpiresAt: new Date(Date.now() + 60 * 60_000),
+    });
     await makeGroupSource(h.db, {
       seriesId: a.series.id,
       connectionId: a.connection.id,
@@ -206,5 +216,65 @@ describe.each(dbKinds)("directory read models on %s", (kind) => {
     await expect(previewStatus(h.db, other.actor, { seriesId: other.series.id, jobId: job.id })).rejects.toMatchObject({ code: "not_found" });
     const [{ n }] = await h.db.select({ n: count() }).from(s.recipients).where(eq(s.recipients.seriesId, a.series.id));
     expect(n).toBe(0);
+  });
+
+  test("a running job counts as Syncing only while its worker holds the lease; otherwise it is Queued", async () => {
+    const a = await arrange();
+    const staff = await makeGroupSource(h.db, { seriesId: a.series.id, connectionId: a.connection.id, group: a.allStaff, state: "error" });
+    const job = await makeJob(h.db, {
+      sourceId: staff.id,
+      seriesId: a.series.id,
+      connectionId: a.connection.id,
+      status: "running",
+      leaseOwner: "gone-worker",
+      leaseExpiresAt: new Date(Date.now() - 60_000),
+    });
+    const base = { seriesId: a.series.id, connectionId: a.connection.id };
+    const stateOf = async () => ({
+      overview: (await directoryOverview(h.db, a.actor, { seriesId: a.series.id })).sources.find((x) => x.sourceId === staff.id)?.state,
+      list: (await listDirectoryGroups(h.db, a.actor, { ...base, search: "All-Staff" })).groups[0]?.state,
+    });
+    expect(await stateOf()).toEqual({ overview: "queued", list: "queued" });
+    await h.db.update(s.syncJobs).set({ leaseExpiresAt: new Date(Date.now() + 60_000) }).where(eq(s.syncJobs.id, job.id));
+    expect(await stateOf()).toEqual({ overview: "syncing", list: "syncing" });
+  });
+
+  test("a run held for review carries what it would do; Confirm removals lists who leaves, the first 50 and the count", async () => {
+    const a = await arrange();
+    const members = Array.from({ length: 60 }, (_, i) => `m${String(i).padStart(2, "0")}@contoso.test`);
+    const staff = await makeGroupSource(h.db, { seriesId: a.series.id, connectionId: a.connection.id, group: a.allStaff, members });
+    // m00 is also held by Outreach: it leaves the group's part, not the audience.
+    await makeGroupSource(h.db, { seriesId: a.series.id, connectionId: a.connection.id, group: a.outreach, members: ["m00@contoso.test"] });
+    const job = await makeJob(h.db, {
+      sourceId: staff.id,
+      seriesId: a.series.id,
+      connectionId: a.connection.id,
+      status: "needs_review",
+      result: { current: 60, wouldRemove: 55, wouldAdd: 1 },
+    });
+    // The run kept five of the sixty, and found one new address.
+    const kept = [...members.slice(55), "new@contoso.test"];
+    await h.db.insert(s.syncStaging).values(kept.map((e) => ({ jobId: job.id, emailNormalized: e, email: e })));
+    await h.db
+      .update(s.audienceSources)
+      .set({ state: "needs_review", review: { current: 60, wouldRemove: 55, wouldAdd: 1, jobId: job.id } })
+      .where(eq(s.audienceSources.id, staff.id));
+    await h.db.insert(s.syncRuns).values({ jobId: job.id, sourceId: staff.id, seriesId: a.series.id, outcome: "needs_review", trigger: "manual" });
+
+    const o = await directoryOverview(h.db, a.actor, { seriesId: a.series.id });
+    const run = o.sources.find((x) => x.sourceId === staff.id)!.lastRuns[0];
+    expect(run).toMatchObject({ outcome: "needs_review", added: 0, removed: 0, review: { current: 60, wouldRemove: 55, wouldAdd: 1 } });
+
+    const removals = await reviewRemovals(h.db, a.actor, { seriesId: a.series.id, sourceId: staff.id });
+    expect(removals.total).toBe(55);
+    expect(removals.leavingAudience).toBe(54);
+    expect(removals.first).toHaveLength(50);
+    expect(removals.first.map((r) => r.email)).toEqual(members.slice(0, 50));
+
+    const other = await makeOrgWithEditor(h.db);
+    await expect(reviewRemovals(h.db, other.actor, { seriesId: a.series.id, sourceId: staff.id })).rejects.toMatchObject({ code: "not_found" });
+    await expect(reviewRemovals(h.db, a.actor, { seriesId: a.series.id, sourceId: "not-a-uuid" })).rejects.toMatchObject({ code: "not_found" });
+    await h.db.update(s.audienceSources).set({ state: "synced", review: null }).where(eq(s.audienceSources.id, staff.id));
+    await expect(reviewRemovals(h.db, a.actor, { seriesId: a.series.id, sourceId: staff.id })).rejects.toMatchObject({ code: "conflict" });
   });
 });
