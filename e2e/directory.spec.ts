@@ -172,11 +172,50 @@ async function signInAsEditor(page: Page, a: Arranged) {
 async function tickAndUpdate(page: Page, names: string[]) {
   for (const name of names) {
     const r = await findGroup(page, name);
-    await r.getByRole("checkbox", { name: "Sync to audience" }).check();
+    await r.getByRole("checkbox", { name: `Sync ${name} to audience` }).check();
   }
   await page.getByRole("dialog").getByLabel("Search groups").fill("");
   await page.getByRole("button", { name: "Update audience" }).click();
-  await expect(page.getByRole("dialog").getByText(/queued to sync|removed from the audience/)).toBeVisible();
+  // The notice about queued work goes once that work has finished, and gives way to how it went.
+  await expect(page.getByRole("dialog").getByText(/queued to sync|removed from the audience|Syncing finished/)).toBeVisible();
+}
+
+/**
+ * Holds the page's server actions (the dialog's writes) until `release()`: while held, whatever the dialog
+ * shows can only come from the browser's own (optimistic) update, never from the server's answer.
+ */
+async function holdServerActions(page: Page) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let held = 0;
+  await page.route(
+    (url) => url.pathname.startsWith("/series/"),
+    async (route) => {
+      const request = route.request();
+      if (request.method() === "POST" && request.headers()["next-action"]) {
+        held++;
+        await gate;
+      }
+      await route.continue();
+    },
+  );
+  return {
+    held: () => held,
+    release: async () => {
+      release();
+      await page.unrouteAll({ behavior: "wait" });
+    },
+  };
+}
+
+/** Screenshots of the page at the two sizes people use it at (desktop 1280×800, phone 390×844). */
+async function shotBoth(page: Page, testInfo: TestInfo, name: string) {
+  const before = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await shot(page, testInfo, `${name}-1280x800`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, testInfo, `${name}-390x844`);
+  if (before) await page.setViewportSize(before);
 }
 
 // ── Tests ────────────────────────────────────────────────────────────────────
@@ -224,7 +263,7 @@ test("unticking Outreach removes exactly the recipients only Outreach held", asy
   await badge(page, "Outreach", "Synced");
 
   const r = await findGroup(page, "Outreach");
-  await r.getByRole("checkbox", { name: "Sync to audience" }).uncheck();
+  await r.getByRole("checkbox", { name: "Sync Outreach to audience" }).uncheck();
   await page.getByRole("button", { name: "Update audience" }).click();
   await badge(page, "Outreach", "Not synced");
   await page.keyboard.press("Escape");
@@ -252,8 +291,39 @@ test("a group made to fail shows Error with its fix while the audience keeps its
   await badge(page, "Outreach", "Error", 90_000);
   await expect(row(page, "Outreach").getByText(/last good sync/i)).toBeVisible();
   await shot(page, testInfo, "dialog-error");
+
+  // Sync now on a row in Error: Queued in the same frame, before the server has even received the request.
+  await sandbox.control("DELETE", `/tenants/${a.tenant.tenantId}/faults`);
+  const hold = await holdServerActions(page);
+  await row(page, "Outreach").getByRole("button", { name: "Sync now" }).click();
+  await badge(page, "Outreach", "Queued", 5_000);
+  await expect(row(page, "Outreach")).not.toContainText("The audience keeps this group's members");
+  expect(hold.held()).toBe(1);
+  await shotBoth(page, testInfo, "dialog-sync-now-queued");
+  await hold.release();
+  await expect(page.getByRole("dialog").getByText("“Outreach” is queued to sync now.").or(page.getByText(/Syncing finished/))).toBeVisible();
+  await badge(page, "Outreach", "Synced");
+  // The notice about the queued sync is gone once it finished.
+  await expect(page.getByRole("dialog").getByText("“Outreach” is queued to sync now.")).toBeHidden();
   await page.keyboard.press("Escape");
   await expectRecipients(page, contributed(outreach).size);
+});
+
+test("a deleted group says so once", async ({ page, browser, make, sandbox, app }, testInfo) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["Outreach"]);
+  await badge(page, "Outreach", "Synced");
+  await sandbox.control("POST", `/tenants/${a.tenant.tenantId}/mutations`, { op: "deleteGroup", groupId: groupId(a.tenant, "Outreach") });
+  const r = await findGroup(page, "Outreach");
+  await r.getByRole("button", { name: "Sync now" }).click();
+  await badge(page, "Outreach", "Error", 90_000);
+  await expect(r.getByText("Deleted in Azure", { exact: true })).toBeVisible();
+  // What the audience keeps is said once (the diagnosis says it), not again below it.
+  await expect(r.getByText(/last good sync/i)).toHaveCount(1);
+  await expect(r.getByText(/deleted in Azure/i)).toHaveCount(1);
+  await shotBoth(page, testInfo, "dialog-deleted-group");
 });
 
 test("Sync now reflects a change made in the directory", async ({ page, browser, make, sandbox, app }) => {
@@ -315,6 +385,9 @@ test("a preview's numbers equal what the sync then does", async ({ page, browser
   const synced = await findGroup(page, "Outreach");
   await synced.getByRole("button", { name: "Runs" }).click();
   await expect(synced.getByRole("list", { name: "Last runs" }).getByRole("listitem").first()).toContainText(`+${contributed(outreach).size} added · −0 removed`);
+  // Nothing removed is not an alarm: "−0" is not red.
+  await expect(synced.getByText("−0 removed")).not.toHaveClass(/text-red/);
+  await expect(synced.getByText(`+${contributed(outreach).size} added`)).toHaveClass(/text-green/);
   await page.keyboard.press("Escape");
   await expectRecipients(page, contributed(staff).size + wouldAdd);
 });
@@ -339,6 +412,12 @@ test("a mass removal waits for review, and confirming it applies it", async ({ p
   await r.getByRole("button", { name: "Sync now" }).click();
   await badge(page, "All-Staff", "Needs review");
   await expect(r).toContainText(`would remove ${toDisable} of ${contributed(before).size}`);
+  // The run held for review says what it would do, not "+0 −0".
+  await r.getByRole("button", { name: "Runs" }).click();
+  const held = r.getByRole("list", { name: "Last runs" }).getByRole("listitem").first();
+  await expect(held).toContainText(`Held for review`);
+  await expect(held).toContainText(`would remove ${toDisable} of ${contributed(before).size}`);
+  await expect(held).not.toContainText("+0 added");
   await shot(page, testInfo, "dialog-needs-review");
   await page.keyboard.press("Escape");
   await expectRecipients(page, contributed(before).size);
@@ -346,6 +425,17 @@ test("a mass removal waits for review, and confirming it applies it", async ({ p
   await openDialog(page, a.series.id);
   const again = await findGroup(page, "All-Staff");
   await again.getByRole("button", { name: "Confirm removals" }).click();
+  // Who leaves: the first 50 addresses, by address, and how many more.
+  const confirm = page.getByRole("dialog", { name: "Confirm removals from “All-Staff”" });
+  const leaving = [...minus(contributed(before), contributed(after))].sort();
+  const listed = confirm.getByRole("list", { name: "Who leaves" }).getByRole("listitem");
+  await expect(listed).toHaveCount(Math.min(50, leaving.length));
+  await expect(listed.first()).toContainText(leaving[0]);
+  if (leaving.length > 50) await expect(confirm).toContainText(`and ${leaving.length - 50} more address`);
+  await expect(confirm).toContainText(`${leaving.length} addresses would leave`);
+  await shotBoth(page, testInfo, "dialog-confirm-removals");
+  await confirm.getByRole("button", { name: `Remove ${leaving.length} addresses` }).click();
+  await expect(confirm).toBeHidden();
   await badge(page, "All-Staff", "Synced");
   await page.keyboard.press("Escape");
   await expectRecipients(page, contributed(after).size);
@@ -403,7 +493,7 @@ test("the dialog works by keyboard alone and fits a 390 px screen", async ({ pag
   await expect(page.getByRole("checkbox", { name: "Sync entire directory" })).toBeEnabled();
   await page.keyboard.type("All-Staff");
   await expect(page.getByRole("list", { name: "Directory groups" })).not.toHaveAttribute("aria-busy", "true");
-  const checkbox = row(page, "All-Staff").getByRole("checkbox", { name: "Sync to audience" });
+  const checkbox = row(page, "All-Staff").getByRole("checkbox", { name: "Sync All-Staff to audience" });
   await expect(checkbox).toBeVisible();
   // Tab from the search box through the filters to the first row's checkbox.
   for (let i = 0; i < 10 && !(await checkbox.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
@@ -419,4 +509,111 @@ test("the dialog works by keyboard alone and fits a 390 px screen", async ({ pag
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(scrollWidth).toBeLessThanOrEqual(390);
   await shot(page, testInfo, "dialog-390px");
+});
+
+// ── States that never lie, counts that reconcile, polish (issue 16) ─────────
+
+test("Update audience: the ticked group is Queued at once and keeps its tick; Updating… ends when the request is accepted", async ({ page, browser, make, sandbox, app }, testInfo) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  await signInAsEditor(page, a);
+  const dialog = await openDialog(page, a.series.id);
+  const r = await findGroup(page, "All-Staff");
+  await expect(dialog.getByText("1 group matches", { exact: false })).toBeVisible();
+  const box = r.getByRole("checkbox", { name: "Sync All-Staff to audience" });
+  await box.check();
+  await expect(box).toHaveAccessibleDescription(/Will be added when you press Update audience/);
+
+  // Graph answers each page only after 6 s: the sync is held in its first request for a while.
+  await sandbox.control("POST", `/tenants/${a.tenant.tenantId}/faults`, { latencyMs: 6_000 });
+  const hold = await holdServerActions(page);
+  const update = dialog.getByRole("button", { name: /Update audience|Updating…/ });
+  await update.click();
+  // While the request has not even reached the server: Queued, still ticked, and the button says Updating….
+  await badge(page, "All-Staff", "Queued", 5_000);
+  await expect(box).toBeChecked();
+  await expect(update).toHaveText("Updating…");
+  await expect(r).not.toContainText("Not synced");
+  await shotBoth(page, testInfo, "dialog-update-queued");
+  await hold.release();
+
+  // Accepted: the button is back while the sync is still on its first page.
+  await expect(update).toHaveText("Update audience");
+  await expect(row(page, "All-Staff").locator("[data-sync-state]")).toHaveText(/Queued|Syncing/);
+  await expect(dialog.getByText("1 group queued to sync.")).toBeVisible();
+  await expect(box).toBeChecked();
+  // Running but no page read yet: not "0 members so far".
+  await expect(row(page, "All-Staff")).toContainText(/Waiting to start…|Starting…/);
+  await expect(row(page, "All-Staff").getByText(/^0 members so far/)).toHaveCount(0);
+  await shotBoth(page, testInfo, "dialog-update-starting");
+
+  await sandbox.control("DELETE", `/tenants/${a.tenant.tenantId}/faults`);
+  await badge(page, "All-Staff", "Synced", 90_000);
+  // The notice about the queued sync goes when it finishes.
+  await expect(dialog.getByText("1 group queued to sync.")).toBeHidden();
+  await expect(dialog.getByText("Syncing finished. The audience is up to date.")).toBeVisible();
+  await expect(box).toBeChecked();
+});
+
+test("a distribution list says its contacts are not synced while Sync contacts is off", async ({ page, browser, make, sandbox, app }, testInfo) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["Partners Newsletter"]);
+  await badge(page, "Partners Newsletter", "Synced");
+  const r = await findGroup(page, "Partners Newsletter");
+  await expect(r).toContainText(/contacts? (in this list are )?not synced \(Sync contacts is off\)/i);
+  await shotBoth(page, testInfo, "dialog-contacts-off");
+});
+
+test("the audience page: a summary of its sources, the lookup beside the search, one recipient, a favicon", async ({ page, browser, make, sandbox, app }, testInfo) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  const outreach = await groupDetail(sandbox, a.tenant, "Outreach");
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["Outreach"]);
+  await badge(page, "Outreach", "Synced");
+  await page.keyboard.press("Escape");
+  await expectRecipients(page, contributed(outreach).size);
+
+  const summary = page.getByRole("list", { name: "Where this audience comes from" });
+  await expect(summary.getByRole("listitem").filter({ hasText: "Outreach" })).toContainText(`Synced · ${contributed(outreach).size} addresses`);
+  // The lookup is above the table, beside the search.
+  const lookup = await page.getByLabel("Email address to look up").boundingBox();
+  const table = await page.getByRole("table").boundingBox();
+  expect(lookup!.y).toBeLessThan(table!.y);
+  // The source filter does not repeat a label's kind.
+  await expect(page.getByLabel("Source").locator("option", { hasText: "Outreach" })).toHaveText(`Outreach (directory group, ${contributed(outreach).size})`);
+  await shotBoth(page, testInfo, "audience-summary");
+
+  // A favicon, served by the app itself.
+  const href = await page.locator('link[rel="icon"]').first().getAttribute("href");
+  expect(href).toBeTruthy();
+  const icon = await page.request.get(href!);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+});
+
+test("Manage from directory loads as skeletons and fits its content", async ({ page, browser, make, sandbox, app }, testInfo) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL, limitToGroups: ["All-Staff", "Outreach"] });
+  await signInAsEditor(page, a);
+  // Hold the overview's answer: the dialog shows the shape of what loads, not "Loading…".
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  await page.route((url) => url.pathname === `/api/series/${a.series.id}/directory`, async (route) => {
+    await gate;
+    await route.continue();
+  });
+  const dialog = await openDialog(page, a.series.id);
+  await expect(dialog.getByTestId("directory-skeleton")).toBeVisible();
+  await expect(dialog.getByText("Loading the directory…", { exact: true })).not.toBeVisible();
+  await shotBoth(page, testInfo, "dialog-skeleton");
+  release();
+  await page.unrouteAll({ behavior: "wait" });
+  await expect(dialog.getByRole("list", { name: "Directory groups" }).getByRole("listitem")).toHaveCount(2);
+  // Two groups: the dialog is as tall as they need, not 92 % of the screen.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const box = await dialog.boundingBox();
+  expect(box!.height).toBeLessThan(800 * 0.85);
+  await expect(dialog.getByRole("checkbox", { name: /sync .* to audience/i })).toHaveCount(2);
+  await shotBoth(page, testInfo, "dialog-fits");
 });

@@ -1,6 +1,6 @@
 "use client";
-import { useCallback, useEffect, useMemo, useRef, useState, useTransition } from "react";
-import { useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import {
   confirmDirectoryReview,
@@ -10,8 +10,11 @@ import {
 } from "@/app/series/[seriesId]/audience/directory-actions";
 import { Alert } from "@/components/ui/alert";
 import type { ActionResult } from "@/lib/errors";
-import type { DirectoryGroupRow, SourceStateView } from "@/lib/directory/types";
+import type { DirectoryGroupRow, DirectoryOverview, SourceStateView } from "@/lib/directory/types";
+import { ConfirmRemovals } from "./confirm-removals";
 import { directoryKeys, useDirectoryOverview, useGroupCatalog } from "./directory-queries";
+import { DirectorySkeleton, SkeletonBar } from "./skeletons";
+import { applyQueued, applySelection, isPendingSource } from "./optimistic";
 import { formatCount, plural } from "./format";
 import { GroupFilters, type GroupFilterValues } from "./group-filters";
 import { GroupList } from "./group-list";
@@ -20,7 +23,17 @@ import { UpdateFooter } from "./update-footer";
 import { useDebounced } from "./use-debounced";
 import { finishedNotice, useSyncFinished } from "./use-sync-finished";
 
-type Notice = { tone: "error" | "info" | "success"; text: string } | null;
+/** `whileActive`: the notice is about queued work and goes once that work has finished. */
+type Notice = { tone: "error" | "info" | "success"; text: string; whileActive?: boolean } | null;
+
+/** A server action's refusal, carried through react-query's error path. */
+class ActionRefused extends Error {}
+
+async function accepted<T>(result: Promise<ActionResult<T>>): Promise<T> {
+  const r = await result;
+  if (!r.ok) throw new ActionRefused(r.error.message);
+  return r.data;
+}
 
 /** The dialog's body: directory picker, filters, the virtualized group list and the "Update audience" footer. */
 export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; searchRef: React.RefObject<HTMLInputElement | null> }) {
@@ -33,7 +46,8 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const [busyGroupId, setBusyGroupId] = useState<string | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
-  const [updating, startUpdate] = useTransition();
+  const [reviewing, setReviewing] = useState<SourceStateView | null>(null);
+  const [names, setNames] = useState<Map<string, string>>(new Map());
 
   const overview = useDirectoryOverview(seriesId, chosenConnection);
   const data = overview.data;
@@ -49,14 +63,54 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
   const selection = usePendingSelection(saved, data?.entireDirectory?.selected ?? false);
 
   const refreshAll = useCallback(() => queryClient.invalidateQueries({ queryKey: directoryKeys.all(seriesId) }), [queryClient, seriesId]);
+  const overviewKey = directoryKeys.overview(seriesId, chosenConnection);
+
+  /**
+   * Each write shows its outcome at once (onMutate writes the overview as it will be), rolls back if the
+   * server refuses, and reads the truth again when it settles. The button's "Updating…" lasts as long as the
+   * request, not the syncs it queues.
+   */
+  function useDirectoryWrite<V, T>(write: (v: V) => Promise<ActionResult<T>>, optimistic: (o: DirectoryOverview, v: V) => DirectoryOverview) {
+    return useMutation({
+      mutationKey: directoryKeys.all(seriesId),
+      mutationFn: (v: V) => accepted(write(v)),
+      onMutate: async (v: V) => {
+        await queryClient.cancelQueries({ queryKey: overviewKey });
+        const previous = queryClient.getQueryData<DirectoryOverview>(overviewKey);
+        if (previous) queryClient.setQueryData<DirectoryOverview>(overviewKey, optimistic(previous, v));
+        return { previous };
+      },
+      onError: (error, _v, context) => {
+        if (context?.previous) queryClient.setQueryData(overviewKey, context.previous);
+        setNotice({ tone: "error", text: error instanceof ActionRefused ? error.message : "The request did not reach Roster. Please try again." });
+      },
+      onSettled: () => {
+        void refreshAll();
+        router.refresh();
+      },
+    });
+  }
+
+  const selectionWrite = useDirectoryWrite(
+    (v: { groupIds: string[]; entireDirectory: boolean; connectionId: string }) => updateAudienceFromDirectory({ seriesId, ...v }),
+    (o, v) => applySelection(o, { ...v, labelOf: (id) => names.get(id) ?? "" }),
+  );
+  const syncNowWrite = useDirectoryWrite((v: { sourceId: string }) => syncDirectoryGroupNow({ seriesId, ...v }), (o, v) => applyQueued(o, v.sourceId));
+  const confirmWrite = useDirectoryWrite((v: { sourceId: string }) => confirmDirectoryReview({ seriesId, ...v }), (o, v) => applyQueued(o, v.sourceId));
+  const updating = selectionWrite.isPending;
 
   // When the last queued or running sync finishes: refresh the list (its state filter) and the page behind
-  // the dialog (its recipient count and table are server-rendered), and say how it went.
+  // the dialog (its recipient count and table are server-rendered), and say how it went. The notices about
+  // queued work give way to that.
   useSyncFinished(data?.anyActive ?? false, () => {
     void queryClient.invalidateQueries({ queryKey: [...directoryKeys.all(seriesId), "groups"] });
     router.refresh();
     setNotice(finishedNotice([...(data?.sources ?? []), ...(data?.entireDirectory ? [data.entireDirectory] : [])]));
   });
+  // A notice about queued work also goes when the server reports nothing active any more (the work may have
+  // finished before the dialog ever saw it running).
+  const idle = !overview.isFetching && !updating && data?.anyActive === false;
+  const shownNotice = notice?.whileActive && idle ? null : notice;
 
   // Once the search box exists, it takes the focus the dialog held while loading (not if the editor moved on).
   const searchFocused = useRef(false);
@@ -72,30 +126,28 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
     setBusyGroupId(groupId);
     try {
       const result = await action();
-      if (result.ok) {
-        setNotice({ tone: "info", text: success(result.data) });
-        await refreshAll();
-        router.refresh();
-      } else setNotice({ tone: "error", text: result.error.message });
+      if (result.ok) setNotice({ tone: "info", text: success(result.data) });
+      else setNotice({ tone: "error", text: result.error.message });
     } finally {
       setBusyGroupId(null);
     }
   }
 
   const handlers = {
-    onTickedChange: selection.toggle,
-    onSyncNow: (source: SourceStateView) =>
-      void runRowAction(
-        source.groupId ?? source.sourceId,
-        () => syncDirectoryGroupNow({ seriesId, sourceId: source.sourceId }),
-        () => `“${source.label}” is queued to sync now.`,
-      ),
-    onConfirmReview: (source: SourceStateView) =>
-      void runRowAction(
-        source.groupId ?? source.sourceId,
-        () => confirmDirectoryReview({ seriesId, sourceId: source.sourceId }),
-        () => `Removals confirmed for “${source.label}”: the audience is updated.`,
-      ),
+    onTickedChange: (group: DirectoryGroupRow, ticked: boolean) => {
+      setNames((prev) => (prev.get(group.id) === group.displayName ? prev : new Map(prev).set(group.id, group.displayName)));
+      selection.toggle(group.id, ticked);
+    },
+    onSyncNow: (source: SourceStateView) => {
+      if (isPendingSource(source)) return;
+      syncNowWrite.mutate(
+        { sourceId: source.sourceId },
+        { onSuccess: () => setNotice({ tone: "info", text: `“${source.label}” is queued to sync now.`, whileActive: true }) },
+      );
+    },
+    onConfirmReview: (source: SourceStateView) => {
+      if (!isPendingSource(source)) setReviewing(source);
+    },
     onPreview: (group: DirectoryGroupRow) =>
       void runRowAction(
         group.id,
@@ -113,6 +165,14 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
       }),
   };
 
+  function confirmRemovals(source: SourceStateView) {
+    setReviewing(null);
+    confirmWrite.mutate(
+      { sourceId: source.sourceId },
+      { onSuccess: () => setNotice({ tone: "info", text: `Removals confirmed for “${source.label}”: the audience is updated.` }) },
+    );
+  }
+
   function updateAudience() {
     if (!connectionId) return;
     if (!selection.hasChanges) {
@@ -120,30 +180,23 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
       return;
     }
     const changes = selection.changes;
-    startUpdate(async () => {
-      const result = await updateAudienceFromDirectory({
-        seriesId,
-        connectionId,
-        groupIds: selection.desiredGroupIds(),
-        entireDirectory: selection.entireTicked,
-      });
-      if (!result.ok) {
-        setNotice({ tone: "error", text: result.error.message });
-        return;
-      }
-      selection.reset();
-      setNotice({ tone: "info", text: describeChanges(changes, true) });
-      await refreshAll();
-      router.refresh();
+    const pending = selection.snapshot();
+    const input = { connectionId, groupIds: selection.desiredGroupIds(), entireDirectory: selection.entireTicked };
+    // The ticks become the saved selection at once (the optimistic overview carries them); a refusal puts
+    // them back as unsaved changes.
+    selection.reset();
+    selectionWrite.mutate(input, {
+      onSuccess: () => setNotice({ tone: "info", text: describeChanges(changes, true), whileActive: changes.toAdd > 0 || changes.entire === true }),
+      onError: () => selection.restore(pending),
     });
   }
 
-  if (overview.isPending) return <p className="text-sm text-slate-600">Loading the directory…</p>;
+  if (overview.isPending) return <DirectorySkeleton />;
   if (overview.isError && !data) return <Alert tone="error">The directory could not be loaded: {overview.error.message}</Alert>;
   if (!data?.connection) {
     return (
       <Alert tone="info">
-        No directory is connected to this organization yet. An admin can connect one under Admin → Directory; its groups then appear here.
+        No directory is connected to this organization yet. An admin can connect one under Directory; its groups then appear here.
       </Alert>
     );
   }
@@ -180,15 +233,19 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
       )}
       {connection.health === "failing" ? (
         <Alert tone="warning">
-          This directory connection is failing its checks, so syncs will fail until an admin fixes it (Admin → Directory). Groups keep
+          This directory connection is failing its checks, so syncs will fail until an admin fixes it (under Directory). Groups keep
           their last good members meanwhile.
         </Alert>
       ) : null}
       <GroupFilters value={filters} onChange={setFilters} searchRef={searchRef} />
       <p className="text-sm text-slate-600" aria-live="polite">
-        {catalog.isPending || catalog.stale
-          ? "Loading groups…"
-          : `${plural(catalog.total, "group")}${filtered ? " match" : ""} · ${plural(saved.size, "group")} synced to this audience · audience size ${formatCount(data.recipientCount)}`}
+        {catalog.isPending || catalog.stale ? (
+          <>
+            <span className="sr-only">Loading groups…</span>
+            <SkeletonBar className="h-4 w-72 max-w-full" />
+          </>
+        ) : ( `${plural(catalog.total, "group")}${filtered ? (catalog.total === 1 ? " matches" : " match") : ""} · ${plural(saved.size, "group")} synced to this audience · audience size ${formatCount(data.recipientCount)}`
+        )}
       </p>
       {catalog.error ? <Alert tone="error">The groups could not be loaded: {catalog.error.message}</Alert> : null}
       {!catalog.isPending && catalog.total === 0 ? (
@@ -210,6 +267,7 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
           previews={previews}
           expanded={expanded}
           busyGroupId={busyGroupId}
+          syncContacts={connection.syncContacts}
           handlers={handlers}
         />
       )}
@@ -222,7 +280,10 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
         onSyncNow={handlers.onSyncNow}
         onConfirmReview={handlers.onConfirmReview}
       />
-      {notice ? <Alert tone={notice.tone}>{notice.text}</Alert> : null}
+      {shownNotice ? <Alert tone={shownNotice.tone}>{shownNotice.text}</Alert> : null}
+      {reviewing ? (
+        <ConfirmRemovals seriesId={seriesId} source={reviewing} onCancel={() => setReviewing(null)} onConfirm={() => confirmRemovals(reviewing)} />
+      ) : null}
     </div>
   );
 }

@@ -4,8 +4,8 @@
  * when all is idle; the group catalog loads the pages the list shows.
  */
 import { useCallback, useState } from "react";
-import { keepPreviousData, useQueries, useQuery } from "@tanstack/react-query";
-import type { DirectoryOverview, GroupKind, GroupPage, PreviewStatus, SyncState } from "@/lib/directory/types";
+import { keepPreviousData, useIsMutating, useQueries, useQuery } from "@tanstack/react-query";
+import type { DirectoryOverview, GroupKind, GroupPage, PreviewStatus, ReviewRemovals, SyncState } from "@/lib/directory/types";
 
 /** How often the dialog asks for states while a sync is queued or running. */
 export const LIVE_POLL_MS = 1500;
@@ -25,15 +25,22 @@ export const directoryKeys = {
   groups: (seriesId: string, connectionId: string, filters: GroupFilters, page: number) =>
     ["directory", seriesId, "groups", connectionId, filters, page] as const,
   preview: (seriesId: string, jobId: string) => ["directory", seriesId, "preview", jobId] as const,
+  removals: (seriesId: string, sourceId: string) => ["directory", seriesId, "removals", sourceId] as const,
 };
 
 const base = (seriesId: string) => `/api/series/${encodeURIComponent(seriesId)}/directory`;
 
+/**
+ * The overview. While one of the dialog's writes is on its way, polling pauses: an answer read before the
+ * write commits would replace what the editor was just shown (Queued) with the state before it.
+ */
 export function useDirectoryOverview(seriesId: string, connectionId: string | null) {
+  const writing = useIsMutating({ mutationKey: directoryKeys.all(seriesId) }) > 0;
   return useQuery({
     queryKey: directoryKeys.overview(seriesId, connectionId),
     queryFn: () => readJson<DirectoryOverview>(`${base(seriesId)}${connectionId ? `?connectionId=${encodeURIComponent(connectionId)}` : ""}`),
-    refetchInterval: (query) => (query.state.data?.anyActive ? LIVE_POLL_MS : false),
+    refetchInterval: (query) => (!writing && query.state.data?.anyActive ? LIVE_POLL_MS : false),
+    refetchOnWindowFocus: !writing,
     placeholderData: keepPreviousData,
   });
 }
@@ -109,5 +116,13 @@ export function usePreviewStatus(seriesId: string, jobId: string | null) {
       const status = query.state.data?.status;
       return status === "done" || status === "failed" || status === "cancelled" ? false : LIVE_POLL_MS;
     },
+  });
+}
+
+/** Who leaves if the held removals of a group are confirmed. */
+export function useReviewRemovals(seriesId: string, sourceId: string) {
+  return useQuery({
+    queryKey: directoryKeys.removals(seriesId, sourceId),
+    queryFn: () => readJson<ReviewRemovals>(`${base(seriesId)}/sources/${encodeURIComponent(sourceId)}/removals`),
   });
 }

@@ -3,6 +3,7 @@ import { useEffect, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { DirectoryGroupRow, SourceStateView } from "@/lib/directory/types";
 import { GroupRow, type GroupRowProps } from "./group-row";
+import { GroupRowSkeleton } from "./skeletons";
 
 export interface GroupListProps {
   seriesId: string;
@@ -19,6 +20,7 @@ export interface GroupListProps {
   previews: Map<string, string>;
   expanded: Set<string>;
   busyGroupId: string | null;
+  syncContacts: boolean;
   handlers: Pick<GroupRowProps, "onTickedChange" | "onSyncNow" | "onConfirmReview" | "onPreview" | "onToggleExpanded">;
 }
 
@@ -79,10 +81,11 @@ export function GroupList(props: GroupListProps) {
                   previewJobId={props.previews.get(group.id)}
                   expanded={props.expanded.has(group.id)}
                   busy={props.busyGroupId === group.id}
+                  syncContacts={props.syncContacts}
                   {...props.handlers}
                 />
               ) : (
-                <div className="h-16 border-b border-slate-200 px-3 py-2 text-sm text-slate-500">Loading…</div>
+                <GroupRowSkeleton />
               )}
             </div>
           );

@@ -1,5 +1,5 @@
 import { describeSkipped, totalSkipped } from "@/lib/directory/labels";
-import type { SourceStateView, SyncState } from "@/lib/directory/types";
+import type { GroupKind, SkippedCounts, SourceStateView, SyncState } from "@/lib/directory/types";
 import { formatCount, formatTime, plural } from "./format";
 
 /**
@@ -15,6 +15,8 @@ export function GroupStatus({ state, source, pendingTick }: { state: SyncState; 
     case "queued":
       return <p className="text-sm text-slate-600">Waiting to start…</p>;
     case "syncing":
+      // Running, but no page read yet (signing in, the first request on its way): not "0 members so far".
+      if (!source.progress?.pages && !source.progress?.membersSeen) return <p className="text-sm text-blue-800">Starting…</p>;
       return (
         <p className="text-sm text-blue-800">
           {formatCount(source.progress?.membersSeen ?? 0)} members so far
@@ -34,6 +36,15 @@ export function GroupStatus({ state, source, pendingTick }: { state: SyncState; 
         <p className="text-sm text-orange-900">This sync would remove many addresses. Nothing has been removed yet.</p>
       );
     case "error":
+      if (source.lastError?.code === "group_deleted") {
+        // The diagnosis says what happened and what the audience keeps; nothing else needs repeating.
+        return (
+          <div className="text-sm text-red-900">
+            <p className="font-medium">{source.lastError.title}</p>
+            {source.lastError.fix ? <p>{source.lastError.fix}</p> : null}
+          </div>
+        );
+      }
       return (
         <div className="text-sm text-red-900">
           <p className="font-medium">{source.lastError?.title ?? "The last sync failed."}</p>
@@ -77,4 +88,18 @@ function SyncedSummary({ source }: { source: SourceStateView }) {
       )}
     </p>
   );
+}
+
+/** Kinds of group whose members can include org contacts (mail-enabled groups, distribution lists). */
+const kindsWithContacts: GroupKind[] = ["distribution", "mail_security"];
+
+/**
+ * Why a distribution list's count in Azure is larger than its count here when "Sync contacts" is off: its
+ * contacts are not read at all. The number is given when the sync counted them (skipped.contactsOff).
+ */
+export function contactsNotSynced(kind: GroupKind, syncContacts: boolean, skipped: SkippedCounts): string | null {
+  if (syncContacts || !kindsWithContacts.includes(kind)) return null;
+  const n = skipped.contactsOff ?? 0;
+  if (n > 0) return `${plural(n, "contact")} not synced (Sync contacts is off)`;
+  return "Contacts in this list are not synced (Sync contacts is off)";
 }

@@ -57,7 +57,7 @@ export function ManageFromDirectory({ seriesId, open, onOpenChange }: ManageFrom
               target.focus();
             }
           }}
-          className="fixed inset-0 z-50 flex flex-col gap-3 bg-white p-3 shadow-xl focus:outline-none sm:inset-auto sm:left-1/2 sm:top-1/2 sm:h-[min(92vh,56rem)] sm:w-[min(64rem,calc(100vw-2rem))] sm:-translate-x-1/2 sm:-translate-y-1/2 sm:rounded-lg sm:p-5"
+          className="fixed inset-0 z-50 flex flex-col gap-3 bg-white p-3 shadow-xl focus:outline-none sm:inset-auto sm:left-1/2 sm:top-1/2 sm:max-h-[min(92vh,56rem)] sm:w-[min(64rem,calc(100vw-2rem))] sm:-translate-x-1/2 sm:-translate-y-1/2 sm:rounded-lg sm:p-5"
         >
           <div className="flex items-start justify-between gap-4">
             <div>

@@ -69,5 +69,11 @@ export function usePendingSelection(saved: Set<string>, savedEntire: boolean) {
       setPending(new Map());
       setEntirePending(null);
     },
+    /** The unsaved changes as they are now, to put back with `restore` if applying them fails. */
+    snapshot: () => ({ pending: new Map(pending), entire: entirePending }),
+    restore: (s: { pending: Map<string, boolean>; entire: boolean | null }) => {
+      setPending(s.pending);
+      setEntirePending(s.entire);
+    },
   };
 }

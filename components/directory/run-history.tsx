@@ -29,9 +29,18 @@ export function RunHistory({ runs, labelledBy }: { runs: SyncRunSummary[]; label
           <span className="text-slate-600">
             {formatTime(run.finishedAt ?? run.startedAt)} ({triggerWords[run.trigger] ?? run.trigger})
           </span>
-          <span>
-            <span className="text-green-800">+{formatCount(run.added)} added</span> · <span className="text-red-800">−{formatCount(run.removed)} removed</span>
-          </span>
+          {run.outcome === "needs_review" && run.review ? (
+            // Nothing was applied (+0 −0 would hide why it stopped): what it would have done.
+            <span className="text-orange-900">
+              would remove {formatCount(run.review.wouldRemove)} of {formatCount(run.review.current)}
+              {run.review.wouldAdd ? ` · would add ${formatCount(run.review.wouldAdd)}` : ""}
+            </span>
+          ) : (
+            <span>
+              <span className={run.added ? "text-green-800" : "text-slate-600"}>+{formatCount(run.added)} added</span> ·{" "}
+              <span className={run.removed ? "text-red-800" : "text-slate-600"}>−{formatCount(run.removed)} removed</span>
+            </span>
+          )}
           {run.membersSeen ? <span className="text-slate-600">{plural(run.membersSeen, "member")} read</span> : null}
           {describeSkipped(run.skipped, formatCount) ? <span className="text-slate-600">skipped {describeSkipped(run.skipped, formatCount)}</span> : null}
           {run.error ? <span className="text-red-800">{run.error.title}</span> : null}

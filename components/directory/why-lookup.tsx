@@ -13,9 +13,11 @@ import type { WhyAnswer } from "@/lib/directory/why-explain";
 
 export interface WhyLookupProps {
   seriesId: string;
+  /** Beside the search: a smaller heading and the field and button on one line. */
+  compact?: boolean;
 }
 
-export function WhyLookup({ seriesId }: WhyLookupProps) {
+export function WhyLookup({ seriesId, compact = false }: WhyLookupProps) {
   const id = useId();
   const [email, setEmail] = useState("");
   const [answer, setAnswer] = useState<WhyAnswer | null>(null);
@@ -37,12 +39,12 @@ export function WhyLookup({ seriesId }: WhyLookupProps) {
   }
 
   return (
-    <section aria-labelledby={`${id}-title`} className="space-y-3 rounded-lg border border-slate-200 bg-white p-4">
-      <h2 id={`${id}-title`} className="text-base font-semibold">
+    <section aria-labelledby={`${id}-title`} className={`rounded-lg border border-slate-200 bg-white ${compact ? "space-y-2 p-3" : "space-y-3 p-4"}`}>
+      <h2 id={`${id}-title`} className={compact ? "text-sm font-semibold" : "text-base font-semibold"}>
         Why is or isn&apos;t this person here?
       </h2>
-      <form onSubmit={lookUp} className="flex flex-col gap-2 sm:flex-row sm:items-end">
-        <div className="flex-1 space-y-1">
+      <form onSubmit={lookUp} className={`flex gap-2 ${compact ? "flex-row items-end" : "flex-col sm:flex-row sm:items-end"}`}>
+        <div className="min-w-0 flex-1 space-y-1">
           <label htmlFor={`${id}-email`} className="block text-sm font-medium">
             Email address to look up
           </label>

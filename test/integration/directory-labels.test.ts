@@ -4,6 +4,10 @@ import { displayedState } from "@/lib/directory/source-states";
 import type { SyncState } from "@/lib/directory/types";
 import { describeChanges } from "@/components/directory/pending-selection";
 import { finishedNotice } from "@/components/directory/use-sync-finished";
+import { contactsNotSynced } from "@/components/directory/group-status";
+import { applyQueued, applySelection, isPendingSource } from "@/components/directory/optimistic";
+import { activeJobStatus } from "@/lib/directory/source-states";
+import type { DirectoryOverview, SourceStateView } from "@/lib/directory/types";
 
 describe("skipped members, in words", () => {
   test.each([
@@ -56,5 +60,78 @@ describe("what the dialog says about changes", () => {
     [[source("error", false)], "success", "Syncing finished. The audience is up to date."],
   ])("finishedNotice(%#)", (sources, tone, text) => {
     expect(finishedNotice(sources)).toEqual({ tone, text });
+  });
+});
+
+describe("a running job is Syncing only while its worker holds the lease", () => {
+  test.each<[string | null, boolean | null, string | null]>([
+    ["running", true, "running"],
+    ["running", false, "queued"],
+    ["running", null, "queued"],
+    ["queued", null, "queued"],
+    [null, null, null],
+  ])("job %s, lease live %s → %s", (status, live, expected) => {
+    expect(activeJobStatus(status, live)).toBe(expected);
+  });
+});
+
+describe("contacts left out while Sync contacts is off", () => {
+  test("a distribution list says so, with the number when it is known", () => {
+    expect(contactsNotSynced("distribution", false, { contactsOff: 6 })).toBe("6 contacts not synced (Sync contacts is off)");
+    expect(contactsNotSynced("distribution", false, { contactsOff: 1 })).toBe("1 contact not synced (Sync contacts is off)");
+    expect(contactsNotSynced("mail_security", false, {})).toBe("Contacts in this list are not synced (Sync contacts is off)");
+    expect(contactsNotSynced("distribution", true, { contactsOff: 6 })).toBeNull();
+    expect(contactsNotSynced("security", false, {})).toBeNull();
+  });
+});
+
+describe("what the dialog shows before the server answers", () => {
+  const source = (over: Partial<SourceStateView>): SourceStateView => ({
+    sourceId: "s1",
+    groupId: "g1",
+    kind: "directory_group",
+    label: "Engineering",
+    selected: true,
+    state: "synced",
+    progress: null,
+    memberCount: 3,
+    skipped: {},
+    lastSyncedAt: null,
+    lastGoodSyncAt: null,
+    lastError: null,
+    review: null,
+    lastRuns: [],
+    ...over,
+  });
+  const overview = (sources: SourceStateView[]): DirectoryOverview => ({
+    connections: [],
+    connection: null,
+    sources,
+    selectedGroupIds: sources.filter((s) => s.selected && s.groupId).map((s) => s.groupId!),
+    entireDirectory: null,
+    anyActive: false,
+    recipientCount: 3,
+  });
+
+  test("Update audience: a newly ticked group is Queued and ticked, an unticked one Not synced, the others unchanged", () => {
+    const o = overview([source({}), source({ sourceId: "s2", groupId: "g2", label: "Sales" })]);
+    const next = applySelection(o, { groupIds: ["g1", "g3"], entireDirectory: true, labelOf: (id) => (id === "g3" ? "Outreach" : "") });
+    expect(next.selectedGroupIds.sort()).toEqual(["g1", "g3"]);
+    expect(next.sources.map((s) => [s.label, s.selected, s.state])).toEqual([
+      ["Engineering", true, "synced"],
+      ["Sales", false, "not_synced"],
+      ["Outreach", true, "queued"],
+    ]);
+    expect(isPendingSource(next.sources[2])).toBe(true);
+    expect(next.entireDirectory).toMatchObject({ selected: true, state: "queued" });
+    expect(next.anyActive).toBe(true);
+  });
+
+  test("Sync now: a group in Error is Queued at once", () => {
+    const o = overview([source({ state: "error", lastError: { code: "x", title: "Failed", fix: "" } })]);
+    const next = applyQueued(o, "s1");
+    expect(next.sources[0].state).toBe("queued");
+    expect(next.anyActive).toBe(true);
+    expect(o.sources[0].state).toBe("error");
   });
 });
