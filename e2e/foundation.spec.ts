@@ -14,7 +14,9 @@ test("admin and editor sign in; only the admin reaches the directory settings", 
   await expect(nav.getByRole("link", { name: "Series" })).toBeVisible();
   await expect(nav.getByRole("link", { name: "Directory" })).toHaveCount(0);
   await expect(page.getByRole("banner")).toContainText("Northwind");
-  await page.goto("/admin/directory");
+  const refused = await page.goto("/admin/directory");
+  expect(refused?.status()).toBe(403);
+  await expect(page.getByText("Admins only")).toBeVisible();
   await expect(page.getByRole("heading", { name: "You do not have access to the directory settings" })).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out" }).click();
@@ -22,7 +24,7 @@ test("admin and editor sign in; only the admin reaches the directory settings", 
 
   await signIn(page, admin.email, admin.password);
   await expect(nav.getByRole("link", { name: "Directory" })).toBeVisible();
-  await page.goto("/admin/directory");
+  expect((await page.goto("/admin/directory"))?.status()).toBe(200);
   await expect(page.getByText("You do not have access to the directory settings")).toHaveCount(0);
 });
 
@@ -69,7 +71,7 @@ test("an editor adds a recipient and uploads a CSV with bad rows", async ({ page
   await addDialog.getByLabel("Name").fill("Grace Hopper");
   await addDialog.getByRole("button", { name: "Add recipient" }).click();
   await expect(addDialog).toBeHidden();
-  await expect(page.getByText("1 recipients", { exact: true })).toBeVisible();
+  await expect(page.getByText("1 recipient", { exact: true })).toBeVisible();
   // Trimmed, and shown as typed.
   await expect(page.getByRole("cell", { name: "Grace.Hopper@Example.com", exact: true })).toBeVisible();
 
@@ -102,4 +104,70 @@ test("an editor adds a recipient and uploads a CSV with bad rows", async ({ page
   await page.goto(`/series/${series.id}/audience`);
   await page.getByRole("button", { name: "Remove Grace.Hopper@Example.com from the manual list" }).click();
   await expect(page.getByText("3 recipients", { exact: true })).toBeVisible();
+});
+
+test("Upload CSV takes a dropped file and offers a template", async ({ page, make, signIn }, testInfo) => {
+  const org = await make.org();
+  const editor = await make.user({ org, role: "editor" });
+  const series = await make.series({ org });
+  await signIn(page, editor.email, editor.password);
+  await page.goto(`/series/${series.id}/audience`);
+  await page.getByRole("button", { name: "Manage recipients" }).click();
+  await page.getByRole("menuitem", { name: /Upload CSV/ }).click();
+  const upload = page.getByRole("dialog", { name: "Upload CSV" });
+
+  // The template: the header the importer reads, and example rows.
+  const downloading = page.waitForEvent("download");
+  await upload.getByRole("link", { name: "Download a template (CSV)" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("roster-recipients-template.csv");
+  const template = await (await page.request.get(`/series/${series.id}/audience/template`)).text();
+  expect(template.split("\r\n")[0]).toBe("email,name");
+
+  // Drop the template itself on the zone, then upload it.
+  const dataTransfer = await page.evaluateHandle((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], "dropped.csv", { type: "text/csv" }));
+    return dt;
+  }, template);
+  await upload.getByTestId("csv-drop-zone").dispatchEvent("drop", { dataTransfer });
+  await expect(upload.getByText("Chosen: dropped.csv")).toBeVisible();
+  for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    await page.setViewportSize(size);
+    const path = testInfo.outputPath(`upload-csv-dropped-${size.width}x${size.height}.png`);
+    await page.screenshot({ path });
+    await testInfo.attach(`upload-csv-dropped-${size.width}x${size.height}`, { path, contentType: "image/png" });
+  }
+  await upload.getByRole("button", { name: "Upload", exact: true }).click();
+  await expect(upload.getByText("2 added", { exact: true })).toBeVisible();
+  await upload.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByText("2 recipients", { exact: true })).toBeVisible();
+});
+
+test("one recipient is “1 recipient”", async ({ page, make, signIn }) => {
+  const org = await make.org();
+  const editor = await make.user({ org, role: "editor" });
+  await make.series({ org, name: "Solo" });
+  await signIn(page, editor.email, editor.password);
+  await page.getByRole("link", { name: /Solo/ }).click();
+  await page.getByRole("button", { name: "Manage recipients" }).click();
+  await page.getByRole("menuitem", { name: /Add recipient/ }).click();
+  const addDialog = page.getByRole("dialog", { name: "Add recipient" });
+  await addDialog.getByLabel("Email").fill("solo@example.com");
+  await addDialog.getByRole("button", { name: "Add recipient" }).click();
+  await expect(page.getByText("1 recipient", { exact: true })).toBeVisible();
+  await expect(page.getByText("1 recipients", { exact: true })).toHaveCount(0);
+});
+
+test("without a directory, the dialog points at Directory, not “Admin → Directory”", async ({ page, make, signIn }) => {
+  const org = await make.org();
+  const editor = await make.user({ org, role: "editor" });
+  const series = await make.series({ org });
+  await signIn(page, editor.email, editor.password);
+  await page.goto(`/series/${series.id}/audience`);
+  await page.getByRole("button", { name: "Manage recipients" }).click();
+  await page.getByRole("menuitem", { name: "Manage from directory" }).click();
+  const dialog = page.getByRole("dialog", { name: "Manage from directory" });
+  await expect(dialog).toContainText("An admin can connect one under Directory");
+  await expect(dialog).not.toContainText("Admin →");
 });

@@ -7,10 +7,20 @@ import { sourceKindWord } from "./source-badge";
 /** Several uploads of "team.csv" are told apart by when they happened. UTC, so server and browser agree. */
 const formatWhen = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
+/**
+ * "Outreach (directory group, 52)"; the kind is left out when the label already says it ("Entire
+ * directory (279)", not "Entire directory (entire directory, 279)").
+ */
+export function sourceOptionLabel(s: SourceSummary): string {
+  const count = s.holdings.toLocaleString("en-US");
+  const kind = s.kind === "csv" ? `uploaded ${formatWhen(s.createdAt)}` : sourceKindWord(s.kind).toLowerCase();
+  return kind === s.label.trim().toLowerCase() ? `${s.label} (${count})` : `${s.label} (${kind}, ${count})`;
+}
+
 /** Search and source filter as a plain GET form: works before JavaScript loads, and the URL can be shared. */
 export function RecipientFilters({ action, q, sourceId, sources }: { action: string; q: string; sourceId: string; sources: SourceSummary[] }) {
   return (
-    <form action={action} method="get" role="search" className="mb-4 flex flex-col gap-3 sm:flex-row sm:items-end">
+    <form action={action} method="get" role="search" className="flex flex-col gap-3 sm:flex-row sm:items-end">
       <div className="flex-1 space-y-1.5">
         <label htmlFor="recipient-search" className="block text-sm font-medium text-slate-800">
           Search recipients
@@ -25,7 +35,7 @@ export function RecipientFilters({ action, q, sourceId, sources }: { action: str
           <option value="">All sources</option>
           {sources.map((s) => (
             <option key={s.id} value={s.id}>
-              {s.label} ({s.kind === "csv" ? `uploaded ${formatWhen(s.createdAt)}` : sourceKindWord(s.kind).toLowerCase()}, {s.holdings.toLocaleString("en-US")})
+              {sourceOptionLabel(s)}
             </option>
           ))}
         </select>

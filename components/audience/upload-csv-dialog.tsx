@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useId, useRef, useState, type FormEvent } from "react";
+import { useId, useRef, useState, type DragEvent, type FormEvent } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
@@ -17,11 +17,30 @@ export function UploadCsvDialog({ seriesId, open, onOpenChange }: { seriesId: st
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<CsvImportResult | null>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const [chosen, setChosen] = useState<string | null>(null);
+
+  /** A file dropped on the zone goes into the file input, as if it had been chosen there. */
+  function onDrop(event: DragEvent<HTMLDivElement>) {
+    event.preventDefault();
+    setDragging(false);
+    const files = event.dataTransfer.files;
+    if (!files.length || !inputRef.current) return;
+    if (files.length > 1) {
+      setError("Drop one CSV file at a time.");
+      return;
+    }
+    inputRef.current.files = files;
+    setChosen(files[0].name);
+    setError(null);
+  }
 
   function close(next: boolean) {
     if (!next) {
       setError(null);
       setResult(null);
+      setChosen(null);
     }
     onOpenChange(next);
   }
@@ -51,6 +70,7 @@ export function UploadCsvDialog({ seriesId, open, onOpenChange }: { seriesId: st
       } else {
         setResult(reply.data);
         formRef.current?.reset();
+        setChosen(null);
         router.refresh();
       }
     } catch {
@@ -75,19 +95,39 @@ export function UploadCsvDialog({ seriesId, open, onOpenChange }: { seriesId: st
             <code className="font-semibold">name</code> column. Without a header, the email comes first and the name second.
           </p>
           <p className="mt-1 text-slate-500">UTF-8 (with or without BOM), up to 50,000 rows and 5 MB. Bad rows are listed by line; the rest are imported.</p>
+          <p className="mt-2">
+            <a href={`/series/${encodeURIComponent(seriesId)}/audience/template`} download className="font-medium text-blue-700 underline hover:text-blue-900">
+              Download a template (CSV)
+            </a>
+          </p>
         </div>
-        <div className="space-y-1.5">
+        <div
+          data-testid="csv-drop-zone"
+          onDragOver={(e) => {
+            e.preventDefault();
+            setDragging(true);
+          }}
+          onDragLeave={() => setDragging(false)}
+          onDrop={onDrop}
+          className={`space-y-1.5 rounded-md border-2 border-dashed p-4 transition-colors ${dragging ? "border-blue-500 bg-blue-50" : "border-slate-300"}`}
+        >
           <label htmlFor={inputId} className="block text-sm font-medium text-slate-800">
             CSV file
           </label>
           <input
+            ref={inputRef}
             id={inputId}
             name="file"
             type="file"
             accept=".csv,text/csv,text/plain"
             required
+            aria-describedby={`${inputId}-drop`}
+            onChange={(e) => setChosen(e.target.files?.[0]?.name ?? null)}
             className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-blue-50 file:px-3 file:py-2 file:text-sm file:font-medium file:text-blue-800 hover:file:bg-blue-100"
           />
+          <p id={`${inputId}-drop`} className="text-xs text-slate-500">
+            {chosen ? `Chosen: ${chosen}` : "Or drop a CSV file here."}
+          </p>
         </div>
         {error && <Alert tone="error">{error}</Alert>}
         {result && <CsvImportSummary result={result} />}

@@ -118,3 +118,42 @@ export async function listSources(db: Executor, actor: Actor | null, seriesId: s
     createdAt: new Date(r.created_at).toISOString(),
   }));
 }
+
+export interface AudienceSourceState extends SourceRef {
+  /** Addresses this source holds in the series. */
+  holdings: number;
+  /** A directory source's state as the dialog shows it; null for hand-added and CSV sources. */
+  state: "queued" | "syncing" | "synced" | "needs_review" | "error" | null;
+}
+
+/**
+ * The audience's summary above the table: every source that holds an address or is ticked to sync, with
+ * its state (directory groups: Queued, Syncing, Synced, Needs review, Error) and how many addresses it holds.
+ */
+export async function audienceSummary(db: Executor, actor: Actor | null, seriesId: string): Promise<AudienceSourceState[]> {
+  const series = await requireSeries(db, actor, seriesId, "editor");
+  const rows = await queryRows<{ id: string; kind: SourceKind; label: string; state: string; job: string | null; holdings: string | number }>(
+    db,
+    sql`SELECT s.id, s.kind, s.label, s.state::text AS state,
+          (SELECT CASE WHEN bool_or(j.status = 'running' AND j.lease_expires_at > now()) THEN 'running' ELSE 'queued' END
+             FROM sync_jobs j WHERE j.source_id = s.id AND j.mode = 'sync' AND j.status IN ('queued', 'running')
+             HAVING count(*) > 0) AS job,
+          (SELECT count(*) FROM recipient_sources rs WHERE rs.source_id = s.id) AS holdings
+        FROM audience_sources s
+        WHERE s.series_id = ${series.id}::uuid
+          AND ((s.selected AND s.kind IN ('directory_group', 'directory_all'))
+               OR EXISTS (SELECT 1 FROM recipient_sources rs WHERE rs.source_id = s.id))
+        ORDER BY s.created_at, s.id`,
+  );
+  return rows.map((r) => {
+    const directory = r.kind === "directory_group" || r.kind === "directory_all";
+    const state = !directory ? null : r.job === "running" ? "syncing" : r.job === "queued" ? "queued" : r.state;
+    return {
+      id: r.id,
+      kind: r.kind,
+      label: r.label,
+      holdings: Number(r.holdings),
+      state: state === "not_synced" ? "queued" : (state as AudienceSourceState["state"]),
+    };
+  });
+}

@@ -5,10 +5,11 @@ import { audienceSources, recipients } from "@/db/schema";
 import { importRecipientCsv } from "@/lib/audience/csv-import";
 import { addHoldings, releaseHoldings } from "@/lib/audience/holdings";
 import { addManualRecipient, removeManualRecipient } from "@/lib/audience/manual";
-import { countRecipients, listRecipients, listSources } from "@/lib/audience/recipients";
+import { audienceSummary, countRecipients, listRecipients, listSources } from "@/lib/audience/recipients";
 import { listSeriesForActor } from "@/lib/audience/series-list";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
 import { csv, makeSeries, makeWorld } from "./audience-fixtures";
+import { makeConnection, makeGroupSource, makeGroups, makeJob, makeOrgWithEditor } from "./directory-fixtures";
 
 /** The invariant: a recipient row exists exactly for the addresses some source of the series holds. */
 async function invariantHolds(h: TestDb, seriesId: string) {
@@ -166,5 +167,33 @@ describe.each(dbKinds)("audience on %s", (kind) => {
     const mine = await listSeriesForActor(h.db, w.editor.actor);
     expect(mine.map((s) => [s.id, s.recipientCount])).toEqual([[w.series.id, 1]]);
     expect(mine.some((s) => s.id === elsewhere.series.id)).toBe(false);
+  });
+
+  test("the audience summary: each source with its state and count, ticked groups included before they hold anyone", async () => {
+    const { org, series, actor } = await makeOrgWithEditor(h.db);
+    const connection = await makeConnection(h.db, org.id);
+    const [staff, outreach, gone, old] = await makeGroups(h.db, connection.id, [
+      { displayName: "All-Staff" },
+      { displayName: "Outreach" },
+      { displayName: "Gone" },
+      { displayName: "Unticked" },
+    ]);
+    const base = { seriesId: series.id, connectionId: connection.id };
+    await addManualRecipient(h.db, actor, { seriesId: series.id, email: "hand@x.com" });
+    await makeGroupSource(h.db, { ...base, group: staff, members: ["a@x.com", "b@x.com"] });
+    const queued = await makeGroupSource(h.db, { ...base, group: outreach, state: "not_synced" });
+    await makeJob(h.db, { ...base, sourceId: queued.id, status: "queued" });
+    await makeGroupSource(h.db, { ...base, group: gone, state: "error" });
+    await makeGroupSource(h.db, { ...base, group: old, selected: false, state: "not_synced" });
+
+    const summary = await audienceSummary(h.db, actor, series.id);
+    expect(summary.map((x) => [x.kind, x.label, x.state, x.holdings])).toEqual([
+      ["manual", "Manual", null, 1],
+      ["directory_group", "All-Staff", "synced", 2],
+      ["directory_group", "Outreach", "queued", 0],
+      ["directory_group", "Gone", "error", 0],
+    ]);
+    const other = await makeOrgWithEditor(h.db);
+    await expect(audienceSummary(h.db, other.actor, series.id)).rejects.toMatchObject({ code: "not_found" });
   });
 });

@@ -1,12 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { AudienceSummary } from "@/components/audience/audience-summary";
 import { ManageRecipientsMenu } from "@/components/audience/manage-recipients-menu";
 import { Pagination } from "@/components/audience/pagination";
 import { RecipientFilters } from "@/components/audience/recipient-filters";
 import { RecipientsTable } from "@/components/audience/recipients-table";
 import { WhyLookup } from "@/components/directory/why-lookup";
 import { PageHeader } from "@/components/layout/page-header";
-import { countRecipients, listRecipients, listSources } from "@/lib/audience/recipients";
+import { audienceSummary, countRecipients, listRecipients, listSources } from "@/lib/audience/recipients";
 import { requirePageActor, requirePageSeries } from "@/lib/auth/page";
 import { getDb } from "@/lib/db";
 
@@ -33,10 +34,11 @@ export default async function AudiencePage({
   const q = one(sp.q).trim();
   const sourceId = one(sp.source);
   const page = Number.parseInt(one(sp.page), 10) || 1;
-  const [count, list, sources] = await Promise.all([
+  const [count, list, sources, summary] = await Promise.all([
     countRecipients(db, series.id),
     listRecipients(db, actor, { seriesId: series.id, q, sourceId, page, pageSize: PAGE_SIZE }),
     listSources(db, actor, series.id),
+    audienceSummary(db, actor, series.id),
   ]);
   const filtered = Boolean(q || sourceId);
 
@@ -58,16 +60,25 @@ export default async function AudiencePage({
         actions={<ManageRecipientsMenu seriesId={series.id} />}
       >
         <p className="mt-2 text-3xl font-semibold tabular-nums text-blue-700">
-          {/* Always "N recipients", also for 1: the UI contract (DESIGN.md) tests and other features rely on. */}
-          {count.toLocaleString("en-US")} recipients
+          {count.toLocaleString("en-US")} {count === 1 ? "recipient" : "recipients"}
         </p>
       </PageHeader>
+
+      <AudienceSummary sources={summary} />
 
       <section aria-labelledby="recipients-heading">
         <h2 id="recipients-heading" className="sr-only">
           Recipients
         </h2>
-        <RecipientFilters action={basePath} q={q} sourceId={sourceId} sources={sources} />
+        {/* The "why" lookup sits beside the search, so it is reached without scrolling past the table. */}
+        <div className="mb-4 flex flex-col gap-4 lg:flex-row lg:items-start">
+          <div className="min-w-0 flex-1">
+            <RecipientFilters action={basePath} q={q} sourceId={sourceId} sources={sources} />
+          </div>
+          <div className="lg:w-96">
+            <WhyLookup seriesId={series.id} compact />
+          </div>
+        </div>
         {list.rows.length === 0 ? (
           <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600">
             {filtered ? (
@@ -93,10 +104,6 @@ export default async function AudiencePage({
           </>
         )}
       </section>
-
-      <div className="mt-10">
-        <WhyLookup seriesId={series.id} />
-      </div>
     </>
   );
 }
