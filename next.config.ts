@@ -40,6 +40,8 @@ const nextConfig: NextConfig = {
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },
+  // forbidden(): the admin area answers editors with 403 (app/forbidden.tsx), not with a 200 page.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;
