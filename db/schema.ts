@@ -196,6 +196,12 @@ export const directoryConnections = pgTable(
     tenantId: text("tenant_id").notNull(),
     clientId: text("client_id").notNull(),
     cloud: cloudEnum("cloud").notNull().default("global"),
+    /**
+     * The tenant's Microsoft Graph host (`msgraph_host` of its openid-configuration, saved at verification):
+     * graph.microsoft.com, graph.microsoft.us or dod-graph.microsoft.us. Null until verified: the cloud's
+     * default host is used.
+     */
+    msgraphHost: text("msgraph_host"),
     /** Azure's Secret ID (not secret) and the first characters Azure shows as the secret's hint. */
     secretId: text("secret_id").notNull(),
     secretHint: text("secret_hint").notNull(),

@@ -62,6 +62,8 @@ const schema = z
     ENCRYPTION_KEY_PREVIOUS: optional(base64Key),
     CRON_SECRET: optional(secret("openssl rand -base64 32")),
     ENTRA_AUTHORITY_HOST: optional(origin(["https:"], "https://localhost:4443 (Entra clients refuse plain http)")),
+    /** Moves only Azure Government's authority (tests that play the two clouds with two sandboxes). */
+    ENTRA_AUTHORITY_HOST_USGOV: optional(origin(["https:"], "https://localhost:4443 (Entra clients refuse plain http)")),
     GRAPH_BASE_URL: optional(origin(["https:"], "https://localhost:4443 (Graph clients refuse plain http)")),
     AUTH_ENTRA_CLIENT_ID: optional(z.string().trim()),
     AUTH_ENTRA_CLIENT_SECRET: optional(z.string().trim()),

@@ -19,6 +19,7 @@ function configOf(connection: ConnectionRow) {
     tenantId: connection.tenantId,
     clientId: connection.clientId,
     cloud: connection.cloud,
+    graphHost: connection.msgraphHost,
     clientSecret: unsealSecret(connection.secretSealed, connectionSecretAad(connection.id)),
   };
 }

@@ -34,6 +34,9 @@ export function verificationColumns(result: VerificationResult, status: "draft" 
     lastVerification: result.checklist,
     lastVerifiedAt: new Date(),
     lastError: result.diagnosis,
+    // The tenant's Graph as its openid-configuration names it; a verification that did not reach the tenant
+    // keeps the host last seen.
+    ...(result.graphHost ? { msgraphHost: result.graphHost } : {}),
   };
 }
 

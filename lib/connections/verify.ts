@@ -26,6 +26,7 @@ export function unreadableSecret(): VerificationResult {
   return {
     ok: false,
     credentialsOk: false,
+    graphHost: null,
     roles: [],
     diagnosis,
     checklist: [{ id: "secret", label: "Stored client secret readable", ok: false, ...diagnosis }],

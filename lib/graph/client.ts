@@ -35,7 +35,7 @@ const TOKEN_REUSE_MARGIN_MS = 5 * 60_000;
  * request waiting out Retry-After does not hold a slot another request could use.
  */
 export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions = {}): GraphSession {
-  const endpoints = cloudEndpoints(config.cloud);
+  const endpoints = cloudEndpoints(config.cloud, process.env, config.graphHost);
   const credential = createDirectoryCredential(config, endpoints);
   const scopes = [endpoints.scope];
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...opts.retryPolicy };

@@ -235,6 +235,13 @@ function diagnoseDiscovery(error: TenantDiscoveryError): Diagnosis {
             fix: "Untick “Azure Government” and verify again.",
             details,
           };
+    case "graph_host_refused":
+      return {
+        code: "graph_host_refused",
+        title: "This directory's Microsoft Graph is in a cloud Roster does not support",
+        fix: "Roster connects to Azure Global (graph.microsoft.com) and Azure Government, L4 and L5 / DoD (graph.microsoft.us, dod-graph.microsoft.us). Check the Directory (tenant) ID; a directory in another national cloud (such as Microsoft Azure operated by 21Vianet) cannot be connected.",
+        details,
+      };
     case "network":
       return networkDiagnosis(error.host, details);
     default:

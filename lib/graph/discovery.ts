@@ -1,4 +1,4 @@
-import { cloudOfInstance, type CloudEndpoints } from "./cloud";
+import { allowedGraphHost, cloudEndpoints, cloudOfInstance, GraphHostRefusedError, type CloudEndpoints } from "./cloud";
 import type { Cloud } from "./types";
 
 /**
@@ -9,7 +9,7 @@ export type TenantDiscovery =
   | { ok: true; cloud: Cloud | null; instanceName?: string; graphHost?: string; tokenEndpoint?: string }
   | { ok: false; error: TenantDiscoveryError };
 
-export type TenantDiscoveryFailure = "tenant_not_found" | "wrong_cloud" | "network" | "unexpected_answer";
+export type TenantDiscoveryFailure = "tenant_not_found" | "wrong_cloud" | "graph_host_refused" | "network" | "unexpected_answer";
 
 export class TenantDiscoveryError extends Error {
   readonly reason: TenantDiscoveryFailure;
@@ -28,7 +28,32 @@ export class TenantDiscoveryError extends Error {
   }
 }
 
-export async function discoverTenant(tenantId: string, endpoints: CloudEndpoints, fetchImpl: typeof fetch = fetch): Promise<TenantDiscovery> {
+/**
+ * A tenant's discovery in its configured cloud; when that cloud does not know the tenant, the other cloud is
+ * asked before "not found" is said, so a tenant of the other cloud gets "tick (or untick) Azure Government".
+ */
+export async function discoverTenant(tenantId: string, endpoints: CloudEndpoints, fetchImpl: typeof fetch = fetch, env: NodeJS.ProcessEnv = process.env): Promise<TenantDiscovery> {
+  const found = await discoverIn(tenantId, endpoints, fetchImpl);
+  if (found.ok || found.error.reason !== "tenant_not_found") return found;
+  const otherCloud: Cloud = endpoints.cloud === "usgov" ? "global" : "usgov";
+  const other = cloudEndpoints(otherCloud, env);
+  // One authority answering for both clouds (an override) has already answered for both.
+  if (other.authorityHost === endpoints.authorityHost) return found;
+  const there = await discoverIn(tenantId, other, fetchImpl);
+  if (!there.ok || there.cloud !== otherCloud) return found;
+  return {
+    ok: false,
+    error: new TenantDiscoveryError({
+      reason: "wrong_cloud",
+      host: found.error.host,
+      configuredCloud: endpoints.cloud,
+      tenantCloud: otherCloud,
+      message: `${found.error.message}\nThe tenant was found at ${new URL(other.authorityHost).host} (cloud instance ${there.instanceName}).`,
+    }),
+  };
+}
+
+async function discoverIn(tenantId: string, endpoints: CloudEndpoints, fetchImpl: typeof fetch): Promise<TenantDiscovery> {
   const host = new URL(endpoints.authorityHost).host;
   const url = `${endpoints.authorityHost}/${encodeURIComponent(tenantId)}/v2.0/.well-known/openid-configuration`;
   let response: Response;
@@ -70,11 +95,19 @@ export async function discoverTenant(tenantId: string, endpoints: CloudEndpoints
       }),
     };
   }
+  const announced = typeof body.msgraph_host === "string" ? body.msgraph_host : undefined;
+  let graphHost: string | undefined;
+  try {
+    graphHost = announced ? allowedGraphHost(announced, endpoints.cloud) : undefined;
+  } catch (error) {
+    if (!(error instanceof GraphHostRefusedError)) throw error;
+    return { ok: false, error: new TenantDiscoveryError({ reason: "graph_host_refused", host, message: error.message }) };
+  }
   return {
     ok: true,
     cloud: tenantCloud,
     instanceName,
-    graphHost: typeof body.msgraph_host === "string" ? body.msgraph_host : undefined,
+    graphHost,
     tokenEndpoint: typeof body.token_endpoint === "string" ? body.token_endpoint : undefined,
   };
 }

@@ -9,6 +9,12 @@ export interface GraphConnectionConfig {
   clientId: string;
   clientSecret: string;
   cloud: Cloud;
+  /**
+   * Microsoft Graph's host for this tenant, from `msgraph_host` in its openid-configuration (saved at
+   * verification): graph.microsoft.com, graph.microsoft.us or dod-graph.microsoft.us. Absent for connections
+   * verified before it was saved: the cloud's default host is used.
+   */
+  graphHost?: string | null;
 }
 
 /** Counters a sync run records in its ledger. */

@@ -28,6 +28,8 @@ export interface VerificationResult {
   diagnosis: Diagnosis | null;
   /** The token step passed: the credentials themselves are right, whatever else failed. */
   credentialsOk: boolean;
+  /** The tenant's `msgraph_host` as discovered (null when the directory was not found). */
+  graphHost: string | null;
 }
 
 export interface VerificationOptions {
@@ -97,6 +99,7 @@ export async function verifyDirectoryAccess(config: GraphConnectionConfig, optio
       roles,
       credentialsOk,
       diagnosis: firstFailure ? { code: firstFailure.code ?? "unknown", title: firstFailure.title ?? "", fix: firstFailure.fix ?? "", details: firstFailure.details } : null,
+      graphHost: config.graphHost ?? null,
     };
   };
 
@@ -108,6 +111,10 @@ export async function verifyDirectoryAccess(config: GraphConnectionConfig, optio
     return finish([], false);
   }
   checklist.push({ id: "tenant", label: `Directory found in ${cloudName}`, ok: true });
+  // The tenant's own Graph (msgraph_host: graph.microsoft.us or dod-graph.microsoft.us in Azure Government)
+  // gives the token scope and the base URL; the caller saves it with the result.
+  const graphHost = discovery.graphHost ?? null;
+  config = { ...config, graphHost };
 
   const graph = openGraph(config, { retryPolicy: VERIFY_RETRY, maxInFlight: 4 });
   let roles: string[];

@@ -3,7 +3,7 @@
  * with every endpoint on the sandbox's own origin so MSAL sends the token request back here. MSAL checks
  * that `issuer` shares the authority's origin (or is a Microsoft host), which the sandbox origin does.
  */
-import { CLOUDS } from "./clouds";
+import { CLOUDS, isGovernment } from "./clouds";
 import type { Tenant } from "../tenants/tenant";
 
 export function openIdConfiguration(tenant: Tenant, origin: string): Record<string, unknown> {
@@ -29,9 +29,10 @@ export function openIdConfiguration(tenant: Tenant, origin: string): Record<stri
     claims_supported: ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
     kerberos_endpoint: `${base}/kerberos`,
     tenant_region_scope: cloud.tenantRegionScope,
+    ...(cloud.tenantRegionSubScope ? { tenant_region_sub_scope: cloud.tenantRegionSubScope } : {}),
     cloud_instance_name: cloud.cloudInstanceName,
     cloud_graph_host_name: "graph.windows.net",
     msgraph_host: cloud.msgraphHost,
-    rbac_url: tenant.cloud === "usgov" ? "https://pasff.usgovcloudapi.net" : "https://pas.windows.net",
+    rbac_url: isGovernment(tenant.cloud) ? "https://pasff.usgovcloudapi.net" : "https://pas.windows.net",
   };
 }

@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { AppRegistration } from "../tenants/apps";
 import type { Tenant } from "../tenants/tenant";
 import * as E from "./aadsts";
-import { CLOUDS, GRAPH_APP_ID } from "./clouds";
+import { CLOUDS, GRAPH_APP_ID, isGovernment } from "./clouds";
 import type { TokenSigner } from "./jwt";
 
 export interface TokenResult {
@@ -53,7 +53,7 @@ export function issueToken(
   if (!app) return refused(E.appNotInTenant(clientId, tenant.displayName, corr), clientId);
   if (app.flags.crossCloud) {
     return refused(
-      tenant.cloud === "usgov" ? E.crossCloudConfidentialClient(corr) : E.nationalCloudRedirection(tenantParam, CLOUDS.global.cloudInstanceName, CLOUDS.usgov.cloudInstanceName, corr),
+      isGovernment(tenant.cloud) ? E.crossCloudConfidentialClient(corr) : E.nationalCloudRedirection(tenantParam, CLOUDS.global.cloudInstanceName, CLOUDS.usgov.cloudInstanceName, corr),
       clientId,
     );
   }

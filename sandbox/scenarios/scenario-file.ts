@@ -6,7 +6,7 @@ import { Directory } from "../directory/directory";
 import { CONTACT, GROUP, USER, ref, type ContactRecord, type GroupRecord, type UserRecord } from "../directory/records";
 import { UserTable } from "../directory/user-table";
 
-export type Cloud = "global" | "usgov";
+export type Cloud = "global" | "usgov" | "usgovdod";
 
 export interface AppSpec {
   name: string;

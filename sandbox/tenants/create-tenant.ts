@@ -34,7 +34,8 @@ export const TenantSpecSchema = z
   .object({
     scenario: z.enum(["northwind", "empty"]).optional(),
     generate: GenerateSchema.optional(),
-    cloud: z.enum(["global", "usgov"]).default("global"),
+    /** usgovdod: US Government L5 (DoD), whose Graph is dod-graph.microsoft.us (auth/clouds.ts). */
+    cloud: z.enum(["global", "usgov", "usgovdod"]).default("global"),
     /** Choose the tenant id (default: a fresh random one). */
     tenantId: z.guid().optional(),
     displayName: z.string().min(1).max(256).optional(),
@@ -71,7 +72,7 @@ export function createTenant(input: TenantSpecInput): Tenant {
   }
   if (spec.displayName) directory.org.displayName = spec.displayName;
   const tenantId = spec.tenantId ?? randomUUID();
-  if (spec.cloud === "usgov") directory.org.initialDomain = directory.org.initialDomain.replace(/\.onmicrosoft\.com$/, ".onmicrosoft.us");
+  if (spec.cloud !== "global") directory.org.initialDomain = directory.org.initialDomain.replace(/\.onmicrosoft\.com$/, ".onmicrosoft.us");
   const apps = instantiateApps(NORTHWIND_SCENARIO.apps, !spec.keepAppIds, now);
   const tenant = new Tenant(tenantId, spec.cloud, directory, apps, source, spec.tokenLifetimeSeconds);
   if (spec.faults) tenant.faults.set(spec.faults);

@@ -1,0 +1,1 @@
+ALTER TABLE "directory_connections" ADD COLUMN "msgraph_host" text;
