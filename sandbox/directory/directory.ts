@@ -4,7 +4,7 @@
  * which is what lets the sandbox serve a 999-member page in a millisecond or two.
  */
 import { direct, flatten, type Flat, type FlattenSource } from "./flatten";
-import { CONTACT, GROUP, USER, ref, refIndex, refKind, type ContactRecord, type GroupRecord, type OrganizationRecord } from "./records";
+import { CONTACT, GROUP, USER, ref, refIndex, refKind, type ContactRecord, type GroupRecord, type OrganizationRecord, type RoleOrUnitRecord } from "./records";
 import { UserTable } from "./user-table";
 
 const CACHE_LIMIT = 8; // flattened groups kept; a 1M-member group costs about 8 MB
@@ -15,6 +15,8 @@ export class Directory implements FlattenSource {
   private readonly groupIds = new Map<string, number>();
   private readonly contactIds = new Map<string, number>();
   private readonly flatCache = new Map<string, { version: number; flat: Flat }>();
+  /** Directory roles and administrative units (scenario tenants only): listed by memberOf, never as members. */
+  rolesAndUnits: RoleOrUnitRecord[] = [];
 
   constructor(
     public readonly org: OrganizationRecord,

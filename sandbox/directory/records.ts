@@ -70,6 +70,21 @@ export interface ContactRecord {
   deleted: boolean;
 }
 
+/**
+ * A directory role (activated) or an administrative unit: not members of groups, but what a user's
+ * memberOf / transitiveMemberOf also lists, typed #microsoft.graph.directoryRole / .administrativeUnit.
+ */
+export interface RoleOrUnitRecord {
+  type: "directoryRole" | "administrativeUnit";
+  id: string;
+  displayName: string;
+  description: string | null;
+  /** directoryRole only: the role template it was activated from. */
+  roleTemplateId: string | null;
+  /** Object ids of its user (and contact) members. */
+  memberIds: string[];
+}
+
 export interface OrganizationRecord {
   displayName: string;
   /** The verified custom domain used for mail. */

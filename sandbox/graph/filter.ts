@@ -9,6 +9,7 @@ import { CONTACT, GROUP, USER, type ObjectKind } from "../directory/records";
 import { badRequest, unsupportedQuery } from "./errors";
 
 type Literal = string | boolean | number | null;
+const MAX_IN_VALUES = 15;
 type Node =
   | { t: "and" | "or"; l: Node; r: Node }
   | { t: "not"; e: Node }
@@ -190,6 +191,12 @@ class Parser {
         values.push(this.literal());
       }
       this.expect(")");
+      // Graph takes at most 15 values in one `in` on directory objects; a longer list is refused, not served.
+      // https://learn.microsoft.com/en-us/graph/filter-query-parameter (the operator); the limit and this
+      // message are Graph's observed answer, not stated on that page.
+      if (values.length > MAX_IN_VALUES) {
+        throw unsupportedQuery(`Too many child clauses specified in search filter expression containing 'OR' operators: ${values.length}. Max allowed: ${MAX_IN_VALUES}.`);
+      }
       return { t: "in", prop: t.v, values };
     }
     throw unsupportedQuery("Unsupported Query.");

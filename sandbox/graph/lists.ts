@@ -89,7 +89,11 @@ export function servePage(call: GraphCall, spec: ListSpec): GraphAnswer {
     items.push(spec.project(r));
   }
   const body: Record<string, unknown> = { "@odata.context": contextUrl(call, spec.context) };
-  if (call.advanced) body["@odata.count"] = countMatches(call, spec);
+  // The collection's count comes with the first page only; a nextLink page carries none, so a client that
+  // wants the size must keep it from page one (https://learn.microsoft.com/en-us/graph/paging,
+  // https://learn.microsoft.com/en-us/graph/query-parameters#count-parameter; "first page only" is Graph's
+  // observed behaviour, not stated on those pages).
+  if (call.advanced && pos.page === 1) body["@odata.count"] = countMatches(call, spec);
   if (k < spec.length) body["@odata.nextLink"] = nextLink(call.origin, call.path, call.query.carry, encodeSkipToken(spec.key, { offset: k, page: pos.page + 1 }));
   body.value = items;
   return { status: 200, body: JSON.stringify(body), contentType: JSON_TYPE };

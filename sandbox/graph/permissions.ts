@@ -12,6 +12,12 @@ export const canListGroups = (r: ReadonlySet<string>) =>
 /** List members / transitive members of a group. */
 export const canListMembers = canListGroups;
 
+/**
+ * Members of a group whose visibility is HiddenMembership: Member.Read.Hidden, on top of a member read.
+ * https://learn.microsoft.com/en-us/graph/permissions-reference#memberreadhidden
+ */
+export const canReadHiddenMembers = (r: ReadonlySet<string>) => any(r, ["Member.Read.Hidden"]);
+
 /** How much of a user the app may see: everything, the basic profile, or (in member lists) only id and type. */
 export function userAccess(r: ReadonlySet<string>): "full" | "basic" | "none" {
   if (any(r, ["User.Read.All", "User.ReadWrite.All", ...DIRECTORY])) return "full";

@@ -9,7 +9,7 @@ import { CONTACT, GROUP, USER, ref, refIndex, refKind, type ObjectKind } from ".
 import { advancedRequired, badRequest, forbidden, GraphError, notFound, unsupportedQuery } from "./errors";
 import { compileFilter, type Getter } from "./filter";
 import { contextUrl, countMatches, JSON_TYPE, servePage, type GraphAnswer, type GraphCall, type ListSpec } from "./lists";
-import { canListGroups, canListMembers, canReadContacts, canReadOrganization, userAccess } from "./permissions";
+import { canListGroups, canListMembers, canReadContacts, canReadHiddenMembers, canReadOrganization, userAccess } from "./permissions";
 import { ODATA_TYPE, PROPS, projector, valueOf, type Access } from "./properties";
 import { compileSearch } from "./search";
 import { isGuid } from "../directory/ids";
@@ -48,9 +48,13 @@ export function route(call: GraphCall, segments: string[]): GraphAnswer {
           castKind = CASTS[rest[0]];
           if (castKind === undefined) {
             // Devices, service principals…: real types this sandbox never holds.
-            if (rest[0].startsWith("microsoft.graph.") && rest.length === 1) return emptyCast(call, rest[0]);
+            if (rest[0].startsWith("microsoft.graph.") && rest.length === 1) {
+              refuseCastForGroupKind(call, segments[1], rest[0]);
+              return emptyCast(call, rest[0]);
+            }
             break;
           }
+          if (castKind !== USER) refuseCastForGroupKind(call, segments[1], rest[0]);
           rest.shift();
         }
         const countOnly = rest[0] === "$count";
@@ -215,6 +219,23 @@ function getContact(call: GraphCall, id: string): GraphAnswer {
 
 // ---- members ----
 
+/**
+ * A cast to a member type the group cannot hold is refused, not answered with an empty list: "An attempt to
+ * filter by an OData cast that represents an unsupported member type returns a 400 Bad Request error with the
+ * Request_UnsupportedQuery code", e.g. /transitiveMembers/microsoft.graph.group on a Microsoft 365 group.
+ * A Microsoft 365 group's members are users only (no groups, no org contacts, no devices).
+ * https://learn.microsoft.com/en-us/graph/api/group-list-transitivemembers
+ * https://learn.microsoft.com/en-us/graph/api/resources/groups-overview#group-membership
+ * (The error's message text is not documented; this one is the sandbox's own.)
+ */
+function refuseCastForGroupKind(call: GraphCall, groupId: string, cast: string): void {
+  if (!isGuid(groupId)) return; // the member route reports the bad id
+  const g = call.tenant.directory.findGroup(groupId);
+  if (g < 0 || !call.tenant.directory.groups[g].groupTypes.includes("Unified")) return;
+  const type = cast.replace(/^microsoft\.graph\./i, "");
+  throw unsupportedQuery(`The type '${type}' is not a supported member type of a Microsoft 365 group.`);
+}
+
 function members(call: GraphCall, groupId: string, transitive: boolean, cast: ObjectKind | undefined, countOnly: boolean): GraphAnswer {
   if (!canListMembers(call.caller.roles)) throw forbidden();
   if (countOnly) call = asCountQuery(call);
@@ -222,6 +243,10 @@ function members(call: GraphCall, groupId: string, transitive: boolean, cast: Ob
   const dir = call.tenant.directory;
   const g = dir.findGroup(groupId);
   if (g < 0) throw notFound(groupId);
+  // "To list the members of a hidden membership group, the Member.Read.Hidden permission is required."
+  // https://learn.microsoft.com/en-us/graph/api/group-list-transitivemembers (and group-list-members). The
+  // pages do not say how Graph refuses; the sandbox answers 403 Authorization_RequestDenied, never an empty list.
+  if (dir.groups[g].visibility === "HiddenMembership" && !canReadHiddenMembers(call.caller.roles)) throw forbidden();
   if (cast !== undefined && transitive && !call.advanced) {
     throw advancedRequired(`The OData cast to '${ODATA_TYPE[cast].slice(1)}' on transitiveMembers`);
   }
@@ -244,8 +269,8 @@ function members(call: GraphCall, groupId: string, transitive: boolean, cast: Ob
 
 /**
  * /users/{id|upn}/memberOf and /transitiveMemberOf (and the same under /contacts/{id}): the groups an object
- * belongs to, directly or through nesting, typed like Graph's directoryObject collection. Only groups: the
- * sandbox holds no directory roles or administrative units.
+ * belongs to, directly or through nesting, typed like Graph's directoryObject collection, then the directory
+ * roles and administrative units it is a member of.
  */
 function memberOf(call: GraphCall, kind: ObjectKind, idOrUpn: string, transitive: boolean): GraphAnswer {
   requireList(call, kind);
@@ -269,13 +294,30 @@ function memberOf(call: GraphCall, kind: ObjectKind, idOrUpn: string, transitive
     const flat = transitive ? dir.transitive(g) : dir.direct(g);
     if ((kind === USER ? flat.users : flat.contacts).includes(target)) groups.push(r);
   }
+  // Directory roles and administrative units come in the same collection, after the groups (they nest in
+  // nothing, so direct and transitive agree): "Get groups, directory roles, and administrative units that the
+  // user is a member of". https://learn.microsoft.com/en-us/graph/api/user-list-transitivememberof
+  // https://learn.microsoft.com/en-us/graph/api/user-list-memberof
+  const targetId = dir.idOf(target).toLowerCase();
+  const extras = dir.rolesAndUnits.filter((x) => x.memberIds.some((m) => m.toLowerCase() === targetId));
   const listName = transitive ? "transitiveMemberOf" : "memberOf";
+  const match = predicate(call, [GROUP], true);
+  const projectGroup = projectorFor(call, [GROUP], true);
+  const select = call.query.select?.map((p) => p.toLowerCase()) ?? null;
+  const projectExtra = (x: (typeof extras)[number]): Record<string, unknown> => {
+    const full: Record<string, unknown> = { id: x.id, displayName: x.displayName, description: x.description };
+    if (x.type === "directoryRole") full.roleTemplateId = x.roleTemplateId;
+    const o: Record<string, unknown> = { "@odata.type": `#microsoft.graph.${x.type}` };
+    for (const [k, v] of Object.entries(full)) if (!select || select.includes(k.toLowerCase())) o[k] = v;
+    return o;
+  };
   return servePage(call, {
     key: `${idOrUpn.toLowerCase()}|${listName}|${call.query.filter ?? ""}|${call.query.search ?? ""}`,
-    length: groups.length,
-    at: (k) => groups[k],
-    match: predicate(call, [GROUP], true),
-    project: projectorFor(call, [GROUP], true),
+    length: groups.length + extras.length,
+    // Groups by their ref; roles and units as -1, -2, … (no ref kind names them).
+    at: (k) => (k < groups.length ? groups[k] : -(k - groups.length) - 1),
+    match: match ? (r) => r >= 0 && match(r) : null,
+    project: (r) => (r >= 0 ? projectGroup(r) : projectExtra(extras[-r - 1])),
     context: "directoryObjects",
   });
 }

@@ -8,9 +8,11 @@
  * - All-Staff nests the department groups; Engineering nests sub-teams, and Platform ↔ Platform On-Call form a
  *   nesting cycle (Entra allows it). Management is mail-enabled security (with an org contact), Outreach a
  *   Microsoft 365 group, Partners Newsletter a distribution list, Engineers a dynamic group, Former
- *   Contractors is empty.
- * - Four app registrations: the main one, one whose secret expires in 10 days, one with delegated permissions
- *   only (its token has no `roles`), and one without User.Read.All (members come back as bare ids).
+ *   Contractors is empty. Added later: Leadership Circle, a dynamic Microsoft 365 group, and Board Confidential, a
+ *   Microsoft 365 group with hidden membership.
+ * - App registrations: the main one, one whose secret expires in 10 days, one with delegated permissions
+ *   only (its token has no `roles`), and one without User.Read.All (members come back as bare ids); added later,
+ *   one with Directory.Read.All only, one with Group.Read.All + User.Read.All, and one with Member.Read.Hidden.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -239,22 +241,22 @@ function group(
   kind: "security" | "mailEnabledSecurity" | "microsoft365" | "distribution" | "dynamic",
   description: string,
   members: string[],
-  extra: { mailNickname?: string; membershipRule?: string } = {},
+  extra: { mailNickname?: string; membershipRule?: string; groupTypes?: string[]; visibility?: "Public" | "Private" | "HiddenMembership"; id?: string } = {},
 ) {
   const nick = extra.mailNickname ?? displayName.toLowerCase().replace(/[^a-z0-9]/g, "");
   const mailEnabled = kind === "mailEnabledSecurity" || kind === "microsoft365" || kind === "distribution";
   return {
-    id: gid(displayName),
+    id: extra.id ?? gid(displayName),
     displayName,
     description,
     mail: mailEnabled ? `${nick}@${DOMAIN}` : null,
     mailEnabled,
     mailNickname: nick,
     securityEnabled: kind === "security" || kind === "mailEnabledSecurity" || kind === "dynamic",
-    groupTypes: kind === "microsoft365" ? ["Unified"] : kind === "dynamic" ? ["DynamicMembership"] : [],
+    groupTypes: extra.groupTypes ?? (kind === "microsoft365" ? ["Unified"] : kind === "dynamic" ? ["DynamicMembership"] : []),
     membershipRule: extra.membershipRule ?? null,
-    membershipRuleProcessingState: kind === "dynamic" ? ("On" as const) : null,
-    visibility: kind === "microsoft365" ? ("Private" as const) : null,
+    membershipRuleProcessingState: kind === "dynamic" || extra.groupTypes?.includes("DynamicMembership") ? ("On" as const) : null,
+    visibility: extra.visibility ?? (kind === "microsoft365" ? ("Private" as const) : null),
     createdDateTime: day(2018, 2024),
     members,
   };
@@ -291,6 +293,31 @@ const groups = [
   group("Service Accounts", "security", "Rooms, devices and services (no mailboxes)", ids(service)),
 ];
 
+// Added later, so drawn after everything above: the earlier ids and dates stay what they were.
+// A dynamic Microsoft 365 group (both group types; members are users only, kept by rule), and a Microsoft 365
+// group whose membership is hidden (HiddenMembership can be set only on Microsoft 365 groups, at creation:
+// https://learn.microsoft.com/en-us/graph/api/resources/group#properties).
+groups.push(
+  group("Leadership Circle", "microsoft365", "Executives and department heads (dynamic Microsoft 365 group)",
+    ids([...execs, ...heads]), { id: guid(), groupTypes: ["DynamicMembership", "Unified"], membershipRule: '(user.jobTitle -contains "Chief") or (user.jobTitle -contains "Director")' }),
+  group("Board Confidential", "microsoft365", "Board papers; membership hidden", ids(execs.slice(0, 4)),
+    { id: guid(), visibility: "HiddenMembership" }),
+);
+apps.push(
+  // Graph's higher-privileged permissions in place of the guide's least-privileged ones.
+  app("Roster Directory Sync (Directory.Read.All)", ["Directory.Read.All"], [], [["roster-directory", 10, 365]]),
+  app("Roster Directory Sync (Group.Read.All + User.Read.All)", ["Group.Read.All", "User.Read.All"], [], [["roster-group-user", 10, 365]]),
+  app("Roster Directory Sync (Member.Read.Hidden)", [...READ, "OrgContact.Read.All", "Member.Read.Hidden"], [], [["roster-hidden", 10, 365]]),
+);
+
+// What a user's memberOf lists besides groups: an activated directory role and an administrative unit.
+const rolesAndUnits: ScenarioFile["rolesAndUnits"] = [
+  { type: "directoryRole", id: guid(), displayName: "User Administrator", description: "Can manage all aspects of users and groups.",
+    roleTemplateId: "fe930be7-5e62-47db-91af-98c3a49a38b1", memberIds: ids([execs[3], engDirector]) },
+  { type: "administrativeUnit", id: guid(), displayName: "Seattle Office", description: "People based in Seattle", roleTemplateId: null,
+    memberIds: ids([...execs, ...heads].filter((u) => u.officeLocation === "Seattle")) },
+];
+
 const scenario: ScenarioFile = {
   schema: "roster-sandbox-scenario/1",
   tenant: {
@@ -306,6 +333,7 @@ const scenario: ScenarioFile = {
   users,
   contacts,
   groups,
+  rolesAndUnits,
 };
 
 const out = path.join(path.dirname(process.argv[1]), "northwind.json");

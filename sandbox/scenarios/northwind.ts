@@ -45,6 +45,12 @@ export const NORTHWIND = {
     delegatedOnly: creds(byName("Roster Directory Sync (delegated only)")),
     /** GroupMember.Read.All only: members come back as bare ids. */
     noUserRead: creds(byName("Roster Directory Sync (no User.Read.All)")),
+    /** Directory.Read.All only: Graph's higher-privileged permission, enough for every read. */
+    directoryRead: creds(byName("Roster Directory Sync (Directory.Read.All)")),
+    /** Group.Read.All + User.Read.All: higher-privileged for member reads, no GroupMember.Read.All. */
+    groupAndUserRead: creds(byName("Roster Directory Sync (Group.Read.All + User.Read.All)")),
+    /** The main app's permissions plus Member.Read.Hidden: may list hidden-membership groups. */
+    hiddenMembers: creds(byName("Roster Directory Sync (Member.Read.Hidden)")),
   },
   groups: {
     allStaff: group("All-Staff"),
@@ -66,5 +72,9 @@ export const NORTHWIND = {
     formerContractors: group("Former Contractors"),
     contractors: group("Contractors"),
     serviceAccounts: group("Service Accounts"),
+    /** Dynamic Microsoft 365 group (groupTypes DynamicMembership + Unified). */
+    leadershipCircle: group("Leadership Circle"),
+    /** Microsoft 365 group with visibility HiddenMembership: members need Member.Read.Hidden. */
+    boardConfidential: group("Board Confidential"),
   },
 } as const;

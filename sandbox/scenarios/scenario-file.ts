@@ -3,7 +3,7 @@
  * directory whose group members are listed by object id. Loading resolves those ids into member refs.
  */
 import { Directory } from "../directory/directory";
-import { CONTACT, GROUP, USER, ref, type ContactRecord, type GroupRecord, type UserRecord } from "../directory/records";
+import { CONTACT, GROUP, USER, ref, type ContactRecord, type GroupRecord, type RoleOrUnitRecord, type UserRecord } from "../directory/records";
 import { UserTable } from "../directory/user-table";
 
 export type Cloud = "global" | "usgov" | "usgovdod";
@@ -35,6 +35,8 @@ export interface ScenarioFile {
   users: UserRecord[];
   contacts: Array<Omit<ContactRecord, "deleted">>;
   groups: Array<Omit<GroupRecord, "members" | "deleted"> & { members: string[] }>;
+  /** Directory roles and administrative units, with their members' object ids. */
+  rolesAndUnits?: RoleOrUnitRecord[];
 }
 
 export function loadScenario(file: ScenarioFile): Directory {
@@ -65,5 +67,6 @@ export function loadScenario(file: ScenarioFile): Directory {
       throw new Error(`scenario ${file.tenant.displayName}: group ${g.displayName} lists unknown member ${id}`);
     });
   });
+  dir.rolesAndUnits = (file.rolesAndUnits ?? []).map((x) => ({ ...x, memberIds: [...x.memberIds] }));
   return dir;
 }
