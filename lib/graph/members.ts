@@ -11,10 +11,19 @@ export interface GraphReader {
   getListPage<T = unknown>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<ListPageRead<T>>;
 }
 
-/** What one enumeration walks: a group's users or contacts, or every user or contact of the tenant. */
+/**
+ * What one enumeration walks: a group's members (users, and org contacts when the connection syncs them), or
+ * every user or contact of the tenant.
+ */
 export type MemberStream =
-  | { kind: "groupUsers"; groupObjectId: string }
-  | { kind: "groupContacts"; groupObjectId: string }
+  | {
+      kind: "groupMembers";
+      groupObjectId: string;
+      /** Keep org contacts too (the connection's "Sync contacts"). */
+      contacts: boolean;
+      /** The group's visibility is HiddenMembership: listing it needs Member.Read.Hidden. */
+      hiddenMembership?: boolean;
+    }
   | { kind: "directoryUsers" }
   | { kind: "directoryContacts" };
 
@@ -33,30 +42,36 @@ export interface MemberPage {
   members: DirectoryMember[];
   /** Graph's @odata.nextLink, whole; null after the last page. */
   nextLink: string | null;
-  /** @odata.count when Graph sent it (advanced queries with $count=true): the listing's size, for progress. */
+  /** @odata.count when Graph sent it (only advanced queries with $count=true do; no listing here asks). */
   count: number | null;
 }
 
-/** Only what the contribution rules read: `$select` also lowers each request's throttling cost. */
+/**
+ * Only what the contribution rules read: `$select` also lowers each request's throttling cost. On the uncast
+ * member listing (a directoryObject collection) Graph returns each selected property for the types that have
+ * it: users get all five, org contacts id, displayName and mail, other types only what they share.
+ * https://learn.microsoft.com/en-us/graph/api/group-list-transitivemembers
+ */
 const USER_FIELDS = "id,displayName,mail,userPrincipalName,accountEnabled";
 const CONTACT_FIELDS = "id,displayName,mail";
 /** The largest page Graph serves for directory objects. */
 export const PAGE_SIZE = 999;
 
-/**
- * An OData cast on transitiveMembers is an "advanced query": Graph rejects it without `ConsistencyLevel:
- * eventual` and `$count=true`, and does not carry the header over to the nextLink, so it goes on every request.
- */
-function isAdvanced(stream: MemberStream): boolean {
-  return stream.kind === "groupUsers" || stream.kind === "groupContacts";
-}
+const USER_TYPE = "#microsoft.graph.user";
+const CONTACT_TYPE = "#microsoft.graph.orgContact";
 
+/**
+ * A group's members come from one uncast `transitiveMembers` listing, kept by `@odata.type`. Never an OData
+ * cast: a cast is an advanced query (ConsistencyLevel: eventual reads an index that can lag recent changes),
+ * and a cast to a type the group cannot hold (org contacts in a Microsoft 365 group) is answered with
+ * 400 Request_UnsupportedQuery. The uncast listing is a standard query: no header, no $count, so Graph sends
+ * no @odata.count and progress has no expected size (docs/adr: member listings).
+ * https://learn.microsoft.com/en-us/graph/api/group-list-transitivemembers
+ */
 export function firstPagePath(stream: MemberStream): string {
   switch (stream.kind) {
-    case "groupUsers":
-      return `/groups/${encodeURIComponent(stream.groupObjectId)}/transitiveMembers/microsoft.graph.user?$count=true&$top=${PAGE_SIZE}&$select=${USER_FIELDS}`;
-    case "groupContacts":
-      return `/groups/${encodeURIComponent(stream.groupObjectId)}/transitiveMembers/microsoft.graph.orgContact?$count=true&$top=${PAGE_SIZE}&$select=${CONTACT_FIELDS}`;
+    case "groupMembers":
+      return `/groups/${encodeURIComponent(stream.groupObjectId)}/transitiveMembers?$top=${PAGE_SIZE}&$select=${USER_FIELDS}`;
     case "directoryUsers":
       return `/users?$top=${PAGE_SIZE}&$select=${USER_FIELDS}`;
     case "directoryContacts":
@@ -72,7 +87,7 @@ interface RawPage {
 
 const text = (v: unknown): string | null => (typeof v === "string" && v.length > 0 ? v : null);
 
-function toMember(raw: Record<string, unknown>, objectType: DirectoryMember["objectType"]): DirectoryMember {
+export function toMember(raw: Record<string, unknown>, objectType: DirectoryMember["objectType"]): DirectoryMember {
   return {
     objectType,
     id: String(raw.id ?? ""),
@@ -84,36 +99,54 @@ function toMember(raw: Record<string, unknown>, objectType: DirectoryMember["obj
 }
 
 /**
+ * The members a page of a stream contributes: on a group's listing, users and (when kept) org contacts by
+ * `@odata.type`; nested groups, devices and service principals are dropped (nesting is already flattened).
+ */
+export function membersOf(stream: MemberStream, value: Record<string, unknown>[]): DirectoryMember[] {
+  if (stream.kind === "directoryUsers") return value.map((r) => toMember(r, "user"));
+  if (stream.kind === "directoryContacts") return value.map((r) => toMember(r, "contact"));
+  const out: DirectoryMember[] = [];
+  for (const r of value) {
+    const type = r["@odata.type"];
+    if (type === USER_TYPE) out.push(toMember(r, "user"));
+    else if (type === CONTACT_TYPE && stream.contacts) out.push(toMember(r, "contact"));
+  }
+  return out;
+}
+
+/** A cursor saved by an older build (an OData-cast listing, or a stream this source no longer walks). */
+function outdatedCursor(path: string): GraphRequestError {
+  return new GraphRequestError({ status: 400, code: "cursor_outdated", message: "The saved page cursor belongs to a listing Roster no longer reads.", path });
+}
+
+/**
  * Requests one page and resolves once its response has begun to arrive (a failed status rejects, after the
  * session's retries): `nextLink` as soon as Graph has sent it, `page` once the whole page is in. The caller can
  * request the next page on the first and use this one on the second.
  */
 export async function startMemberPage(
   graph: GraphReader,
-  stream: MemberStream,
+  stream: MemberStream | undefined,
   cursor: string | null,
 ): Promise<{ nextLink: Promise<string | null>; page: Promise<MemberPage> }> {
-  const headers = isAdvanced(stream) ? { ConsistencyLevel: "eventual" } : undefined;
-  const path = cursor ?? firstPagePath(stream);
-  const objectType = stream.kind === "groupContacts" || stream.kind === "directoryContacts" ? "contact" : "user";
+  const path = cursor ?? (stream ? firstPagePath(stream) : "");
+  if (!stream || (stream.kind === "groupMembers" && /\/transitiveMembers\/microsoft\.graph\./i.test(path))) throw outdatedCursor(path);
   const toPage = (raw: RawPage): MemberPage => ({
-    members: (raw.value ?? []).map((r) => toMember(r, objectType)),
+    members: membersOf(stream, raw.value ?? []),
     nextLink: text(raw["@odata.nextLink"]),
     count: typeof raw["@odata.count"] === "number" ? raw["@odata.count"] : null,
   });
-  const read = await graph.getListPage<RawPage>(path, headers ? { headers } : undefined);
+  const read = await graph.getListPage<RawPage>(path);
   const page = read.page.then(toPage);
   page.catch(() => undefined); // awaited by the caller; a failure before then is not unhandled
   return { nextLink: read.nextLink, page };
 }
 
-/** The streams a source walks, in order: users first, then contacts when the connection syncs them. */
-export function streamsFor(source: { groupObjectId: string | null; syncContacts: boolean }): MemberStream[] {
+/** The streams a source walks: a group's one member listing, or the directory's users and then its contacts. */
+export function streamsFor(source: { groupObjectId: string | null; syncContacts: boolean; hiddenMembership?: boolean }): MemberStream[] {
   const id = source.groupObjectId;
-  const users: MemberStream = id ? { kind: "groupUsers", groupObjectId: id } : { kind: "directoryUsers" };
-  if (!source.syncContacts) return [users];
-  const contacts: MemberStream = id ? { kind: "groupContacts", groupObjectId: id } : { kind: "directoryContacts" };
-  return [users, contacts];
+  if (id) return [{ kind: "groupMembers", groupObjectId: id, contacts: source.syncContacts, hiddenMembership: source.hiddenMembership === true }];
+  return source.syncContacts ? [{ kind: "directoryUsers" }, { kind: "directoryContacts" }] : [{ kind: "directoryUsers" }];
 }
 
 /**
@@ -121,7 +154,9 @@ export function streamsFor(source: { groupObjectId: string | null; syncContacts:
  * enumeration must start over from the first page: resuming elsewhere would miss or repeat members.
  */
 export function isRejectedCursor(error: unknown, cursor: string | null): boolean {
-  if (!cursor || !(error instanceof GraphRequestError)) return false;
+  if (!(error instanceof GraphRequestError)) return false;
+  if (error.code === "cursor_outdated") return true;
+  if (!cursor) return false;
   // A 404 on a cursor may also mean the group was deleted meanwhile: the restart's first page tells which.
   return error.status === 400 || error.status === 404 || error.status === 410;
 }

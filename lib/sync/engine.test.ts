@@ -222,7 +222,7 @@ describe.each(dbKinds)("sync engine on %s", (kind) => {
       owner: "doomed",
       leaseMs: 60_000,
       cursor: null,
-      streams: [{ kind: "groupUsers", groupObjectId: "g" }],
+      streams: [{ kind: "groupMembers", groupObjectId: "g", contacts: false }],
       rules: { useUsernameFallback: false },
       deadline: 0, // stop after the first page
     });

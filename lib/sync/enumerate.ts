@@ -1,9 +1,10 @@
 import "server-only";
 import type { Executor } from "@/db/client";
+import { GraphRequestError } from "@/lib/graph/errors";
 import { isRejectedCursor, type MemberStream } from "@/lib/graph/members";
 import type { GraphSession } from "@/lib/graph/types";
 import { looksLikeMissingUserRead, pageContribution, type ContributionRules, type PageContribution } from "./contribution";
-import { missingUserReadDiagnosis, SyncFailure } from "./failure";
+import { hiddenMembershipDiagnosis, missingUserReadDiagnosis, SyncFailure } from "./failure";
 import { PageReader, type FetchedPage } from "./page-reader";
 import { parseCursor, restartEnumeration, stagePage, type EnumerationCursor } from "./staging";
 
@@ -55,6 +56,18 @@ function merge(items: PageItem[], rules: ContributionRules): { contribution: Pag
     members += page.members.length;
   }
   return { contribution: out, members };
+}
+
+/**
+ * A refused listing of a hidden-membership group: Graph lists such a group's members only to an app granted
+ * Member.Read.Hidden (https://learn.microsoft.com/en-us/graph/api/group-list-transitivemembers), so the fix
+ * names that permission rather than the general member-read one.
+ */
+function listingFailure(error: unknown, stream: MemberStream | undefined): unknown {
+  if (stream?.kind === "groupMembers" && stream.hiddenMembership && error instanceof GraphRequestError && error.status === 403) {
+    return new SyncFailure("group", hiddenMembershipDiagnosis(stream.groupObjectId, error.message));
+  }
+  return error;
 }
 
 /**
@@ -117,7 +130,7 @@ export async function enumerateIntoStaging(db: Executor, graph: GraphSession, in
             reader = new PageReader(graph, input.streams, { stream: 0, next: null }, input.deadline);
             break;
           }
-          throw item.error;
+          throw listingFailure(item.error, input.streams[item.at.stream]);
         }
         batch.push(item);
         if (batch.length === MAX_PAGES_PER_STATEMENT) {

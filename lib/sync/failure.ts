@@ -39,6 +39,18 @@ export function missingUserReadDiagnosis(): Diagnosis {
   };
 }
 
+export function hiddenMembershipDiagnosis(groupObjectId: string, details?: string): Diagnosis {
+  return {
+    code: "hidden_membership",
+    title: "This group hides its membership: Member.Read.Hidden is not granted",
+    fix:
+      "Graph lists the members of a group with hidden membership only to apps granted Member.Read.Hidden. In Azure portal → App registrations → your app → " +
+      "API permissions, add Microsoft Graph → Application permissions → Member.Read.Hidden, then select “Grant admin consent”, and sync again. " +
+      `Object ID: ${groupObjectId}.`,
+    details,
+  };
+}
+
 export function directoryUnavailableDiagnosis(): Diagnosis {
   return {
     code: "directory_limited",

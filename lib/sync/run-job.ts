@@ -103,7 +103,11 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
         owner: ctx.owner,
         leaseMs: ctx.leaseMs,
         cursor: job.cursor,
-        streams: streamsFor({ groupObjectId: source.kind === "directory_group" ? groupObjectId : null, syncContacts: connection.syncContacts }),
+        streams: streamsFor({
+          groupObjectId: source.kind === "directory_group" ? groupObjectId : null,
+          syncContacts: connection.syncContacts,
+          hiddenMembership: group?.visibility === "HiddenMembership",
+        }),
         rules: { useUsernameFallback: connection.useUsernameFallback },
         deadline: ctx.deadline,
         onPage: ctx.onPage,

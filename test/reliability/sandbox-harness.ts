@@ -14,7 +14,8 @@ import { callSandbox } from "@/sandbox/control/client";
 export interface ManifestGroup {
   id: string;
   displayName: string;
-  transitive: { users: number; enabled: number; disabled: number; enabledWithMail: number; contacts: number };
+  groupTypes: string[];
+  transitive: { users: number; enabled: number; disabled: number; enabledWithMail: number; groups: number; contacts: number };
 }
 
 export interface Manifest {
@@ -76,10 +77,11 @@ export async function arrangeTenant(
   db: Db,
   sb: Sandbox,
   spec: Record<string, unknown>,
-  opts: { useUsernameFallback?: boolean; syncContacts?: boolean } = {},
+  opts: { useUsernameFallback?: boolean; syncContacts?: boolean; appName?: string } = {},
 ): Promise<Arranged> {
   const manifest = await createTenant(sb, spec);
-  const app = manifest.apps.find((a) => a.name === "Roster Directory Sync") ?? manifest.apps[0];
+  const { appName = "Roster Directory Sync", ...connectionOpts } = opts;
+  const app = manifest.apps.find((a) => a.name === appName) ?? manifest.apps[0];
   const secret = app.secrets.find((x) => !x.expired)!;
   const { org, series, actor } = await makeOrgWithUser(db);
   const connection = await makeConnection(db, [org.id], {
@@ -88,7 +90,7 @@ export async function arrangeTenant(
     secretValue: secret.value,
     secretId: secret.secretId,
     secretExpiresOn: secret.expiresAt.slice(0, 10),
-    ...opts,
+    ...connectionOpts,
   });
   const catalog = new Map<string, string>();
   for (const g of manifest.groups) catalog.set(g.id, (await makeGroup(db, connection.id, { objectId: g.id, displayName: g.displayName })).id);

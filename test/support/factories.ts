@@ -139,12 +139,13 @@ export function users(from: number, to: number, extra: FakeMember = {}): FakeMem
 export function fakeGraph(dir: FakeDirectory): { open: OpenGraphSession; requests: string[]; sessions: number } {
   const state = { requests: [] as string[], sessions: 0 };
   const collection = (path: string): FakeMember[] | null => {
-    const group = path.match(/\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.(user|orgContact)/);
+    // One uncast listing, typed like Graph's directoryObject collection: users, then org contacts.
+    const group = path.match(/\/groups\/([^/?]+)\/transitiveMembers(\?|$)/);
     if (group) {
       const id = decodeURIComponent(group[1]);
-      const source = group[2] === "user" ? dir.groups : (dir.groupContacts ?? new Map());
       if (!dir.groups.has(id)) return null;
-      return source.get(id) ?? [];
+      const typed = (ms: FakeMember[] | undefined, type: string) => (ms ?? []).map((m) => ({ "@odata.type": type, ...m }));
+      return [...typed(dir.groups.get(id), "#microsoft.graph.user"), ...typed(dir.groupContacts?.get(id), "#microsoft.graph.orgContact")];
     }
     if (path.startsWith("/users")) return dir.users ?? [];
     if (path.startsWith("/contacts")) return dir.contacts ?? [];
