@@ -4,7 +4,8 @@
  * Pure, so every branch is tested without a database or Graph.
  */
 import type { DirectoryPerson } from "@/lib/graph/person";
-import { isValidEmail } from "@/lib/email";
+import { memberVerdict, missingAddressReason, type EligibilityInput } from "@/lib/audience/eligibility";
+import { normalizeEmail } from "@/lib/email";
 import { stateLabel } from "./labels";
 import type { SyncState } from "./types";
 
@@ -79,17 +80,27 @@ const kindWords: Record<HoldingSource["kind"], string> = {
 
 const list = (names: string[]) => names.map((n) => `“${n}”`).join(", ");
 
-/** The address a sync would give this person, or why it has none (DESIGN.md: "Address = mail; …"). */
+/** The person as the eligibility rule reads a member. */
+function asMember(person: DirectoryPerson): EligibilityInput {
+  return {
+    objectType: person.kind,
+    id: person.objectId,
+    displayName: person.displayName,
+    mail: person.mail,
+    userPrincipalName: person.userPrincipalName,
+    accountEnabled: person.kind === "contact" ? true : person.accountEnabled,
+  };
+}
+
+/**
+ * The address a sync would give this person, or why it has none: the sync's own rule (memberVerdict), so the
+ * answer and the audience never disagree.
+ */
 export function syncAddress(person: DirectoryPerson, useUsernameFallback: boolean): { address: string } | { missing: string } {
-  if (person.mail?.trim()) return { address: person.mail.trim().toLowerCase() };
-  if (person.kind === "contact") return { missing: "has no mail address in Azure" };
-  const upn = person.userPrincipalName?.trim() ?? "";
-  if (!useUsernameFallback) {
-    return { missing: "has no mail address in Azure, and this connection does not use the username as a fallback" };
-  }
-  if (upn.includes("#EXT#")) return { missing: "has no mail address, and a guest's username (#EXT#) is not an address" };
-  if (!isValidEmail(upn)) return { missing: "has no mail address, and the username is not a valid address" };
-  return { address: upn.toLowerCase() };
+  const member = { ...asMember(person), accountEnabled: true };
+  const verdict = memberVerdict(member, { useUsernameFallback });
+  if ("address" in verdict) return { address: verdict.address.emailNormalized };
+  return { missing: missingAddressReason(member, { useUsernameFallback }) };
 }
 
 /**
@@ -142,16 +153,21 @@ function explainConnection(email: string, facts: ConnectionFacts, input: WhyInpu
       message: `${who} is an organizational contact in ${groupNames}, and this connection does not sync contacts. An admin can turn on “Sync contacts”.`,
     });
   }
-  if (!person.accountEnabled) {
-    problems.push({
-      code: "disabled",
-      message: `${who} is in ${groupNames}, but the account is disabled in Azure. Roster does not sync disabled accounts.`,
-    });
+  const verdict = memberVerdict(asMember(person), { useUsernameFallback: facts.useUsernameFallback });
+  if ("skip" in verdict && verdict.skip === "disabled") {
+    problems.push(
+      person.accountEnabled === false
+        ? { code: "disabled", message: `${who} is in ${groupNames}, but the account is disabled in Azure. Roster does not sync disabled accounts.` }
+        : {
+            code: "disabled",
+            message: `${who} is in ${groupNames}, but Graph did not say whether the account is enabled (the app lacks User.Read.All), so a sync does not include them. An admin can grant User.Read.All.`,
+          },
+    );
   }
   const resolved = syncAddress(person, facts.useUsernameFallback);
   if ("missing" in resolved) {
     problems.push({ code: "no_address", message: `${who} is in ${groupNames} but ${resolved.missing}.` });
-  } else if (resolved.address !== email) {
+  } else if (resolved.address !== normalizeEmail(email)) {
     problems.push({
       code: "different_address",
       message: `${who} is in ${groupNames}; the audience receives them at ${resolved.address}, not ${email}.`,

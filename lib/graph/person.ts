@@ -15,8 +15,8 @@ export interface DirectoryPerson {
   displayName: string;
   mail: string | null;
   userPrincipalName: string | null;
-  /** Contacts have no account: they count as enabled. */
-  accountEnabled: boolean;
+  /** Contacts have no account: they count as enabled. Null when Graph did not return it (no User.Read.All). */
+  accountEnabled: boolean | null;
   /** Groups it belongs to, directly or through nested groups. */
   groups: { objectId: string; displayName: string }[];
 }
@@ -45,12 +45,14 @@ async function* pages<T>(graph: GraphReader, first: string): AsyncGenerator<T[]>
 
 async function transitiveGroups(graph: GraphReader, collection: "users" | "contacts", id: string) {
   const groups: DirectoryPerson["groups"] = [];
-  // Without an OData cast this is a standard query (no ConsistencyLevel header); roles and administrative
-  // units come back too and are dropped here.
+  // Without an OData cast this is a standard query (no ConsistencyLevel header). Graph returns directory roles
+  // and administrative units in the same collection, each with its @odata.type; only groups are kept, and an
+  // item whose type is not stated is not taken for one.
+  // https://learn.microsoft.com/en-us/graph/api/user-list-transitivememberof
   const path = `/${collection}/${encodeURIComponent(id)}/transitiveMemberOf?$select=id,displayName&$top=999`;
   for await (const page of pages<{ id: string; displayName?: string; "@odata.type"?: string }>(graph, path)) {
     for (const item of page) {
-      if (item["@odata.type"] && item["@odata.type"] !== "#microsoft.graph.group") continue;
+      if (item["@odata.type"] !== "#microsoft.graph.group") continue;
       groups.push({ objectId: item.id, displayName: item.displayName ?? item.id });
     }
   }
@@ -89,7 +91,8 @@ export async function findDirectoryPerson(graph: GraphReader, address: string): 
       displayName: user.displayName ?? user.userPrincipalName ?? user.id,
       mail: user.mail ?? null,
       userPrincipalName: user.userPrincipalName ?? null,
-      accountEnabled: user.accountEnabled !== false,
+      // The sync's rule: only a state Graph returned counts (lib/audience/eligibility.ts).
+      accountEnabled: typeof user.accountEnabled === "boolean" ? user.accountEnabled : null,
       groups: await transitiveGroups(graph, "users", user.id),
     };
   }

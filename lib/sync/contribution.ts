@@ -1,48 +1,12 @@
 /**
- * A group's contribution to an audience, member by member (DESIGN.md, "The sync, precisely"): enabled users
- * and, when the connection syncs them, org contacts; addressed by `mail`, else by the user principal name
- * when the username fallback is on and the name is a real address. Duplicates collapse later, in staging,
- * where every page of the enumeration meets.
+ * A group's contribution to an audience, page by page, by the one eligibility rule (lib/audience/eligibility.ts,
+ * which the preview and the "why" lookup apply too). Duplicates collapse later, in staging, where every page of
+ * the enumeration meets.
  */
+import { memberVerdict, type ContributionRules } from "@/lib/audience/eligibility";
 import type { DirectoryMember } from "@/lib/graph/members";
-import { isValidEmail, normalizeEmail } from "@/lib/email";
-import { cleanName } from "@/lib/text/sanitize";
 
-export type SkipReason = "disabled" | "noAddress";
-
-export interface ContributionRules {
-  useUsernameFallback: boolean;
-}
-
-export interface ContributedAddress {
-  emailNormalized: string;
-  email: string;
-  name: string | null;
-  objectId: string;
-}
-
-export type MemberVerdict = { address: ContributedAddress } | { skip: SkipReason };
-
-/**
- * A guest's user principal name (`jane_contoso.com#EXT#@tenant.onmicrosoft.com`) routes nowhere: mail sent
- * there bounces, so it never stands in for a missing `mail`.
- */
-function usableUsername(upn: string | null): string | null {
-  if (!upn || upn.includes("#")) return null;
-  return isValidEmail(upn) ? upn.trim() : null;
-}
-
-export function memberVerdict(member: DirectoryMember, rules: ContributionRules): MemberVerdict {
-  // Only an account Graph reports as enabled counts; an unknown state (property missing) is not assumed enabled.
-  if (member.objectType === "user" && member.accountEnabled !== true) return { skip: "disabled" };
-  const mail = member.mail?.trim();
-  let email = mail && isValidEmail(mail) ? mail : null;
-  if (!email && member.objectType === "user" && rules.useUsernameFallback) email = usableUsername(member.userPrincipalName);
-  if (!email) return { skip: "noAddress" };
-  // Graph returns display names as typed: a NUL or a control character in one must not fail the staging
-  // insert (PostgreSQL's text refuses U+0000), and a name longer than Graph documents is cut for display.
-  return { address: { emailNormalized: normalizeEmail(email), email, name: cleanName(member.displayName), objectId: member.id } };
-}
+export { memberVerdict, type ContributedAddress, type ContributionRules, type MemberVerdict, type SkipReason } from "@/lib/audience/eligibility";
 
 /** One page's addresses as parallel arrays (what `unnest` takes), and its skipped members by reason. */
 export interface PageContribution {
@@ -76,5 +40,8 @@ export function pageContribution(members: DirectoryMember[], rules: Contribution
  */
 export function looksLikeMissingUserRead(members: DirectoryMember[]): boolean {
   const users = members.filter((m) => m.objectType === "user");
-  return users.length > 0 && users.every((m) => m.accountEnabled === null && !m.mail && !m.userPrincipalName);
+  // With User.Read.All (or Directory.Read.All) Graph always returns accountEnabled when it is selected; with
+  // User.ReadBasic.All it is null, and with no user permission every property but id and @odata.type is.
+  // https://learn.microsoft.com/en-us/graph/permissions-overview#limited-information-returned-for-inaccessible-member-objects
+  return users.length > 0 && users.every((m) => m.accountEnabled === null);
 }

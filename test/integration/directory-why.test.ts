@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { memberVerdict } from "@/lib/audience/eligibility";
 import { explainAudienceMember, type PersonLookup } from "@/lib/audience/why";
 import { explainPresence, syncAddress, type ConnectionFacts, type SyncedDirectorySource, type WhyInput } from "@/lib/directory/why-explain";
 import { findDirectoryPerson, odataString, type DirectoryPerson, type GraphReader } from "@/lib/graph/person";
@@ -29,6 +30,8 @@ describe("explainPresence", () => {
     ["in no group at all", input({ connections: [facts({ person: person({ groups: [] }) })] }), ["not_member"]],
     ["in groups that are not synced", input({ connections: [facts({ person: person({ groups: [{ objectId: "g-eng", displayName: "Engineering" }] }) })] }), ["group_not_synced"]],
     ["disabled member", input({ connections: [facts({ person: person({ accountEnabled: false }) })] }), ["disabled"]],
+    ["account state unknown (no User.Read.All): not included, as in the sync", input({ connections: [facts({ person: person({ accountEnabled: null }) })] }), ["disabled"]],
+    ["invalid mail: the sync skips it, so does the answer", input({ connections: [facts({ person: person({ mail: "dana@" }) })] }), ["no_address"]],
     ["no mail, no fallback", input({ connections: [facts({ person: person({ mail: null }) })] }), ["no_address"]],
     ["no mail, fallback gives the username", input({ email: "dana@contoso.onmicrosoft.test", connections: [facts({ useUsernameFallback: true, person: person({ mail: null }) })] }), ["sync_pending"]],
     ["guest username is not an address", input({ connections: [facts({ useUsernameFallback: true, person: person({ mail: null, userPrincipalName: "x_y.test#EXT#@contoso.onmicrosoft.test" }) })] }), ["no_address"]],
@@ -49,6 +52,31 @@ describe("explainPresence", () => {
     expect(reason.message).toBe("Dana Doe is in “All-Staff”, but the account is disabled in Azure. Roster does not sync disabled accounts.");
   });
 
+  test("an unknown account state is explained as the missing User.Read.All, not as disabled", () => {
+    const [reason] = explainPresence(input({ connections: [facts({ person: person({ accountEnabled: null }) })] })).reasons;
+    expect(reason.message).toContain("User.Read.All");
+    expect(reason.message).not.toContain("disabled");
+  });
+
+  test("the answer and the sync agree for every member shape", () => {
+    const shapes: Partial<DirectoryPerson>[] = [
+      {}, { accountEnabled: false }, { accountEnabled: null }, { mail: null }, { mail: "x@" }, { mail: " Dana@Contoso.test " },
+      { mail: null, userPrincipalName: "g_x.test#EXT#@t.test" }, { kind: "contact", userPrincipalName: null }, { kind: "contact", mail: null },
+    ];
+    for (const shape of shapes) {
+      for (const useUsernameFallback of [false, true]) {
+        const p = person(shape);
+        const verdict = memberVerdict(
+          { objectType: p.kind, id: p.objectId, displayName: p.displayName, mail: p.mail, userPrincipalName: p.userPrincipalName, accountEnabled: p.kind === "contact" ? true : p.accountEnabled },
+          { useUsernameFallback },
+        );
+        const answer = codes(input({ email: "address" in verdict ? verdict.address.emailNormalized : "dana@contoso.test", connections: [facts({ useUsernameFallback, syncContacts: true, person: p })] }));
+        if ("address" in verdict) expect(answer).toEqual(["sync_pending"]);
+        else expect(answer).toEqual([verdict.skip === "disabled" ? "disabled" : "no_address"]);
+      }
+    }
+  });
+
   test("a group the person is in but the series does not sync is named", () => {
     const answer = explainPresence(input({ connections: [facts({ person: person({ groups: [{ objectId: "g-eng", displayName: "Engineering" }] }) })] }));
     expect(answer.reasons[0].message).toContain("“Engineering”");
@@ -59,6 +87,10 @@ describe("explainPresence", () => {
     [{ mail: " Dana@Contoso.test " }, false, { address: "dana@contoso.test" }],
     [{ mail: null }, true, { address: "dana@contoso.onmicrosoft.test" }],
     [{ mail: null, userPrincipalName: "not an address" }, true, { missing: "has no mail address, and the username is not a valid address" }],
+    // The sync's rule: a mail value that is no address does not count, and the username stands in.
+    [{ mail: "dana@" }, true, { address: "dana@contoso.onmicrosoft.test" }],
+    [{ mail: "dana@" }, false, { missing: "has a mail value (dana@) that is not a valid address, and this connection does not use the username as a fallback" }],
+    [{ mail: null, userPrincipalName: "dana#team@contoso.test" }, true, { missing: "has no mail address, and a guest's username (#EXT#) is not an address" }],
   ])("syncAddress(%j, fallback %s)", (over, fallback, expected) => {
     expect(syncAddress(person(over), fallback)).toEqual(expected);
   });
@@ -96,7 +128,7 @@ describe("findDirectoryPerson", () => {
     const contact = fakeGraph({
       "/users?": { value: [] },
       "/contacts?": { value: [{ id: "c1", displayName: "Partner", mail: "p@partner.test" }] },
-      "/contacts/c1/transitiveMemberOf": { value: [{ id: "g1", displayName: "Outreach" }] },
+      "/contacts/c1/transitiveMemberOf": { value: [{ id: "g1", displayName: "Outreach", "@odata.type": "#microsoft.graph.group" }] },
     });
     expect(await findDirectoryPerson(contact, "p@partner.test")).toMatchObject({ kind: "contact", accountEnabled: true, groups: [{ objectId: "g1" }] });
     const nobody = fakeGraph({ "/users?": { value: [] }, "/contacts?": { value: [] } });
