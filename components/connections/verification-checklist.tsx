@@ -27,6 +27,7 @@ export function VerificationChecklist({ items, heading = "Verification" }: { ite
                 </p>
                 {!item.ok && item.title && <p className={item.skipped ? "text-slate-500" : "text-red-800"}>{item.title}</p>}
                 {!item.ok && item.fix && <p className="mt-0.5 text-slate-700">Fix: {fixOf(item)}</p>}
+                {item.ok && item.note && <p className="mt-0.5 text-slate-600">{item.note}</p>}
                 {item.details && (
                   <details className="mt-1 text-xs text-slate-600">
                     <summary className="cursor-pointer select-none">Details</summary>

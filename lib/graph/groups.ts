@@ -36,6 +36,31 @@ export function iterateGroups(graph: GraphSession, pageSize = 999): AsyncGenerat
   return graphItems<DirectoryGroupRecord>(graph, `/groups?$top=${pageSize}&$select=${GROUP_SELECT}`);
 }
 
+/**
+ * The most values Graph takes in one `in (…)`: a longer list is refused, so ids go in batches of this size.
+ * https://learn.microsoft.com/en-us/graph/filter-query-parameter (the `in` operator; the limit of 15 is not
+ * stated there: it is what Graph enforces on directory objects, modelled so in the sandbox).
+ */
+export const MAX_IN_VALUES = 15;
+
+/**
+ * The groups with these object ids, one `$filter=id in (…)` request per 15 ids (a standard query: `in` on id
+ * needs no ConsistencyLevel). An id Graph does not return is not in the directory (deleted, or never existed).
+ * https://learn.microsoft.com/en-us/graph/api/group-list
+ */
+export async function getGroupsByIds(graph: GraphSession, objectIds: string[]): Promise<DirectoryGroupRecord[]> {
+  const ids = [...new Set(objectIds.map((id) => id.trim().toLowerCase()).filter(Boolean))];
+  const found: DirectoryGroupRecord[] = [];
+  for (let i = 0; i < ids.length; i += MAX_IN_VALUES) {
+    const batch = ids.slice(i, i + MAX_IN_VALUES);
+    const filter = `id in (${batch.map((id) => `'${id.replace(/'/g, "''")}'`).join(",")})`;
+    for await (const group of graphItems<DirectoryGroupRecord>(graph, `/groups?$filter=${encodeURIComponent(filter)}&$select=${GROUP_SELECT}&$top=999`)) {
+      found.push(group);
+    }
+  }
+  return found;
+}
+
 /** One group by object id; null when Graph answers 404 (deleted in Azure, or never existed). */
 export async function getGroup(graph: GraphSession, objectId: string): Promise<DirectoryGroupRecord | null> {
   try {

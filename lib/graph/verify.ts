@@ -3,7 +3,7 @@ import { diagnose, noApplicationRolesDiagnosis, roleMissingDiagnosis } from "./d
 import { discoverTenant } from "./discovery";
 import { openGraph } from "./client";
 import { getGroup } from "./groups";
-import { ADVANCED_QUERY_HEADERS } from "./paging";
+import { GraphRequestError } from "./errors";
 import type { Diagnosis, GraphConnectionConfig, GraphPage, GraphSession } from "./types";
 
 /** One line of the verification checklist: passed, failed with its diagnosis, or not checked. */
@@ -17,6 +17,8 @@ export type ChecklistItem = {
   title?: string;
   fix?: string;
   details?: string;
+  /** A passed line's remark, shown with it (e.g. a broader permission allowed the read than the guide recommends). */
+  note?: string;
 };
 
 export interface VerificationResult {
@@ -48,19 +50,50 @@ export const REQUIRED_PERMISSIONS = ["Group.Read.All", "GroupMember.Read.All", "
 export const CONTACTS_PERMISSION = "OrgContact.Read.All";
 
 /**
- * Broader application permissions accepted in place of the one the guide asks for. Deliberately narrow: the
- * guide's three permissions are what the FAQ diagnoses, so a token lacking one of them is reported even where
- * Graph would let another grant through today.
+ * The higher-privileged application permissions Graph accepts in place of the least-privileged one the guide
+ * asks for, per each API's permission table (a grant listed here allows the same read):
+ * https://learn.microsoft.com/en-us/graph/api/group-list (groups),
+ * https://learn.microsoft.com/en-us/graph/api/group-list-transitivemembers (members),
+ * https://learn.microsoft.com/en-us/graph/api/user-list (users), https://learn.microsoft.com/en-us/graph/api/orgcontact-list (contacts).
  */
 const IMPLIED_BY: Record<string, string[]> = {
-  "Group.Read.All": ["Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
-  "GroupMember.Read.All": ["GroupMember.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+  "Group.Read.All": ["Group.ReadWrite.All", "GroupMember.Read.All", "GroupMember.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+  "GroupMember.Read.All": ["GroupMember.ReadWrite.All", "Group.Read.All", "Group.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   "User.Read.All": ["User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
   "OrgContact.Read.All": ["Directory.Read.All", "Directory.ReadWrite.All"],
 };
 
 export function permissionGranted(permission: string, roles: string[]): boolean {
-  return roles.includes(permission) || (IMPLIED_BY[permission] ?? []).some((r) => roles.includes(r));
+  return grantedVia(permission, roles) !== null;
+}
+
+/** The role in the token that grants `permission`: itself, or a higher-privileged one; null when none does. */
+export function grantedVia(permission: string, roles: string[]): string | null {
+  if (roles.includes(permission)) return permission;
+  return (IMPLIED_BY[permission] ?? []).find((r) => roles.includes(r)) ?? null;
+}
+
+/**
+ * What a passing permission line notes: nothing when the guide's permission itself is granted; otherwise which
+ * grant allowed the read. The token's roles are advisory: the real read is what proves access.
+ */
+function grantNote(permission: string, roles: string[]): string | undefined {
+  const via = grantedVia(permission, roles);
+  if (via === permission) return undefined;
+  if (via) return `Allowed through ${via}. The guide recommends ${permission}; no change is needed.`;
+  return `Graph allowed the read, though the token's roles list neither ${permission} nor a permission that includes it. The guide recommends ${permission}.`;
+}
+
+/** A member read refused on a group with hidden membership: Graph requires Member.Read.Hidden for it. */
+export function hiddenMembershipCheckDiagnosis(details?: string): Diagnosis {
+  return {
+    code: "hidden_membership",
+    title: "This group hides its membership, and Member.Read.Hidden is not granted",
+    fix:
+      "Graph lists the members of a group with hidden membership only to apps granted Member.Read.Hidden. In Azure portal → App registrations → your app → " +
+      "API permissions, add Microsoft Graph → Application permissions → Member.Read.Hidden, then select “Grant admin consent”, or remove this group's Object ID.",
+    details,
+  };
 }
 
 /** Verification answers an admin who is waiting: retry briefly, never sit out a long Retry-After. */
@@ -134,20 +167,31 @@ export async function verifyDirectoryAccess(config: GraphConnectionConfig, optio
   if (roles.length === 0) checklist.push(failed("roles", "Application permissions granted", noApplicationRolesDiagnosis()));
   else checklist.push({ id: "roles", label: "Application permissions granted", ok: true, details: `Roles: ${roles.join(", ")}` });
 
-  let sampleGroupId: string | undefined = options.groupObjectIds[0];
-  const readFor: Record<string, () => Promise<unknown>> = {
+  // The member read needs a group whose members any member permission may list: not one hiding its membership
+  // (that needs Member.Read.Hidden, checked per configured group below).
+  let sampleGroupId: string | undefined;
+  const readFor: Record<string, () => Promise<"ok" | "no-group" | "limited">> = {
     "Group.Read.All": async () => {
-      const page = await graph.get<GraphPage<{ id: string }>>("/groups?$top=1&$select=id");
-      sampleGroupId ??= page.value?.[0]?.id;
+      const page = await graph.get<GraphPage<{ id: string; visibility?: string | null }>>("/groups?$top=20&$select=id,visibility");
+      sampleGroupId = (page.value ?? []).find((g) => g.visibility !== "HiddenMembership")?.id;
+      return "ok";
     },
     "GroupMember.Read.All": async () => {
       if (!sampleGroupId) return "no-group";
-      await graph.get(`/groups/${encodeURIComponent(sampleGroupId)}/transitiveMembers/microsoft.graph.user?$count=true&$top=1&$select=id`, {
-        headers: { ...ADVANCED_QUERY_HEADERS },
-      });
+      // The same uncast standard listing the sync reads (lib/graph/members.ts).
+      await graph.get(`/groups/${encodeURIComponent(sampleGroupId)}/transitiveMembers?$top=1&$select=id`);
+      return "ok";
     },
-    "User.Read.All": () => graph.get("/users?$top=1&$select=id,mail,userPrincipalName,accountEnabled"),
-    "OrgContact.Read.All": () => graph.get("/contacts?$top=1&$select=id,mail"),
+    "User.Read.All": async () => {
+      // User.ReadBasic.All answers this too, with accountEnabled null: only a returned state proves the grant.
+      const page = await graph.get<GraphPage<{ id: string; accountEnabled?: boolean | null }>>("/users?$top=1&$select=id,mail,userPrincipalName,accountEnabled");
+      const first = page.value?.[0];
+      return first && typeof first.accountEnabled !== "boolean" ? "limited" : "ok";
+    },
+    "OrgContact.Read.All": async () => {
+      await graph.get("/contacts?$top=1&$select=id,mail");
+      return "ok";
+    },
   };
   let groupReadOk = false;
   for (const permission of permissions) {
@@ -155,9 +199,14 @@ export async function verifyDirectoryAccess(config: GraphConnectionConfig, optio
     const label = `${permission} (Application)`;
     try {
       const outcome = await readFor[permission]();
-      if (!permissionGranted(permission, roles)) checklist.push(failed(id, label, roleMissingDiagnosis(permission, roles)));
-      else checklist.push({ id, label, ok: true, details: outcome === "no-group" ? "Granted; the directory has no group to read members from yet." : undefined });
-      if (permission === "Group.Read.All") groupReadOk = permissionGranted(permission, roles);
+      if (outcome === "limited") {
+        checklist.push(failed(id, label, roleMissingDiagnosis(permission, roles)));
+        continue;
+      }
+      // A read Graph allowed proves access, whatever the roles claim lists; the line notes the guide's choice.
+      const note = outcome === "no-group" ? "The directory has no group to read members from yet." : grantNote(permission, roles);
+      checklist.push(note ? { id, label, ok: true, note } : { id, label, ok: true });
+      if (permission === "Group.Read.All") groupReadOk = true;
     } catch (error) {
       checklist.push(failed(id, label, diagnose(error, { permission })));
     }
@@ -185,6 +234,17 @@ async function checkGroup(graph: GraphSession, objectId: string, groupReadOk: bo
           fix: "Re-copy the group's Object ID from Azure → Groups, or remove it from Group Object IDs.",
         }),
       );
+    } else if (group.visibility === "HiddenMembership") {
+      // "To list the members of a hidden membership group, the Member.Read.Hidden permission is required."
+      // https://learn.microsoft.com/en-us/graph/api/group-list-transitivemembers. A real read tells.
+      const label = `Group “${group.displayName ?? objectId}” (hidden membership)`;
+      try {
+        await graph.get(`/groups/${encodeURIComponent(objectId)}/transitiveMembers?$top=1&$select=id`);
+        checklist.push({ id, label, ok: true, note: "Its members can be read: Member.Read.Hidden is granted." });
+      } catch (error) {
+        if (error instanceof GraphRequestError && error.status === 403) checklist.push(failed(id, label, hiddenMembershipCheckDiagnosis(error.message)));
+        else checklist.push(failed(id, label, diagnose(error, { permission: "Member.Read.Hidden", groupObjectId: objectId })));
+      }
     } else {
       checklist.push({ id, label: `Group “${group.displayName ?? objectId}”`, ok: true });
     }
@@ -197,5 +257,5 @@ async function checkGroup(graph: GraphSession, objectId: string, groupReadOk: bo
 function scrubSecret(item: ChecklistItem, secret: string): ChecklistItem {
   if (secret.length < 4) return item;
   const clean = (s: string | undefined) => (s === undefined ? s : s.split(secret).join("[secret]"));
-  return { ...item, title: clean(item.title), fix: clean(item.fix), details: clean(item.details) };
+  return { ...item, title: clean(item.title), fix: clean(item.fix), details: clean(item.details), ...(item.note !== undefined ? { note: clean(item.note) } : {}) };
 }

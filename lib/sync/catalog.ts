@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { executeCount, type Executor } from "@/db/client";
 import { directoryConnections, directoryGroups } from "@/db/schema";
 import { graphForConnection } from "@/lib/connections/graph-access";
-import { getGroup, groupKind, iterateGroups, type DirectoryGroupRecord } from "@/lib/graph/groups";
+import { getGroupsByIds, groupKind, iterateGroups, type DirectoryGroupRecord } from "@/lib/graph/groups";
 import { cleanName, storableText, truncate } from "@/lib/text/sanitize";
 
 /** Group descriptions are shown, not indexed; a bound keeps one hostile description from bloating the catalog. */
@@ -21,7 +21,7 @@ const CHUNK = 5_000;
 
 /**
  * Refreshes a connection's group catalog (what editors can tick). With Group Object IDs set, only those groups
- * are fetched, each by id (a 404 means deleted in Azure); otherwise every group. The whole list is read
+ * are fetched, by `id in (…)` in batches of 15 (one not returned is deleted in Azure); otherwise every group. The whole list is read
  * before anything is written, so a failure part-way marks nothing deleted. A group no longer found gets
  * `deleted_at` (never dropped: audiences still point at it) and loses it if it reappears.
  */
@@ -30,10 +30,7 @@ export async function refreshCatalog(db: Executor, connectionId: string): Promis
   const startedAt = new Date();
   const found: DirectoryGroupRecord[] = [];
   if (connection.groupObjectIds.length > 0) {
-    for (const objectId of connection.groupObjectIds) {
-      const group = await getGroup(graph, objectId);
-      if (group) found.push(group);
-    }
+    found.push(...(await getGroupsByIds(graph, connection.groupObjectIds)));
   } else {
     for await (const group of iterateGroups(graph)) found.push(group);
   }

@@ -84,11 +84,11 @@ describe.each(dbKinds)("keys rotate and the connections CLI on %s", (kind) => {
 
   test("connections list and verify print health and each check, never the secret", async () => {
     const { t, id } = await connectUnder(newKey());
-    await sandbox.mutate(t.tenantId, [{ op: "revokePermission", clientId: mainApp(t).clientId, permission: "GroupMember.Read.All" }]);
+    await sandbox.mutate(t.tenantId, [{ op: "revokePermission", clientId: mainApp(t).clientId, permission: "User.Read.All" }]);
     const verify = cli(h);
     expect(await connectionsCommands.subcommands.verify.run(verify.ctx, { options: {}, args: [id] })).toBe(1);
     const out = verify.lines.join("\n");
-    expect(out).toMatch(/FAIL {2}GroupMember\.Read\.All \(Application\)/);
+    expect(out).toMatch(/FAIL {2}User\.Read\.All \(Application\)/);
     expect(out).toMatch(/Fix: .*Grant admin consent/);
     expect(out).toMatch(/Health: degraded/);
     const list = cli(h);

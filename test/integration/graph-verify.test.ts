@@ -89,7 +89,7 @@ describe("verification against the sandbox tenant", () => {
     expect(line(r.checklist, "tenant").fix).toMatch(/Untick “Azure Government”/);
   });
 
-  test.each(["Group.Read.All", "GroupMember.Read.All", "User.Read.All", "OrgContact.Read.All"])("missing %s fails its own line with the fix", async (permission) => {
+  test.each(["User.Read.All", "OrgContact.Read.All"])("missing %s fails its own line with the fix", async (permission) => {
     const t = await sandbox.createTenant();
     const app = mainApp(t);
     await sandbox.mutate(t.tenantId, [{ op: "revokePermission", clientId: app.clientId, permission }]);
@@ -100,6 +100,50 @@ describe("verification against the sandbox tenant", () => {
     expect(failedLines[0].fix).toContain(`Application permissions → ${permission}`);
     expect(failedLines[0].fix).toMatch(/Grant admin consent/);
     expect(r.credentialsOk).toBe(true);
+  });
+
+  // Graph lets either permission through for both reads (group-list and group-list-transitivemembers list the
+  // other as an alternative): the real read proves access, the roles claim is advisory, and the line says so.
+  test.each([
+    ["Group.Read.All", "GroupMember.Read.All"],
+    ["GroupMember.Read.All", "Group.Read.All"],
+  ])("without %s the line still passes (Graph allows the read through %s) and notes the guide's choice", async (revoked, via) => {
+    const t = await sandbox.createTenant();
+    const app = mainApp(t);
+    await sandbox.mutate(t.tenantId, [{ op: "revokePermission", clientId: app.clientId, permission: revoked }]);
+    const r = await verifyDirectoryAccess({ tenantId: t.tenantId, clientId: app.clientId, clientSecret: app.secret, cloud: "global" }, opts({ groupObjectIds: [t.groups[1].id] }));
+    expect(r.checklist.filter((i) => !i.ok)).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(line(r.checklist, `permission:${revoked}`).note).toBe(`Allowed through ${via}. The guide recommends ${revoked}; no change is needed.`);
+  });
+
+  test.each([
+    ["(Directory.Read.All)", ["Group.Read.All", "GroupMember.Read.All", "User.Read.All", "OrgContact.Read.All"]],
+    ["(Group.Read.All + User.Read.All)", ["GroupMember.Read.All"]],
+  ])("an app granted Graph's higher-privileged permissions %s verifies, each noted line naming what allowed it", async (suffix, noted) => {
+    const t = await sandbox.createTenant();
+    const app = appNamed(t, suffix);
+    const r = await verifyDirectoryAccess(
+      { tenantId: t.tenantId, clientId: app.clientId, clientSecret: app.secret, cloud: "global" },
+      opts({ syncContacts: suffix === "(Directory.Read.All)", groupObjectIds: [t.groups[0].id] }),
+    );
+    expect(r.checklist.filter((i) => !i.ok)).toEqual([]);
+    expect(r.ok).toBe(true);
+    const withNote = r.checklist.filter((i) => i.note).map((i) => i.id.replace("permission:", ""));
+    expect(withNote).toEqual(noted);
+  });
+
+  test("a configured group with hidden membership needs Member.Read.Hidden, checked by a real read", async () => {
+    const t = await sandbox.createTenant();
+    const hidden = t.groups.find((g: { displayName: string }) => g.displayName === "Board Confidential");
+    const config = (a: { clientId: string; secret: string }) => ({ tenantId: t.tenantId, clientId: a.clientId, clientSecret: a.secret, cloud: "global" as const });
+    const without = await verifyDirectoryAccess(config(mainApp(t)), opts({ groupObjectIds: [hidden.id] }));
+    expect(without.ok).toBe(false);
+    expect(without.checklist.filter((i) => !i.ok).map((i) => i.id)).toEqual([`group:${hidden.id}`]);
+    expect(line(without.checklist, `group:${hidden.id}`)).toMatchObject({ code: "hidden_membership" });
+    expect(line(without.checklist, `group:${hidden.id}`).fix).toContain("Member.Read.Hidden");
+    const granted = await verifyDirectoryAccess(config(appNamed(t, "(Member.Read.Hidden)")), opts({ groupObjectIds: [hidden.id] }));
+    expect(granted.ok).toBe(true);
   });
 
   test("contacts off: OrgContact.Read.All is not required", async () => {
