@@ -199,7 +199,8 @@ export async function verifyDirectoryAccess(config: GraphConnectionConfig, optio
     const label = `${permission} (Application)`;
     try {
       const outcome = await readFor[permission]();
-      if (outcome === "limited") {
+      // No group to read members from: no real read can prove access, so the roles claim decides.
+      if (outcome === "limited" || (outcome === "no-group" && !permissionGranted(permission, roles))) {
         checklist.push(failed(id, label, roleMissingDiagnosis(permission, roles)));
         continue;
       }
