@@ -37,7 +37,7 @@ describe("paging", () => {
     expect(pages).toBe(3);
     expect(items).toHaveLength(allStaff.transitive.users);
     expect(new Set(items.map((u) => u.id)).size).toBe(items.length);
-    expect(counts).toEqual([255, 255, 255]);
+    expect(counts).toEqual([255]); // on the first page only
     expect(Object.keys(items[0]).sort()).toEqual(["accountEnabled", "id", "mail", "userPrincipalName"]);
     expect(items.filter((u) => u.accountEnabled && u.mail).length).toBe(allStaff.transitive.enabledWithMail);
 

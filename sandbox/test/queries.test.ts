@@ -29,9 +29,9 @@ describe("$filter", () => {
     const byIds = await client.api(`/users?$filter=id in ('${a.id}','${b.id}')&$select=id`).get();
     expect(byIds.value.map((u: { id: string }) => u.id).sort()).toEqual([a.id, b.id].sort());
     const unified = await client.api("/groups?$filter=groupTypes/any(c:c eq 'Unified')&$select=displayName").get();
-    expect(unified.value).toEqual([{ displayName: "Outreach" }]);
+    expect(unified.value).toEqual([{ displayName: "Outreach" }, { displayName: "Leadership Circle" }, { displayName: "Board Confidential" }]);
     const mailEnabled = await client.api("/groups?$filter=mailEnabled eq true and securityEnabled eq false").get();
-    expect(mailEnabled.value.map((g: { displayName: string }) => g.displayName).sort()).toEqual(["Outreach", "Partners Newsletter"]);
+    expect(mailEnabled.value.map((g: { displayName: string }) => g.displayName).sort()).toEqual(["Board Confidential", "Leadership Circle", "Outreach", "Partners Newsletter"]);
   });
 
   it("answers 400 Request_UnsupportedQuery for the rest", async () => {
