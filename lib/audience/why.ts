@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
-import { audienceSources, directoryConnections, directoryGroups } from "@/db/schema";
+import { audienceSources, connectionOrganizations, directoryConnections, directoryGroups } from "@/db/schema";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { invalidInput } from "@/lib/errors";
 import { isValidEmail, normalizeEmail } from "@/lib/email";
@@ -68,14 +68,25 @@ export async function explainAudienceMember(
     }));
 
   const connectionIds = [...new Set(synced.map((s) => s.connectionId))];
+  // Only connections that still serve the series' organization are asked: one that stopped serving it is
+  // another organization's directory now, and no editor of this one may query it live.
   const connectionRows = connectionIds.length
-    ? await db.select().from(directoryConnections).where(inArray(directoryConnections.id, connectionIds))
+    ? (
+        await db
+          .select({ c: directoryConnections })
+          .from(directoryConnections)
+          .innerJoin(connectionOrganizations, eq(connectionOrganizations.connectionId, directoryConnections.id))
+          .where(and(inArray(directoryConnections.id, connectionIds), eq(connectionOrganizations.organizationId, series.organizationId)))
+      ).map((r) => r.c)
     : [];
   const connections: ConnectionFacts[] = await Promise.all(
     connectionRows.map(async (c): Promise<ConnectionFacts> => {
       const facts: ConnectionFacts = { connectionId: c.id, name: c.name, useUsernameFallback: c.useUsernameFallback, syncContacts: c.syncContacts };
       try {
-        facts.person = await lookup.findPerson(db, c.id, email);
+        const person = await lookup.findPerson(db, c.id, email);
+        // A connection limited to Group Object IDs offers only those groups: the answer never names another.
+        const offered = new Set(c.groupObjectIds.map((id) => id.toLowerCase()));
+        facts.person = person && offered.size > 0 ? { ...person, groups: person.groups.filter((g) => offered.has(g.objectId.toLowerCase())) } : person;
       } catch (error) {
         logError("why lookup: directory read failed", error);
         facts.lookupError = lookup.describeError?.(error) ?? "the directory could not be read. Try again, or ask an admin to verify the connection.";

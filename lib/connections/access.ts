@@ -72,3 +72,21 @@ export async function organizationsOf(db: Executor, connectionIds: string[]) {
   for (const r of rows) map.set(r.connectionId, [...(map.get(r.connectionId) ?? []), { id: r.id, name: r.name }]);
   return map;
 }
+
+/**
+ * Changes that reach every organization a connection serves (delete, rotate the secret, re-scope its groups or
+ * options) need an admin of each of them: a Northwind-only admin must not remove Contoso's recipients. The
+ * refusal names the other organizations (the actor already sees them on the connection's page) and the way
+ * out: an admin of those, or stopping the connection serving the actor's own organizations (always allowed).
+ * Refusing rather than confirming: a confirmation would still let one organization's admin decide for another.
+ */
+export function requireAdminOfEveryServed(by: ConnectionActor, loaded: LoadedConnection, verb: string): void {
+  if (by.kind === "operator") return;
+  const others = loaded.organizations.filter((o) => roleIn(by.actor, o.id) !== "admin");
+  if (others.length === 0) return;
+  const names = others.map((o) => `“${o.name}”`).join(", ");
+  throw forbidden(
+    `This connection also serves ${names}, which you do not administer. Only an admin of every organization it serves can ${verb}. ` +
+      `Ask an admin of ${names}, or remove your own organizations from the connection instead.`,
+  );
+}

@@ -4,7 +4,7 @@ import { queryRows, type Executor } from "@/db/client";
 import { audienceSources, directoryConnections, directoryGroups } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { releaseHoldings } from "@/lib/audience/holdings";
-import { asUser, requireConnectionAdmin } from "./access";
+import { asUser, requireAdminOfEveryServed, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";
 
 export interface DeletionImpact {
@@ -46,7 +46,9 @@ export async function connectionDeletionImpact(db: Executor, actor: Actor | null
  */
 export async function deleteConnection(db: Executor, actor: Actor | null, input: { connectionId: string }): Promise<{ recipientsRemoved: number }> {
   const by = asUser(actor);
-  const { row, organizations } = await requireConnectionAdmin(db, by, input.connectionId);
+  const loaded = await requireConnectionAdmin(db, by, input.connectionId);
+  requireAdminOfEveryServed(by, loaded, "delete it");
+  const { row, organizations } = loaded;
   return db.transaction(async (tx) => {
     const sources = await connectionSources(tx, row.id);
     let recipientsRemoved = 0;

@@ -6,7 +6,8 @@ import { roleIn, type Actor } from "@/lib/auth/actor";
 import { SecretUnsealError } from "@/lib/crypto/seal";
 import { forbidden, invalidInput } from "@/lib/errors";
 import { canReadGroups, type VerificationResult } from "@/lib/graph/verify";
-import { asUser, requireAdminOfAll, requireConnectionAdmin } from "./access";
+import { markUnservedSources } from "@/lib/sync/access";
+import { asUser, requireAdminOfAll, requireAdminOfEveryServed, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";
 import { checkIdentity, refreshCatalogQuietly } from "./create";
 import { verifyStoredConnection } from "./graph-access";
@@ -51,7 +52,8 @@ export async function updateConnectionOptions(
 ): Promise<UpdateOptionsResult> {
   const by = asUser(actor);
   const a = by.kind === "user" ? by.actor : null;
-  const { row, organizations } = await requireConnectionAdmin(db, by, input.connectionId);
+  const loaded = await requireConnectionAdmin(db, by, input.connectionId);
+  const { row, organizations } = loaded;
   const options = validateOptions(input);
   const owner = validateOwner(input);
   const idsGiven = input.clientId !== undefined || input.tenantId !== undefined;
@@ -97,6 +99,9 @@ export async function updateConnectionOptions(
     ownerEmail: row.ownerEmail,
   };
   const changed = Object.keys(before).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(next[k as keyof typeof next]));
+  // Anything but the organizations served reaches every organization: an admin of each must make it. Adding
+  // or removing one's own organizations stays open to each admin.
+  if (changed.length > 0) requireAdminOfEveryServed(by, loaded, "change its settings");
   if (added.length || removed.length) changed.push("organizations");
   if (changed.length === 0) return { changed, saved: false };
 
@@ -124,6 +129,8 @@ export async function updateConnectionOptions(
         .where(and(eq(connectionOrganizations.connectionId, row.id), inArray(connectionOrganizations.organizationId, removed)));
     }
     if (added.length) await tx.insert(connectionOrganizations).values(added.map((organizationId) => ({ connectionId: row.id, organizationId })));
+    // The organizations no longer served see it at once on their groups (and their queued syncs stop).
+    if (removed.length) await markUnservedSources(tx, row.id);
     const details: Record<string, unknown> = {};
     for (const key of changed) {
       details[key] = key === "organizations" ? { added, removed } : { from: before[key], to: next[key as keyof typeof next] };

@@ -6,7 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { connectionSecretAad, sealSecret } from "@/lib/crypto/seal";
 import { invalidInput } from "@/lib/errors";
 import { verifyDirectoryAccess } from "@/lib/graph/verify";
-import { asUser, requireConnectionAdmin } from "./access";
+import { asUser, requireAdminOfEveryServed, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";
 import { refreshCatalogQuietly, secretHintOf } from "./create";
 import { fieldsNeedAttention, validateSecret } from "./validation";
@@ -27,7 +27,9 @@ export async function rotateSecret(
   input: { connectionId: string; secretId?: unknown; secretValue?: unknown; secretExpiresOn?: unknown },
 ): Promise<RotateSecretResult> {
   const by = asUser(actor);
-  const { row, organizations } = await requireConnectionAdmin(db, by, input.connectionId);
+  const loaded = await requireConnectionAdmin(db, by, input.connectionId);
+  requireAdminOfEveryServed(by, loaded, "rotate its secret");
+  const { row, organizations } = loaded;
   const secret = validateSecret(input);
   if (!secret.ok) throw invalidInput(fieldsNeedAttention(secret.fields), secret.fields);
   const result = await verifyDirectoryAccess(

@@ -3,7 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import type { Actor } from "@/lib/auth/actor";
 import { invalidInput } from "@/lib/errors";
-import { requireSeriesConnection } from "./connections";
+import { requireSeriesConnectionOrContribution } from "./connections";
 import { groupKinds, syncStates, type DirectoryGroupRow, type GroupKind, type GroupPage, type SyncState } from "./types";
 
 export interface GroupListQuery {
@@ -42,7 +42,7 @@ export function likePattern(search: string): string {
  * A group deleted in Azure is listed only while the series still has it ticked (it shows Error there).
  */
 export async function listDirectoryGroups(db: Executor, actor: Actor | null, query: GroupListQuery): Promise<GroupPage> {
-  const { series } = await requireSeriesConnection(db, actor, query.seriesId, query.connectionId);
+  const { series, served } = await requireSeriesConnectionOrContribution(db, actor, query.seriesId, query.connectionId);
   const offset = query.offset ?? 0;
   const limit = query.limit ?? 200;
   if (!Number.isInteger(offset) || offset < 0) throw invalidInput("The page offset must be a whole number, 0 or more.");
@@ -53,6 +53,8 @@ export async function listDirectoryGroups(db: Executor, actor: Actor | null, que
   if (query.state && !syncStates.includes(query.state)) throw invalidInput(`Unknown state "${query.state}".`);
 
   const filters: SQL[] = [sql`g.connection_id = ${query.connectionId}`, sql`(g.deleted_at is null or s.selected)`];
+  // A connection that no longer serves the organization lists only what the series still holds from it.
+  if (!served) filters.push(sql`s.selected`);
   const search = query.search?.trim();
   if (search) {
     const pattern = likePattern(search);

@@ -5,7 +5,7 @@ import { recipients } from "@/db/schema";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { notFound } from "@/lib/errors";
 import { connectionsForSeries } from "@/lib/connections/queries";
-import { requireSeriesConnection, summarizeConnection } from "./connections";
+import { requireSeriesConnectionOrContribution, summarizeConnection, unservedContributionConnections } from "./connections";
 import { directorySourceStates } from "./source-states";
 import type { DirectoryOverview } from "./types";
 
@@ -21,13 +21,18 @@ export async function directoryOverview(
 ): Promise<DirectoryOverview> {
   const series = await requireSeries(db, actor, input.seriesId, "editor");
   const connections = (await connectionsForSeries(db, actor, series.id)).map(({ id, name }) => ({ id, name }));
+  // Connections that stopped serving the organization stay on offer while the series holds groups from them,
+  // so those groups can be seen (Error, "no longer available to this organization") and removed.
+  for (const c of await unservedContributionConnections(db, series.id, series.organizationId)) {
+    connections.push({ id: c.id, name: `${c.name} (no longer available to this organization)` });
+  }
   const [{ n }] = await db.select({ n: count() }).from(recipients).where(eq(recipients.seriesId, series.id));
   const chosenId = input.connectionId || connections[0]?.id;
   if (!chosenId) {
     return { connections, connection: null, sources: [], selectedGroupIds: [], entireDirectory: null, anyActive: false, recipientCount: Number(n) };
   }
   if (input.connectionId && !connections.some((c) => c.id === input.connectionId)) throw notFound("That directory connection");
-  const { connection } = await requireSeriesConnection(db, actor, series.id, chosenId);
+  const { connection } = await requireSeriesConnectionOrContribution(db, actor, series.id, chosenId);
   const states = await directorySourceStates(db, series.id, connection.id);
   const groups = states.filter((s) => s.kind === "directory_group");
   return {

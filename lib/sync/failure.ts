@@ -31,6 +31,23 @@ export function groupDeletedDiagnosis(groupObjectId: string | null, details?: st
   };
 }
 
+export const UNSERVED_TITLE = "No longer available to this organization";
+
+/**
+ * The connection stopped serving the series' organization (an admin removed the organization from it): handled
+ * like a deleted group. Nothing more is fetched; the contribution stays, with its count, until it is removed.
+ */
+export function unservedDiagnosis(): Diagnosis {
+  return {
+    code: "connection_unserved",
+    title: UNSERVED_TITLE,
+    fix:
+      "An admin stopped this directory connection serving your organization, so the group is no longer synced. " +
+      "Its members stay in the audience as of the last good sync until you untick it and update the audience. " +
+      "To sync it again, ask an admin to add your organization back to the connection.",
+  };
+}
+
 export function missingUserReadDiagnosis(): Diagnosis {
   return {
     code: "permission_missing",

@@ -2,13 +2,17 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { executeCount, queryRows, type Executor } from "@/db/client";
 import { syncJobs } from "@/db/schema";
+import { notFound } from "@/lib/errors";
 
 /**
  * Sync jobs are rows (DESIGN.md): any number of cron calls, CLI workers and serverless functions claim them side
  * by side, coordinating only through PostgreSQL. A claim is a lease: a worker that dies simply stops renewing
  * it, and once it expires the job is claimed again and resumes from its last committed page.
  */
-export type SyncJob = typeof syncJobs.$inferSelect;
+export type SyncJob = typeof syncJobs.$inferSelect & {
+  /** As of the claim: the connection still serves the series' organization (connection_organizations). */
+  served?: boolean;
+};
 export type JobMode = "sync" | "preview";
 
 export const DEFAULT_LEASE_MS = 120_000;
@@ -24,6 +28,13 @@ export async function enqueueJob(
   input: { sourceId: string; seriesId: string; connectionId: string; mode?: JobMode; reason: string; requestedBy?: string | null },
 ): Promise<{ jobId: string; created: boolean }> {
   const mode = input.mode ?? "sync";
+  // Only while the connection serves the series' organization (checked here too, not only by the caller).
+  const [served] = await queryRows<{ ok: boolean }>(
+    tx,
+    sql`SELECT EXISTS (SELECT 1 FROM connection_organizations co JOIN series se ON se.organization_id = co.organization_id
+                       WHERE co.connection_id = ${input.connectionId}::uuid AND se.id = ${input.seriesId}::uuid) AS ok`,
+  );
+  if (!served?.ok) throw notFound("That directory connection");
   const inserted = await queryRows<{ id: string }>(
     tx,
     sql`INSERT INTO sync_jobs (source_id, series_id, connection_id, mode, reason, requested_by)
@@ -73,6 +84,7 @@ function toJob(row: Record<string, unknown>): SyncJob {
     createdAt: d(row.created_at)!,
     startedAt: d(row.started_at),
     finishedAt: d(row.finished_at),
+    served: row.served === undefined ? undefined : Boolean(row.served),
   };
 }
 
@@ -106,7 +118,9 @@ export async function claimNextJob(
                    (SELECT s.member_count FROM audience_sources s WHERE s.id = sync_jobs.source_id) DESC NULLS LAST
           LIMIT 1
           FOR UPDATE SKIP LOCKED)
-        RETURNING *`,
+        RETURNING *,
+          EXISTS (SELECT 1 FROM connection_organizations co JOIN series se ON se.organization_id = co.organization_id
+                  WHERE co.connection_id = sync_jobs.connection_id AND se.id = sync_jobs.series_id) AS served`,
   );
   return rows[0] ? toJob(rows[0]) : null;
 }

@@ -7,7 +7,8 @@ import type { GraphSession } from "@/lib/graph/types";
 import { logError } from "@/lib/log";
 import { applyStagedSet, completeMirroredSet, NeedsReviewSignal, previewNumbers } from "./apply";
 import { enumerateIntoStaging, type EnumerationProgress } from "./enumerate";
-import { classifyFailure, directoryUnavailableDiagnosis, groupDeletedDiagnosis, SyncFailure } from "./failure";
+import { sourceIsServed } from "./access";
+import { classifyFailure, directoryUnavailableDiagnosis, groupDeletedDiagnosis, SyncFailure, unservedDiagnosis } from "./failure";
 import type { OpenGraphSession } from "./graph-session";
 import { renewLease, type SyncJob } from "./jobs";
 import { lockSeriesAudience } from "@/lib/audience/holdings";
@@ -58,7 +59,10 @@ async function loadSource(db: Executor, sourceId: string) {
     .innerJoin(directoryConnections, eq(directoryConnections.id, audienceSources.connectionId))
     .leftJoin(directoryGroups, eq(directoryGroups.id, audienceSources.directoryGroupId))
     .where(eq(audienceSources.id, sourceId));
-  return row ?? null;
+  if (!row) return null;
+  // Checked on every run: the connection may have stopped serving the series' organization since the claim.
+  const [served] = await queryRows<{ ok: boolean }>(db, sql`SELECT ${sourceIsServed("s")} AS ok FROM audience_sources s WHERE s.id = ${sourceId}::uuid`);
+  return { ...row, served: Boolean(served?.ok) };
 }
 
 /**
@@ -82,6 +86,7 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     groupObjectId = loaded?.group?.objectId ?? null;
     if (!loaded || (job.mode === "sync" && !loaded.source.selected)) return (await recordCancelled(db, ref)) ? "cancelled" : "lost";
     const { source, group, connection } = loaded;
+    if (!loaded.served) throw new SyncFailure("group", unservedDiagnosis());
     if (source.kind === "directory_group" && (!group || group.deletedAt)) throw new SyncFailure("group_deleted", groupDeletedDiagnosis(groupObjectId));
     if (source.kind === "directory_all" && connection.groupObjectIds.length > 0) throw new SyncFailure("group", directoryUnavailableDiagnosis());
     if (job.mode === "sync") {

@@ -4,9 +4,9 @@ import type { Executor } from "@/db/client";
 import { audienceSources, auditEvents, directoryGroups } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { lockSeriesAudience, releaseHoldings } from "@/lib/audience/holdings";
-import { requireSeriesConnection } from "@/lib/directory/connections";
+import { requireSeriesConnectionOrContribution } from "@/lib/directory/connections";
 import { invalidInput } from "@/lib/errors";
-import { isUuid } from "./access";
+import { isUuid, unservedRefusal } from "./access";
 import { cancelSourceJobs, enqueueJob } from "./jobs";
 
 export const ENTIRE_DIRECTORY_LABEL = "Entire directory";
@@ -29,7 +29,9 @@ type Source = typeof audienceSources.$inferSelect;
  * held (recipients other sources also hold stay), lose their active jobs, and show Not synced.
  */
 export async function updateSelection(db: Executor, actor: Actor | null, input: SelectionInput): Promise<{ queued: number; removed: number }> {
-  const { series, connection } = await requireSeriesConnection(db, actor, input.seriesId, input.connectionId);
+  // A connection that stopped serving the organization still lists what the series holds from it, so that
+  // it can be removed; nothing can be ticked on it.
+  const { series, connection, served } = await requireSeriesConnectionOrContribution(db, actor, input.seriesId, input.connectionId);
   const wanted = [...new Set(input.groupIds)];
   if (wanted.length > MAX_SELECTED_GROUPS) throw invalidInput(`Select at most ${MAX_SELECTED_GROUPS.toLocaleString("en-US")} groups at once.`);
   if (wanted.some((id) => !isUuid(id))) throw invalidInput("Some selected groups are not in this directory's group list.", { groupIds: "Unknown group." });
@@ -67,6 +69,7 @@ export async function updateSelection(db: Executor, actor: Actor | null, input: 
     let removed = 0;
     const tick = async (source: Source | undefined, create: () => Promise<string>, label: string, deleted: boolean) => {
       if (source?.selected) return;
+      if (!served) throw unservedRefusal();
       if (deleted) throw invalidInput(`“${label}” was deleted in Azure and cannot be added.`, { groupIds: "Deleted in Azure." });
       let sourceId: string;
       if (source) {

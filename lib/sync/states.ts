@@ -3,7 +3,7 @@ import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { audienceSources } from "@/db/schema";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
-import { requireSeriesConnection } from "@/lib/directory/connections";
+import { requireSeriesConnectionOrContribution } from "@/lib/directory/connections";
 import { directorySourceStates } from "@/lib/directory/source-states";
 import type { SourceStateView } from "@/lib/directory/types";
 
@@ -17,7 +17,7 @@ export async function sourceStates(
   input: { seriesId: string; connectionId?: string | null },
 ): Promise<SourceStateView[]> {
   if (input.connectionId) {
-    const { series, connection } = await requireSeriesConnection(db, actor, input.seriesId, input.connectionId);
+    const { series, connection } = await requireSeriesConnectionOrContribution(db, actor, input.seriesId, input.connectionId);
     return directorySourceStates(db, series.id, connection.id);
   }
   const series = await requireSeries(db, actor, input.seriesId, "editor");

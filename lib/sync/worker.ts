@@ -2,11 +2,14 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Executor } from "@/db/client";
+import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { DEFAULT_MAX_IN_FLIGHT } from "@/lib/graph/in-flight";
 import { logError } from "@/lib/log";
 import type { EnumerationProgress } from "./enumerate";
 import { openConnectionGraph, type OpenGraphSession } from "./graph-session";
-import { attemptsExhausted, attemptsExhaustedDiagnosis, claimNextJob, countRemainingJobs, DEFAULT_LEASE_MS, recordMinimalFailure, type SyncJob } from "./jobs";
+import { attemptsExhausted, attemptsExhaustedDiagnosis, claimNextJob, countClaimableJobs, countRemainingJobs, DEFAULT_LEASE_MS, recordMinimalFailure, type SyncJob } from "./jobs";
+import type { Diagnosis } from "@/lib/graph/types";
+import { unservedDiagnosis } from "./failure";
 import { openRun, recordFailed } from "./outcomes";
 import { runClaimedJob, type JobOutcome, type JobTimings } from "./run-job";
 
@@ -43,10 +46,13 @@ export interface WorkSummary {
   remaining: number;
 }
 
-/** A job out of attempts fails with its diagnosis and releases its lease, without contacting Graph again. */
-async function giveUp(db: Executor, job: SyncJob, owner: string): Promise<JobOutcome> {
+/**
+ * A job that must not run (out of attempts, or its connection no longer serves the series' organization) fails
+ * with its diagnosis and releases its lease, without contacting Graph.
+ */
+async function giveUp(db: Executor, job: SyncJob, owner: string, diagnosis: Diagnosis): Promise<JobOutcome> {
   const runId = await openRun(db, job);
-  const recorded = await recordFailed(db, { jobId: job.id, runId, sourceId: job.sourceId, owner }, attemptsExhaustedDiagnosis(job), { mode: job.mode });
+  const recorded = await recordFailed(db, { jobId: job.id, runId, sourceId: job.sourceId, owner }, diagnosis, { mode: job.mode });
   return recorded ? "failed" : "lost";
 }
 
@@ -87,8 +93,11 @@ export async function runQueuedWork(db: Executor, opts: RunQueuedWorkOptions): P
       const timings: JobTimings = { enumerateMs: 0, applyMs: 0, applyWorkMs: 0, pipelined: false };
       let outcome: JobOutcome;
       try {
-        outcome = attemptsExhausted(job)
-          ? await giveUp(db, job, owner)
+        // Checked on every claim: a connection that stopped serving the series' organization fetches nothing more.
+        outcome = job.served === false
+          ? await giveUp(db, job, owner, unservedDiagnosis())
+          : attemptsExhausted(job)
+          ? await giveUp(db, job, owner, attemptsExhaustedDiagnosis(job))
           : await runClaimedJob(db, job, {
           owner,
           leaseMs,
@@ -114,4 +123,14 @@ export async function runQueuedWork(db: Executor, opts: RunQueuedWorkOptions): P
   await Promise.all(Array.from({ length: opts.jobId ? 1 : concurrency }, loop));
   summary.remaining = await countRemainingJobs(db, opts.connectionId);
   return summary;
+}
+
+/**
+ * Whether a series has work a worker could take now: a due queued job, or one whose lease expired because its
+ * worker died (its group still reads Syncing). The dialog POSTs while it polls and the editors' actions ask
+ * the same, so such a job is picked up at once instead of at the next cron call. Editors of the series only.
+ */
+export async function seriesWorkToKick(db: Executor, actor: Actor | null, seriesId: string): Promise<boolean> {
+  const series = await requireSeries(db, actor, seriesId, "editor");
+  return (await countClaimableJobs(db, { seriesId: series.id })) > 0;
 }
