@@ -38,7 +38,12 @@ export function useDirectoryOverview(seriesId: string, connectionId: string | nu
   const writing = useIsMutating({ mutationKey: directoryKeys.all(seriesId) }) > 0;
   return useQuery({
     queryKey: directoryKeys.overview(seriesId, connectionId),
-    queryFn: () => readJson<DirectoryOverview>(`${base(seriesId)}${connectionId ? `?connectionId=${encodeURIComponent(connectionId)}` : ""}`),
+    queryFn: async () => {
+      const overview = await readJson<DirectoryOverview>(`${base(seriesId)}${connectionId ? `?connectionId=${encodeURIComponent(connectionId)}` : ""}`);
+      // While work is in flight, ask the server to start a worker if a job is due or its lease expired.
+      if (overview.anyActive) void fetch(`${base(seriesId)}/work`, { method: "POST" }).catch(() => undefined);
+      return overview;
+    },
     refetchInterval: (query) => (!writing && query.state.data?.anyActive ? LIVE_POLL_MS : false),
     refetchOnWindowFocus: !writing,
     placeholderData: keepPreviousData,

@@ -7,5 +7,5 @@ import "server-only";
 export { updateSelection, type SelectionInput } from "./selection";
 export { requestSync, requestPreview, confirmReview, applyReviewedSet } from "./requests";
 export { sourceStates } from "./states";
-export { runQueuedWork, type RunQueuedWorkOptions, type WorkSummary, type WorkEvent } from "./worker";
+export { runQueuedWork, seriesWorkToKick, type RunQueuedWorkOptions, type WorkSummary, type WorkEvent } from "./worker";
 export { scheduleDue } from "./schedule";
