@@ -53,6 +53,7 @@ interface Arranged {
   tenant: Tenant;
   series: { id: string; name: string };
   editor: { email: string; password: string };
+  admin: { email: string; password: string };
 }
 
 async function arrange({
@@ -79,7 +80,7 @@ async function arrange({
   await signInOn(page, admin.email, admin.password);
   await saveConnectionThroughWizard(page, tenant, org.name, limitToGroups.map((name) => groupId(tenant, name)));
   await context.close();
-  return { tenant, series, editor };
+  return { tenant, series, editor, admin };
 }
 
 async function signInOn(page: Page, email: string, password: string) {
@@ -618,4 +619,19 @@ test("Manage from directory loads as skeletons and fits its content", async ({ p
   expect(box!.height).toBeLessThan(800 * 0.85);
   await expect(dialog.getByRole("checkbox", { name: /sync .* to audience/i })).toHaveCount(2);
   await shotBoth(page, testInfo, "dialog-fits");
+});
+
+test("deleting a connection that feeds one series says “1 series audience”", async ({ page, browser, make, sandbox, app }) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["Outreach"]);
+  await badge(page, "Outreach", "Synced");
+  await page.keyboard.press("Escape");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signInOn(page, a.admin.email, a.admin.password);
+  await page.goto("/admin/directory");
+  await page.getByRole("main").getByRole("link", { name: "Microsoft Entra ID" }).click();
+  await page.getByRole("button", { name: "Delete connection" }).click();
+  await expect(page.getByRole("dialog")).toContainText("Its groups feed 1 series audience:");
 });

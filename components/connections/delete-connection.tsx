@@ -46,7 +46,7 @@ export function DeleteConnection({
   const consequence =
     impact.series === 0
       ? "No audience uses its groups, so no recipient is removed."
-      : `Its groups feed ${impact.series} ${impact.series === 1 ? "series" : "series'"} audiences: ${impact.recipientsRemoved.toLocaleString("en-US")} ${
+      : `Its groups feed ${impact.series === 1 ? "1 series audience" : `${impact.series.toLocaleString("en-US")} series audiences`}: ${impact.recipientsRemoved.toLocaleString("en-US")} ${
           impact.recipientsRemoved === 1 ? "recipient who is" : "recipients who are"
         } there only because of these groups will be removed. Recipients also added by hand, by CSV or by another connection stay.`;
 
