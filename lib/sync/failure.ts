@@ -19,14 +19,33 @@ export class SyncFailure extends Error {
   }
 }
 
-export function groupDeletedDiagnosis(groupObjectId: string | null, details?: string): Diagnosis {
+/** What the catalog knows of a group's kind, for advice on bringing it back (directory_groups.kind). */
+export type DeletedGroupKind = "security" | "microsoft365" | "distribution" | "mail_security" | "dynamic";
+
+/**
+ * How a deleted group comes back depends on its kind: Microsoft 365 groups and cloud security groups (dynamic
+ * ones included) stay in deleted items, restorable for 30 days
+ * (https://learn.microsoft.com/en-us/graph/api/directory-deleteditems-restore; the older
+ * https://learn.microsoft.com/en-us/entra/identity/users/groups-restore-deleted names Microsoft 365 groups
+ * only); distribution lists and mail-enabled security groups are Exchange objects and cannot be restored
+ * there; a group synced from on-premises Active Directory comes back only by restoring it in AD, and the next
+ * directory sync brings it back to Azure.
+ */
+export function groupDeletedDiagnosis(
+  groupObjectId: string | null,
+  details?: string,
+  group: { kind?: DeletedGroupKind | null; onPremisesSyncEnabled?: boolean | null } = {},
+): Diagnosis {
+  const keep = "Its members stay in the audience as of the last good sync until you untick it.";
+  const restore = group.onPremisesSyncEnabled
+    ? "It was synced from on-premises Active Directory: restore it in AD (for example from the AD Recycle Bin); the next directory sync brings it back to Azure, then sync again here."
+    : group.kind === "distribution" || group.kind === "mail_security"
+      ? `${group.kind === "distribution" ? "Distribution lists" : "Mail-enabled security groups"} cannot be restored from Azure's deleted groups: if it is still needed, create it again in Exchange and tick the new group.`
+      : `If it was deleted by mistake, restore it in Azure (Groups → Deleted groups${group.kind === "microsoft365" ? ", Microsoft 365 groups" : ""}) within 30 days of the deletion, and sync again.`;
   return {
     code: "group_deleted",
     title: "Deleted in Azure",
-    fix:
-      "The group no longer exists in Azure. Its members stay in the audience as of the last good sync until you untick it. " +
-      "If it was deleted by mistake, restore it in Azure (Groups → Deleted groups, within 30 days) and sync again." +
-      (groupObjectId ? ` Object ID: ${groupObjectId}.` : ""),
+    fix: `The group no longer exists in Azure. ${keep} ${restore}` + (groupObjectId ? ` Object ID: ${groupObjectId}.` : ""),
     details,
   };
 }
@@ -82,11 +101,16 @@ function isConnectionFailure(error: unknown, diagnosis: Diagnosis): boolean {
   return diagnosis.code !== "unknown" && diagnosis.code !== "network";
 }
 
-export function classifyFailure(error: unknown, context: { groupObjectId: string | null; secretExpiresOn?: string; permission?: string }): SyncFailure {
+export function classifyFailure(
+  error: unknown,
+  context: { groupObjectId: string | null; secretExpiresOn?: string; permission?: string; groupKind?: DeletedGroupKind | null },
+): SyncFailure {
   if (error instanceof SyncFailure) return error;
   const diagnosis = diagnose(error, { groupObjectId: context.groupObjectId ?? undefined, secretExpiresOn: context.secretExpiresOn, permission: context.permission });
   if (error instanceof GraphRequestError) {
-    if (error.status === 404 && context.groupObjectId) return new SyncFailure("group_deleted", groupDeletedDiagnosis(context.groupObjectId, diagnosis.details));
+    if (error.status === 404 && context.groupObjectId) {
+      return new SyncFailure("group_deleted", groupDeletedDiagnosis(context.groupObjectId, diagnosis.details, { kind: context.groupKind }));
+    }
     if ((error.status === 429 || error.status === 503 || error.status === 504) && error.retryAfterMs !== undefined) {
       return new SyncFailure("throttled", diagnosis);
     }

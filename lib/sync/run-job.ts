@@ -87,7 +87,7 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     if (!loaded || (job.mode === "sync" && !loaded.source.selected)) return (await recordCancelled(db, ref)) ? "cancelled" : "lost";
     const { source, group, connection } = loaded;
     if (!loaded.served) throw new SyncFailure("group", unservedDiagnosis());
-    if (source.kind === "directory_group" && (!group || group.deletedAt)) throw new SyncFailure("group_deleted", groupDeletedDiagnosis(groupObjectId));
+    if (source.kind === "directory_group" && (!group || group.deletedAt)) throw new SyncFailure("group_deleted", groupDeletedDiagnosis(groupObjectId, undefined, { kind: group?.kind }));
     if (source.kind === "directory_all" && connection.groupObjectIds.length > 0) throw new SyncFailure("group", directoryUnavailableDiagnosis());
     if (job.mode === "sync") {
       await db.execute(sql`UPDATE audience_sources SET state = 'syncing', updated_at = now() WHERE id = ${source.id}::uuid`);
@@ -174,7 +174,7 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     // Roll the mirror back before anything is recorded: the audience lock is released first.
     await pipeline?.abandon();
     if (error instanceof LeaseLostError) return "lost";
-    const failure = classifyFailure(error, { groupObjectId, secretExpiresOn: loaded?.connection.secretExpiresOn });
+    const failure = classifyFailure(error, { groupObjectId, secretExpiresOn: loaded?.connection.secretExpiresOn, groupKind: loaded?.group?.kind });
     const group = loaded?.group;
     if (failure.kind === "throttled") {
       const waitMs = error && typeof error === "object" && "retryAfterMs" in error ? Number(error.retryAfterMs) : 60_000;
