@@ -54,6 +54,11 @@ export const users = pgTable(
     passwordHash: text("password_hash"),
     createdAt: createdAt(),
     lastSignInAt: tstz("last_sign_in_at"),
+    /**
+     * Travels in every session token and must match: signing out adds one, so a copied cookie of any session
+     * of this user stops working at once (lib/auth/session.ts).
+     */
+    sessionVersion: integer("session_version").notNull().default(0),
   },
   (t) => [uniqueIndex("users_email_normalized_key").on(t.emailNormalized)],
 );

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { memberships, organizations, series, users } from "@/db/schema";
 import { forbidden, notFound, unauthenticated } from "@/lib/errors";
@@ -14,13 +14,16 @@ export interface Actor {
 }
 
 /**
- * Re-reads the user and their roles from the database. Sessions carry only the user id, so a demoted
- * admin's old session cannot act as admin, and a deleted user's session stops working at once.
+ * Re-reads the user and their roles from the database. Sessions carry only the user id and the session version,
+ * so a demoted admin's old session cannot act as admin, a deleted user's session stops working at once, and so
+ * does every session of a user who signed out (the version moved on). `sessionVersion` is what the session
+ * carries; callers that are not serving a session (tests, the CLI) leave it out.
  */
-export async function loadActor(db: Executor, userId: string | null | undefined): Promise<Actor | null> {
+export async function loadActor(db: Executor, userId: string | null | undefined, sessionVersion?: number): Promise<Actor | null> {
   if (!userId || !/^[0-9a-f-]{36}$/i.test(userId)) return null;
   const [user] = await db.select().from(users).where(eq(users.id, userId));
   if (!user) return null;
+  if (sessionVersion !== undefined && user.sessionVersion !== sessionVersion) return null;
   const rows = await db
     .select({ organizationId: memberships.organizationId, organizationName: organizations.name, role: memberships.role })
     .from(memberships)
@@ -28,6 +31,15 @@ export async function loadActor(db: Executor, userId: string | null | undefined)
     .where(eq(memberships.userId, userId))
     .orderBy(organizations.name);
   return { userId: user.id, email: user.email, name: user.name, memberships: rows };
+}
+
+/** Ends every session of the user: their tokens carry the old version, which no longer matches. */
+export async function revokeSessions(db: Executor, userId: string | null | undefined): Promise<void> {
+  if (!userId || !/^[0-9a-f-]{36}$/i.test(userId)) return;
+  await db
+    .update(users)
+    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+    .where(eq(users.id, userId));
 }
 
 export function requireActor(actor: Actor | null): Actor {

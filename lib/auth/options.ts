@@ -8,6 +8,9 @@ import { getDb } from "@/lib/db";
 import { normalizeEmail } from "@/lib/email";
 import { readEnv } from "@/lib/env";
 import { RosterError } from "@/lib/errors";
+import { revokeSessions } from "./actor";
+import { clientAddress } from "./client-address";
+import { BusyError, busySignIns } from "./hash-limiter";
 import { authSecret } from "./secret";
 import { authenticate } from "./sign-in";
 
@@ -32,11 +35,15 @@ export const authOptions: NextAuthOptions = {
     CredentialsProvider({
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(credentials) {
+      async authorize(credentials, req) {
         if (!credentials?.email || !credentials.password) throw new Error("Enter your email and password.");
         try {
-          return await authenticate(await getDb(), credentials.email, credentials.password);
+          return await authenticate(await getDb(), credentials.email, credentials.password, new Date(), {
+            client: clientAddress(req?.headers),
+          });
         } catch (error) {
+          // The route answers 429 with Retry-After for this one (app/api/auth/[...nextauth]/route.ts).
+          if (error instanceof BusyError) busySignIns.getStore()?.refused(error);
           // next-auth passes an Error's message to the sign-in page; only our own messages may go there.
           if (error instanceof RosterError) throw new Error(error.message);
           throw error;
@@ -69,18 +76,32 @@ export const authOptions: NextAuthOptions = {
       return Boolean(row);
     },
     async jwt({ token, user, account }) {
-      if (user && account?.provider === "credentials") token.sub = user.id;
-      else if (user?.email && account) {
+      if (user && account?.provider === "credentials") {
+        token.sub = user.id;
+        token.sv = (user as { sessionVersion?: number }).sessionVersion;
+      } else if (user?.email && account) {
         const db = await getDb();
-        const [row] = await db.select({ id: users.id }).from(users).where(eq(users.emailNormalized, normalizeEmail(user.email)));
+        const [row] = await db
+          .select({ id: users.id, sessionVersion: users.sessionVersion })
+          .from(users)
+          .where(eq(users.emailNormalized, normalizeEmail(user.email)));
         token.sub = row?.id;
+        token.sv = row?.sessionVersion;
       }
       return token;
     },
     async session({ session, token }) {
-      // Only the id travels; roles are read from the database for every request (lib/auth/actor.ts).
-      if (session.user) (session.user as { id?: string }).id = token.sub;
+      // Only the id and the session version travel; roles are read from the database for every request, and
+      // the version must still match the user's (lib/auth/session.ts).
+      if (session.user) Object.assign(session.user, { id: token.sub, sessionVersion: token.sv });
       return session;
+    },
+  },
+  events: {
+    // A JWT cannot be recalled, so signing out moves the user's session version on: this cookie, and any copy
+    // of it, no longer names a current session.
+    async signOut({ token }) {
+      await revokeSessions(await getDb(), token?.sub);
     },
   },
 };
