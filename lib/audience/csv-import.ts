@@ -4,7 +4,7 @@ import { audienceSources } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { requireSeries } from "@/lib/auth/actor";
 import { addHoldings } from "./holdings";
-import { CSV_LIMITS, decodeCsv, parseRecipientCsv, type CsvProblem } from "./csv-recipients";
+import { CSV_LIMITS, decodeCsv, parseRecipientCsvYielding, type CsvProblem } from "./csv-recipients";
 
 /** Problems returned to the browser; the rest are counted. A 50,000-row file of typos should not be a 5 MB reply. */
 export const MAX_PROBLEMS_SHOWN = 500;
@@ -40,7 +40,7 @@ export async function importRecipientCsv(
 ): Promise<CsvImportResult> {
   const series = await requireSeries(db, actor, input.seriesId, "editor");
   const fileName = importLabel(input.fileName);
-  const parsed = parseRecipientCsv(decodeCsv(input.bytes, CSV_LIMITS), CSV_LIMITS);
+  const parsed = await parseRecipientCsvYielding(decodeCsv(input.bytes, CSV_LIMITS), CSV_LIMITS);
   const rejected = parsed.problems.length;
   const problems = parsed.problems.slice(0, MAX_PROBLEMS_SHOWN);
   if (parsed.recipients.length === 0) {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { RosterError } from "@/lib/errors";
-import { decodeCsv, parseRecipientCsv } from "./csv-recipients";
+import { RECORDS_PER_TURN, decodeCsv, parseRecipientCsv, parseRecipientCsvYielding } from "./csv-recipients";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 const refusal = (fn: () => unknown) => {
@@ -125,3 +125,29 @@ describe("decodeCsv", () => {
     expect(r).toEqual({ code: "too_large", message: "The file is 5.1 MB; the limit is 5 MB. Split it into smaller files." });
   });
 });
+
+describe("parseRecipientCsvYielding: a big file does not hold the server", () => {
+  test("a 4 MB file lets timers run while it is parsed, and reads the same as the one-go parse", async () => {
+    const rows = Array.from({ length: 50_000 }, (_, i) => `someone.with.a.longer.address${i}@example.com,Person Number ${i} Of Many,a longer note`);
+    const text = ["email,name,note", ...rows].join("\r\n");
+    expect(text.length).toBeGreaterThan(4 * 1024 * 1024);
+    // Another request's work, queued behind the parse: a timer set before it starts.
+    let turns = 0;
+    const tick = () => {
+      turns++;
+      if (!done) setImmediate(tick);
+    };
+    let done = false;
+    setImmediate(tick);
+    const parsed = await parseRecipientCsvYielding(text);
+    const turnsDuringParse = turns;
+    done = true;
+    expect(turnsDuringParse).toBeGreaterThanOrEqual(Math.floor(50_000 / RECORDS_PER_TURN) - 1);
+    expect(parsed).toEqual(parseRecipientCsv(text));
+  });
+
+  test("refusals are the same as the one-go parse's", async () => {
+    await expect(parseRecipientCsvYielding("name\nAda")).rejects.toMatchObject({ code: "invalid_input", message: expect.stringMatching(/^Missing column/) });
+  });
+});
+

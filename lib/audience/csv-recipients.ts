@@ -104,6 +104,32 @@ const preview = (value: string) => (value.length > 60 ? `${value.slice(0, 57)}â€
  * a file with no usable header, no rows, or more rows than the limit is refused whole.
  */
 export function parseRecipientCsv(text: string, limits: { maxRows: number } = CSV_LIMITS): ParsedRecipientCsv {
+  const steps = parseSteps(text, limits);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Records read between two turns of the event loop: a few milliseconds of work. */
+export const RECORDS_PER_TURN = 1_000;
+
+/**
+ * parseRecipientCsv, giving the event loop a turn every RECORDS_PER_TURN records: a 5 MB file is ~50,000 rows
+ * and seconds of work on a busy machine, during which a server that parsed it in one go answered nobody else.
+ */
+export async function parseRecipientCsvYielding(text: string, limits: { maxRows: number } = CSV_LIMITS): Promise<ParsedRecipientCsv> {
+  const steps = parseSteps(text, limits);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The parse, as a generator that pauses (yields) every RECORDS_PER_TURN records and returns the result. */
+function* parseSteps(text: string, limits: { maxRows: number }): Generator<void, ParsedRecipientCsv> {
+  let sinceTurn = 0;
   const recipients: CsvRecipient[] = [];
   const problems: CsvProblem[] = [];
   const firstLineOf = new Map<string, number>();
@@ -112,6 +138,10 @@ export function parseRecipientCsv(text: string, limits: { maxRows: number } = CS
   let totalRows = 0;
 
   for (const record of readCsvRecords(text)) {
+    if (++sinceTurn >= RECORDS_PER_TURN) {
+      sinceTurn = 0;
+      yield;
+    }
     if (!columns) {
       if (record.error) {
         throw new RosterError("invalid_input", `Line ${record.line} is malformed: ${record.error}. Fix the first row and upload again.`);

@@ -1,5 +1,6 @@
 import { importRecipientCsv } from "@/lib/audience/csv-import";
 import { CSV_LIMITS } from "@/lib/audience/csv-recipients";
+import { MULTIPART_SLACK, readLimitedFormData } from "@/lib/audience/csv-upload";
 import { requireSeries } from "@/lib/auth/actor";
 import { isSameOrigin } from "@/lib/auth/same-origin";
 import { currentActor } from "@/lib/auth/session";
@@ -22,19 +23,8 @@ export async function POST(request: Request, { params }: { params: Promise<{ ser
     const actor = await currentActor(db);
     // Authorize before reading the body: a stranger's upload is refused unread and learns nothing about the series.
     await requireSeries(db, actor, seriesId, "editor");
-    // Refuse an oversized upload before reading it: the limit protects the server as much as the database.
-    const declared = Number(request.headers.get("content-length") ?? 0);
-    const slack = 64 * 1024; // multipart boundaries and part headers around the file
-    if (declared > CSV_LIMITS.maxBytes + slack) {
-      const mb = (declared / (1024 * 1024)).toFixed(1);
-      return refuse(new RosterError("too_large", `The file is about ${mb} MB; the limit is 5 MB. Split it into smaller files.`));
-    }
-    let file: FormDataEntryValue | null = null;
-    try {
-      file = (await request.formData()).get("file");
-    } catch {
-      return refuse(new RosterError("invalid_input", "The upload could not be read. Choose a CSV file and try again."));
-    }
+    // The body is counted as it arrives and abandoned past the limit, with or without a Content-Length.
+    const file = (await readLimitedFormData(request, CSV_LIMITS.maxBytes + MULTIPART_SLACK)).get("file");
     if (!file || typeof file === "string") {
       return refuse(new RosterError("invalid_input", "Choose a CSV file to upload."));
     }
