@@ -48,3 +48,42 @@ export const invalidInput = (message: string, fields?: Record<string, string>) =
 
 export type ActionError = { code: ErrorCode | "internal"; message: string; fields?: Record<string, string> };
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: ActionError };
+
+/** A diagnosis an error carries itself (e.g. a stored secret that cannot be opened), in the shape diagnoses have. */
+export interface OwnDiagnosis {
+  code: string;
+  title: string;
+  fix: string;
+}
+
+export function ownDiagnosis(error: unknown): OwnDiagnosis | undefined {
+  const d = error && typeof error === "object" && "diagnosis" in error ? (error as { diagnosis?: unknown }).diagnosis : undefined;
+  return d && typeof d === "object" && "code" in d && "title" in d && "fix" in d ? (d as OwnDiagnosis) : undefined;
+}
+
+/** The SQLSTATE of a PostgreSQL error anywhere in the cause chain (postgres.js and PGlite both carry `code` and `severity`). */
+export function databaseErrorCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, severity } = e as { code?: unknown; severity?: unknown };
+    if (typeof severity === "string" && typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+/** Text from a database layer: drizzle's "Failed query: <sql> params: <values>", or a bare statement. */
+const SQL_TEXT = /Failed query:|\bparams:|\b(select\s[\s\S]*\sfrom|insert\s+into|update\s+"?\w+"?\s+set|delete\s+from)\b/i;
+
+/**
+ * What may be shown of an unexpected error (a diagnosis's "Details"): its name and message, except that a database
+ * error, which carries SQL, query parameters or row values, is named only by its SQLSTATE. The full error, cause
+ * and all, belongs in the server log (lib/log.ts).
+ */
+export function publicErrorText(error: unknown): string | undefined {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : typeof error === "string" ? error : undefined;
+  if (text === undefined) return undefined;
+  const sqlState = databaseErrorCode(error);
+  if (sqlState || SQL_TEXT.test(text)) {
+    return `A database error${sqlState ? ` (SQLSTATE ${sqlState})` : ""} stopped this. The server log has the details.`;
+  }
+  return text;
+}

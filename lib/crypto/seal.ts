@@ -17,6 +17,12 @@ const VERSION = "v1";
 const TAG_BYTES = 16;
 
 export class SecretUnsealError extends Error {
+  /** Wherever this surfaces (a sync, a catalog refresh, a lookup), it is this diagnosis, not "unknown". */
+  readonly diagnosis = {
+    code: "secret_unreadable",
+    title: "Stored secret unreadable",
+    fix: "The connection's stored client secret cannot be opened: it was changed in the database, or sealed with a key this server no longer has. If ENCRYPTION_KEY was replaced, set ENCRYPTION_KEY_PREVIOUS to the old key; otherwise use “Rotate secret” to enter the secret again.",
+  };
   constructor(message: string) {
     super(message);
     this.name = "SecretUnsealError";

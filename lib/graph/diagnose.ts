@@ -1,3 +1,4 @@
+import { ownDiagnosis, publicErrorText } from "@/lib/errors";
 import { GraphRequestError } from "./errors";
 import { TenantDiscoveryError } from "./discovery";
 import type { Cloud, Diagnosis } from "./types";
@@ -27,9 +28,12 @@ export function addPermissionFix(permission: string): string {
   return `In ${APP_PERMISSIONS_PATH}, select Add a permission → Microsoft Graph → Application permissions → ${permission} (not Delegated), then select “Grant admin consent”.`;
 }
 
-/** Raw text for support, behind "Details". Bearer tokens are cut out in case a library echoed one. */
+/**
+ * Raw text for support, behind "Details". Bearer tokens are cut out in case a library echoed one; a database
+ * error's SQL and parameters never get here (publicErrorText), they go to the server log.
+ */
 function detailsOf(error: unknown): string | undefined {
-  const text = error instanceof Error ? `${error.name}: ${error.message}` : typeof error === "string" ? error : undefined;
+  const text = publicErrorText(error);
   return text?.replace(/Bearer\s+[A-Za-z0-9._-]+/g, "Bearer [redacted]").slice(0, 2000);
 }
 
@@ -321,6 +325,8 @@ function diagnoseGraphError(error: GraphRequestError, context: DiagnosisContext)
 export function diagnose(error: unknown, context: DiagnosisContext = {}): Diagnosis {
   if (error instanceof TenantDiscoveryError) return diagnoseDiscovery(error);
   if (error instanceof GraphRequestError) return diagnoseGraphError(error, context);
+  const own = ownDiagnosis(error);
+  if (own) return { code: own.code, title: own.title, fix: own.fix };
   const details = detailsOf(error);
   const text = details ?? "";
   const code = aadstsCode(text);
