@@ -82,6 +82,12 @@ export function parseGroupObjectIds(input: unknown): { ids: string[]; error: str
   return { ids: ids.map((id) => id.toLowerCase()), error: null };
 }
 
+/** A YYYY-MM-DD that names a real day (no 31 February, no 29 February outside leap years). */
+function isCalendarDate(value: string): boolean {
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
 function addMonths(day: Date, months: number): Date {
   const d = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth() + months, day.getUTCDate()));
   return d;
@@ -107,6 +113,9 @@ export function validateSecret(raw: Raw, now = new Date()): Validated<SecretValu
   if (!secretExpiresOn) fields.secretExpiresOn = "Enter the date the secret expires (Certificates & secrets → Expires).";
   else if (!DATE.test(secretExpiresOn) || Number.isNaN(Date.parse(`${secretExpiresOn}T00:00:00Z`))) {
     fields.secretExpiresOn = "Enter a date as YYYY-MM-DD.";
+  } else if (!isCalendarDate(secretExpiresOn)) {
+    // JavaScript rolls 2027-02-31 over to March 3; PostgreSQL refuses it, which surfaced as "Something went wrong".
+    fields.secretExpiresOn = `${secretExpiresOn} is not a date: that month has no day ${Number(secretExpiresOn.slice(8))}.`;
   } else {
     const today = todayUtc(now);
     const latest = todayUtc(addMonths(new Date(`${today}T00:00:00Z`), MAX_SECRET_MONTHS));
