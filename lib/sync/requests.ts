@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import { audienceSources, directoryGroups } from "@/db/schema";
-import type { Actor } from "@/lib/auth/actor";
+import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { lockSeriesAudience } from "@/lib/audience/holdings";
 import { requireSeriesConnection } from "@/lib/directory/connections";
 import { invalidInput, notFound, RosterError } from "@/lib/errors";
@@ -35,10 +35,15 @@ export async function requestSync(db: Executor, actor: Actor | null, input: { so
  * the audience, and drops the staging. A group never ticked gets an unselected source row to hang the job on.
  */
 export async function requestPreview(db: Executor, actor: Actor | null, input: { seriesId: string; groupId: string }): Promise<string> {
+  // The series first, then one answer for a group that does not exist and a group of a connection that does not
+  // serve this organization: a foreign group id must not be told apart from a made-up one.
+  await requireSeries(db, actor, input.seriesId, "editor");
   if (!isUuid(input.groupId)) throw notFound("That group");
   const [group] = await db.select().from(directoryGroups).where(eq(directoryGroups.id, input.groupId));
   if (!group) throw notFound("That group");
-  const { series, connection } = await requireSeriesConnection(db, actor, input.seriesId, group.connectionId);
+  const { series, connection } = await requireSeriesConnection(db, actor, input.seriesId, group.connectionId).catch((error: unknown) => {
+    throw error instanceof RosterError && error.code === "not_found" ? notFound("That group") : error;
+  });
   if (group.deletedAt) throw invalidInput(`“${group.displayName}” was deleted in Azure.`);
   return db.transaction(async (tx) => {
     await tx.execute(
