@@ -312,6 +312,8 @@ export const syncJobs = pgTable(
     skippedDuplicate: integer("skipped_duplicate").notNull().default(0),
     retries: integer("retries").notNull().default(0),
     throttleWaitMs: integer("throttle_wait_ms").notNull().default(0),
+    /** How often Graph rejected the saved cursor and the listing started over; bounded (lib/sync/staging.ts). */
+    cursorRestarts: integer("cursor_restarts").notNull().default(0),
     /** Preview and needs-review results: { wouldAdd, wouldRemove, alreadyPresent, current }. */
     result: jsonb("result").$type<Record<string, unknown> | null>(),
     error: jsonb("error").$type<Record<string, unknown> | null>(),

@@ -31,7 +31,9 @@ export async function graphForConnection(
 ): Promise<{ graph: GraphSession; connection: ConnectionRow }> {
   const loaded = await loadConnection(db, connectionId);
   if (!loaded) throw notFound("That directory connection");
-  return { graph: openGraph(configOf(loaded.row), opts), connection: loaded.row };
+  // One credential per connection and secret, reused across sessions and jobs: one token an hour, not one per
+  // job. Verification (below) signs in afresh, so newly granted consent shows at once.
+  return { graph: openGraph(configOf(loaded.row), { credentialKey: `connection:${loaded.row.id}`, ...opts }), connection: loaded.row };
 }
 
 /** Verifies a stored connection with its stored secret. */

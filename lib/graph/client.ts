@@ -1,4 +1,5 @@
-import type { AccessToken } from "@azure/identity";
+import { createHash, randomUUID } from "node:crypto";
+import type { AccessToken, ClientSecretCredential } from "@azure/identity";
 import {
   AuthenticationHandler,
   Client,
@@ -7,10 +8,10 @@ import {
   type AuthenticationProvider,
   type GraphRequest,
 } from "@microsoft/microsoft-graph-client";
-import { cloudEndpoints } from "./cloud";
+import { cloudEndpoints, type CloudEndpoints } from "./cloud";
 import { accessTokenClaims, createDirectoryCredential, rolesOf } from "./credential";
-import { toGraphRequestError } from "./errors";
-import { acquireTenantSlot, pauseTenant } from "./in-flight";
+import { GraphRequestError, supportIds, toGraphRequestError } from "./errors";
+import { DEFAULT_MAX_IN_FLIGHT, processTenantGate, type TenantGate } from "./in-flight";
 import { defaultRetryPolicy, isThrottling, retryDelayMs, type RetryPolicy } from "./retry";
 import { readListPage } from "./list-stream";
 import type { GraphCallStats, GraphConnectionConfig, GraphSession, ListPageRead } from "./types";
@@ -18,10 +19,36 @@ import type { GraphCallStats, GraphConnectionConfig, GraphSession, ListPageRead 
 export type { GraphSession } from "./types";
 
 export interface OpenGraphOptions {
-  /** Cap on this tenant's requests in flight, process-wide. */
+  /** Cap on this tenant's requests in flight, across every session that shares the gate. */
   maxInFlight?: number;
   /** Overrides of the default policy (e.g. a worker bounding how long one Retry-After may make it sleep). */
   retryPolicy?: Partial<RetryPolicy>;
+  /**
+   * How long a request may go without progress (no response head yet, or no body bytes since the last ones)
+   * before it is abandoned and retried like a failed one. The Graph client sets no timeout at all.
+   */
+  idleTimeoutMs?: number;
+  /** Where the tenant's in-flight cap and Retry-After pause live; by default this process's memory only. */
+  gate?: TenantGate;
+  /** `x-ms-throttle-priority` on every request: background work says "low", so Graph throttles it first. */
+  priority?: "low" | "normal" | "high";
+  /**
+   * Reuse the credential (and so its token, valid about an hour) of earlier sessions opened with this key and
+   * the same secret; a rotated secret gets a new one. Without a key every session signs in afresh, which is
+   * what verification wants: a new token shows newly consented permissions at once.
+   */
+  credentialKey?: string;
+}
+
+/**
+ * Default idle timeout. Graph answers a 999-member page in well under a second and streams it without
+ * pauses; a minute with no byte is a stalled connection, not a slow page.
+ */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
+function defaultIdleTimeoutMs(): number {
+  const fromEnv = Number(process.env.GRAPH_IDLE_TIMEOUT_MS);
+  return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_IDLE_TIMEOUT_MS;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -29,24 +56,77 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** A cached token is used until this close to its expiry, then the credential is asked again (it refreshes). */
 const TOKEN_REUSE_MARGIN_MS = 5 * 60_000;
 
+/** A credential and the last token it gave, shared by the sessions of one connection (see credentialKey). */
+interface Identity {
+  fingerprint: string;
+  credential: ClientSecretCredential;
+  token: AccessToken | null;
+}
+
+const identities = globalThis as unknown as { rosterGraphIdentities?: Map<string, Identity> };
+
+/**
+ * The key never holds the secret: a SHA-256 over everything that makes a different credential. It stays in
+ * this process's memory and is never logged.
+ */
+function identityFor(config: GraphConnectionConfig, endpoints: CloudEndpoints, key: string | undefined): Identity {
+  const fingerprint = createHash("sha256")
+    .update([config.cloud, endpoints.authorityHost, endpoints.scope, config.tenantId, config.clientId, config.clientSecret].join("\n"))
+    .digest("hex");
+  const fresh = (): Identity => ({ fingerprint, credential: createDirectoryCredential(config, endpoints), token: null });
+  if (key === undefined) return fresh();
+  identities.rosterGraphIdentities ??= new Map();
+  const known = identities.rosterGraphIdentities.get(key);
+  if (known?.fingerprint === fingerprint) return known;
+  const identity = fresh();
+  identities.rosterGraphIdentities.set(key, identity); // a rotated secret replaces the old credential
+  return identity;
+}
+
+/** Aborts a request that makes no progress for `ms`: armed at send, re-armed by every piece of the body. */
+function idleTimer(ms: number) {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let fired = false;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      fired = true;
+      controller.abort(new Error(`no progress for ${ms} ms`));
+    }, ms);
+  };
+  arm();
+  return { signal: controller.signal, touch: arm, stop: () => clearTimeout(timer), fired: () => fired };
+}
+type IdleTimer = ReturnType<typeof idleTimer>;
+
+const linkOf = (page: unknown): string | null => {
+  const v = (page as Record<string, unknown> | null)?.["@odata.nextLink"];
+  return typeof v === "string" && v.length > 0 ? v : null;
+};
+
 /**
  * A Graph session for one connection. The middleware chain is authentication → HTTP, without the SDK's
- * RetryHandler: `get` applies Roster's single retry policy itself, outside the tenant's in-flight slot, so a
+ * RetryHandler: Roster applies its single retry policy itself, outside the tenant's in-flight slot, so a
  * request waiting out Retry-After does not hold a slot another request could use.
  */
 export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions = {}): GraphSession {
   const endpoints = cloudEndpoints(config.cloud, process.env, config.graphHost);
-  const credential = createDirectoryCredential(config, endpoints);
+  const identity = identityFor(config, endpoints, opts.credentialKey);
+  const { credential } = identity;
   const scopes = [endpoints.scope];
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...opts.retryPolicy };
-  // The session keeps the credential's last token and hands it out while it is comfortably valid: asking the
-  // credential costs two MSAL cache look-ups per request (ours and the SDK's), on the path between one page
-  // of a nextLink chain arriving and the next request leaving.
-  let cached: AccessToken | null = null;
-  const validToken = (): string | null => (cached && cached.expiresOnTimestamp - Date.now() > TOKEN_REUSE_MARGIN_MS ? cached.token : null);
+  const gate = opts.gate ?? processTenantGate;
+  const maxInFlight = opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  const idleTimeoutMs = opts.idleTimeoutMs ?? defaultIdleTimeoutMs();
+  // The last token is handed out while it is comfortably valid: asking the credential costs two MSAL cache
+  // look-ups per request (ours and the SDK's), on the path between one page of a nextLink chain arriving and
+  // the next request leaving.
+  const validToken = (): string | null =>
+    identity.token && identity.token.expiresOnTimestamp - Date.now() > TOKEN_REUSE_MARGIN_MS ? identity.token.token : null;
   async function accessToken(): Promise<string> {
     const token = await credential.getToken(scopes);
-    cached = token;
+    identity.token = token;
     return token.token;
   }
   const authProvider: AuthenticationProvider = {
@@ -65,30 +145,18 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
   const stats: GraphCallStats = { requests: 0, retries: 0, throttleWaitMs: 0 };
 
   /**
-   * One request under the retry policy: `run` sends it; a failure before `run` returns is retried as the policy
-   * says. The tenant's in-flight slot is held until `run`'s result says the exchange is over (`done`).
+   * One logical request under the retry policy: `once` is one exchange, whole (for a list page: its body
+   * too); a failure is retried as the policy says, a Retry-After pausing the whole tenant through the gate.
    */
-  async function send<R>(
-    pathOrAbsoluteUrl: string,
-    init: { headers?: Record<string, string> } | undefined,
-    run: (request: GraphRequest) => Promise<{ value: R; done: Promise<unknown> }>,
-  ): Promise<R> {
+  async function withRetries<R>(pathOrAbsoluteUrl: string, once: () => Promise<R>): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       // Token errors (wrong secret, unknown tenant…) surface as the credential's own errors, which diagnose()
       // reads; inside the SDK they would be flattened into a GraphError.
       if (validToken() === null) await accessToken();
-      const slot = await acquireTenantSlot(config.tenantId, opts.maxInFlight);
-      stats.throttleWaitMs += slot.pausedMs;
-      let failure;
+      let failure: GraphRequestError;
       try {
-        stats.requests++;
-        const request = client.api(pathOrAbsoluteUrl);
-        if (init?.headers) request.headers(init.headers);
-        const { value, done } = await run(request);
-        void done.finally(() => slot.release());
-        return value;
+        return await once();
       } catch (error) {
-        slot.release();
         failure = toGraphRequestError(error, pathWithoutHost(pathOrAbsoluteUrl));
       }
       const delay = retryDelayMs(failure, attempt, policy);
@@ -96,30 +164,92 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
       stats.retries++;
       if (isThrottling(failure.status)) {
         stats.throttleWaitMs += delay;
-        if (failure.retryAfterMs !== undefined) pauseTenant(config.tenantId, Date.now() + delay);
+        if (failure.retryAfterMs !== undefined) await gate.pause(config.tenantId, delay);
       }
       await sleep(delay);
     }
   }
 
-  const settled = Promise.resolve();
+  /**
+   * One HTTP exchange inside a tenant slot, held until `run` is done with the response. Every request carries
+   * its own client-request-id (a GUID Graph echoes and logs, for support) and the session's priority.
+   */
+  async function exchange<R>(
+    pathOrAbsoluteUrl: string,
+    init: { headers?: Record<string, string> } | undefined,
+    run: (request: GraphRequest, timer: IdleTimer) => Promise<R>,
+  ): Promise<R> {
+    const slot = await gate.acquire(config.tenantId, maxInFlight);
+    stats.throttleWaitMs += slot.pausedMs;
+    const timer = idleTimer(idleTimeoutMs);
+    try {
+      stats.requests++;
+      const request = client
+        .api(pathOrAbsoluteUrl)
+        .option("signal", timer.signal)
+        .headers({
+          "client-request-id": randomUUID(),
+          ...(opts.priority ? { "x-ms-throttle-priority": opts.priority } : {}),
+          ...init?.headers,
+        });
+      return await run(request, timer);
+    } catch (error) {
+      if (!timer.fired()) throw error;
+      throw new GraphRequestError({
+        status: 0,
+        code: "timeout",
+        message: `Microsoft Graph sent nothing for ${Math.round(idleTimeoutMs / 1000)} s; the request was abandoned.`,
+        path: pathWithoutHost(pathOrAbsoluteUrl),
+      });
+    } finally {
+      timer.stop();
+      slot.release();
+    }
+  }
 
   function get<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<T> {
-    return send(pathOrAbsoluteUrl, init, async (request) => ({ value: (await request.get()) as T, done: settled }));
+    return withRetries(pathOrAbsoluteUrl, () => exchange(pathOrAbsoluteUrl, init, async (request) => (await request.get()) as T));
   }
 
   /**
    * A list page read as it streams in (list-stream.ts): the next page's link is known from the first bytes,
-   * so a nextLink chain moves on while this page's body is still arriving and being parsed. A failed status is
-   * retried like `get`; the body is read outside the retry (a broken body fails the page).
+   * so a nextLink chain moves on while this page's body is still arriving and being parsed. The retry covers
+   * the body too: a page whose body breaks off, stalls or is not JSON is requested again, whole.
+   *
+   * The link announced first is the one the caller follows. When this page's body then breaks, the caller
+   * has already asked for the next page, so the page is fetched again by the same URL (a skiptoken names a
+   * fixed position in Graph's listing) and its own nextLink is not announced a second time: the caller gets
+   * this page once, whole, and the next page once.
    */
   function getListPage<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<ListPageRead<T>> {
-    return send(pathOrAbsoluteUrl, init, async (request) => {
-      const response = (await request.responseType(ResponseType.RAW).get()) as Response;
-      if (!response.ok) throw await failedResponse(response);
-      const read = readListPage<T>(response, pathWithoutHost(pathOrAbsoluteUrl));
-      return { value: read, done: read.page.catch(() => undefined) };
-    });
+    let announced = false;
+    let settle!: { resolve: (link: string | null) => void; reject: (error: unknown) => void };
+    const nextLink = new Promise<string | null>((resolve, reject) => (settle = { resolve, reject }));
+    nextLink.catch(() => undefined); // a caller may await only the page; its rejection carries the same error
+    const announce = (link: string | null) => {
+      if (announced) return;
+      announced = true;
+      settle.resolve(link);
+    };
+    const page = withRetries(pathOrAbsoluteUrl, () =>
+      exchange(pathOrAbsoluteUrl, init, async (request, timer) => {
+        const response = (await request.responseType(ResponseType.RAW).get()) as Response;
+        if (!response.ok) throw await failedResponse(response);
+        timer.touch();
+        const read = readListPage<T>(response, pathWithoutHost(pathOrAbsoluteUrl), { onChunk: timer.touch });
+        read.nextLink.then(announce, () => undefined); // a broken attempt announces nothing; the next one may
+        return read.page;
+      }),
+    );
+    page.then(
+      (p) => announce(linkOf(p)),
+      (error: unknown) => {
+        if (announced) return;
+        announced = true;
+        settle.reject(error);
+      },
+    );
+    return Promise.resolve({ nextLink, page });
   }
 
   return {
@@ -136,7 +266,7 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
 /** A non-2xx raw response, in the shape the SDK's GraphError has (what toGraphRequestError reads). */
 async function failedResponse(response: Response) {
   const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-  return { statusCode: response.status, code: body?.error?.code ?? null, message: body?.error?.message, headers: response.headers, body };
+  return { statusCode: response.status, code: body?.error?.code ?? null, message: body?.error?.message, headers: response.headers, body, ...supportIds(response.headers) };
 }
 
 function pathWithoutHost(pathOrUrl: string): string {

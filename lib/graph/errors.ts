@@ -11,14 +11,19 @@ export class GraphRequestError extends Error {
   readonly retryAfterMs?: number;
   /** The request's path and query (never a token). */
   readonly path?: string;
+  /** Graph's `request-id` and `date` response headers: what Microsoft support asks for. */
+  readonly requestId?: string;
+  readonly date?: string;
 
-  constructor(init: { status: number; code: string; message: string; retryAfterMs?: number; path?: string }) {
+  constructor(init: { status: number; code: string; message: string; retryAfterMs?: number; path?: string; requestId?: string; date?: string }) {
     super(init.message);
     this.name = "GraphRequestError";
     this.status = init.status;
     this.code = init.code;
     this.retryAfterMs = init.retryAfterMs;
     this.path = init.path;
+    this.requestId = init.requestId;
+    this.date = init.date;
   }
 }
 
@@ -37,6 +42,14 @@ interface SdkGraphError {
   message?: string;
   body?: unknown;
   headers?: { get(name: string): string | null };
+  requestId?: string | null;
+  date?: Date | string | null;
+}
+
+/** The `request-id` and `date` of a response, for support (absent when no response arrived). */
+export function supportIds(headers: { get(name: string): string | null } | undefined | null): { requestId?: string; date?: string } {
+  if (!headers || typeof headers.get !== "function") return {};
+  return { requestId: headers.get("request-id") ?? undefined, date: headers.get("date") ?? undefined };
 }
 
 /** Converts whatever the Graph client threw into a GraphRequestError. */
@@ -49,7 +62,10 @@ export function toGraphRequestError(error: unknown, path: string): GraphRequestE
     return new GraphRequestError({ status: 0, code: "network_error", message: `Could not reach Microsoft Graph: ${cause}`, path });
   }
   const retryAfter = typeof e.headers?.get === "function" ? e.headers.get("retry-after") : undefined;
+  const ids = supportIds(e.headers);
   return new GraphRequestError({
+    ...ids,
+    requestId: ids.requestId ?? (e.requestId || undefined),
     status,
     code: e.code || `http_${status}`,
     message: e.message || `Microsoft Graph answered ${status}.`,

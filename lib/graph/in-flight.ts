@@ -1,20 +1,33 @@
 /**
- * A per-tenant gate shared by every Graph session in this process: at most `limit` requests in flight per
+ * Where a tenant's Graph budget is kept: at most `limit` requests in flight, and a tenant-wide pause after a
+ * Retry-After. Graph's budget is per app and tenant, so every session of one tenant must consult one gate;
+ * a deployment with several processes (serverless instances, cron calls, the CLI) passes a gate they share
+ * (the product keeps it in PostgreSQL). lib/graph knows no storage: this interface is all it needs.
+ */
+export interface TenantGate {
+  /** Waits out the tenant's pause, then for a free slot. */
+  acquire(tenantId: string, limit: number): Promise<TenantSlot>;
+  /** Pauses every request of the tenant for `delayMs` from now (a longer pause already set stands). */
+  pause(tenantId: string, delayMs: number): Promise<void>;
+}
+
+/**
+ * The gate of this process alone (tests, scripts, and the default when no shared gate is given): at most `limit` requests in flight per
  * tenant, and when one request is throttled with Retry-After the whole tenant pauses, since Graph's budget is
  * per app and tenant, not per request.
  */
-interface TenantGate {
+interface LocalGate {
   limit: number;
   active: number;
   waiting: (() => void)[];
   pausedUntil: number;
 }
 
-const store = globalThis as unknown as { rosterGraphGates?: Map<string, TenantGate> };
+const store = globalThis as unknown as { rosterGraphGates?: Map<string, LocalGate> };
 
 export const DEFAULT_MAX_IN_FLIGHT = 8;
 
-function gateFor(tenantId: string, limit?: number): TenantGate {
+function gateFor(tenantId: string, limit?: number): LocalGate {
   store.rosterGraphGates ??= new Map();
   const key = tenantId.toLowerCase();
   let gate = store.rosterGraphGates.get(key);
@@ -32,6 +45,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export interface TenantSlot {
   /** Time spent waiting for a tenant-wide throttling pause. */
   pausedMs: number;
+  /** Gives the slot back; idempotent, never throws (a shared gate's slot also expires by itself). */
   release(): void;
 }
 
@@ -69,3 +83,8 @@ export function pauseTenant(tenantId: string, untilMs: number): void {
 export function tenantInFlight(tenantId: string): number {
   return store.rosterGraphGates?.get(tenantId.toLowerCase())?.active ?? 0;
 }
+
+export const processTenantGate: TenantGate = {
+  acquire: (tenantId, limit) => acquireTenantSlot(tenantId, limit),
+  pause: async (tenantId, delayMs) => pauseTenant(tenantId, Date.now() + delayMs),
+};

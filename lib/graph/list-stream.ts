@@ -9,7 +9,7 @@
  * response puts @odata.nextLink after "value" (or has none, on the last page), the link is taken from the
  * whole page instead, so it is never guessed.
  */
-import { GraphRequestError } from "./errors";
+import { GraphRequestError, supportIds } from "./errors";
 import type { ListPageRead } from "./types";
 
 /**
@@ -49,8 +49,13 @@ async function* chunksOf(body: unknown): AsyncGenerator<Uint8Array> {
   }
 }
 
-/** Reads a 2xx response's body as a list page: see ListPageRead. */
-export function readListPage<T>(response: Response, path: string): ListPageRead<T> {
+/**
+ * Reads a 2xx response's body as a list page: see ListPageRead. `onChunk` hears of every piece of the body
+ * as it arrives (the session's idle timer). A body that breaks off or is not JSON rejects both promises with a
+ * GraphRequestError that keeps the response's request-id and date.
+ */
+export function readListPage<T>(response: Response, path: string, opts: { onChunk?: () => void } = {}): ListPageRead<T> {
+  const ids = supportIds(response.headers);
   let settle!: { resolve: (link: string | null) => void; reject: (error: unknown) => void };
   const nextLink = new Promise<string | null>((resolve, reject) => (settle = { resolve, reject }));
   nextLink.catch(() => undefined); // a caller may await only the page; its rejection carries the same error
@@ -65,6 +70,7 @@ export function readListPage<T>(response: Response, path: string): ListPageRead<
       try {
       for await (const chunk of chunksOf(response.body)) {
         text += decoder.decode(chunk, { stream: true });
+        opts.onChunk?.();
         if (headRead) continue;
         // Search only the new text (less the key's length, which a chunk boundary may have split).
         VALUE_KEY.lastIndex = Math.max(0, searched - 16);
@@ -81,14 +87,14 @@ export function readListPage<T>(response: Response, path: string): ListPageRead<
       }
       } catch (error) {
         const cause = error instanceof Error ? error.message : String(error);
-        throw new GraphRequestError({ status: 0, code: "network_error", message: `Microsoft Graph's answer broke off: ${cause}`, path });
+        throw new GraphRequestError({ status: 0, code: "network_error", message: `Microsoft Graph's answer broke off: ${cause}`, path, ...ids });
       }
     }
     text += decoder.decode();
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new GraphRequestError({ status: response.status, code: "invalid_response", message: "Microsoft Graph sent a page that is not valid JSON.", path });
+      throw new GraphRequestError({ status: response.status, code: "invalid_response", message: "Microsoft Graph sent a page that is not valid JSON.", path, ...ids });
     }
   })();
 

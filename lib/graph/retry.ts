@@ -3,7 +3,8 @@ import type { GraphRequestError } from "./errors";
 /**
  * Roster's one retry policy for Graph (the SDK's own RetryHandler is left out of the middleware chain so that
  * retries never multiply). Throttling answers (429/503/504) wait what Retry-After asks; other transient
- * failures (500/502, no response) back off exponentially with full jitter; attempts are bounded.
+ * failures (500/502, no response, a body that broke off, stalled or is not JSON) back off exponentially with
+ * full jitter; attempts are bounded.
  */
 export interface RetryPolicy {
   maxAttempts: number;
@@ -22,6 +23,16 @@ export const defaultRetryPolicy: RetryPolicy = {
 
 const THROTTLING = new Set([429, 503, 504]);
 const TRANSIENT = new Set([0, 500, 502]);
+/**
+ * A 2xx whose body broke off, stalled or was not JSON: the same page is asked for again, within the same
+ * budget as a failed status (readListPage and the session's idle timer raise these).
+ */
+const BROKEN_BODY = new Set(["network_error", "timeout", "invalid_response"]);
+
+/** Whether the policy retries this failure at all (attempts and Retry-After aside). */
+export function isTransient(error: GraphRequestError): boolean {
+  return THROTTLING.has(error.status) || TRANSIENT.has(error.status) || BROKEN_BODY.has(error.code);
+}
 
 export function isThrottling(status: number): boolean {
   return THROTTLING.has(status);
@@ -33,7 +44,7 @@ export function isThrottling(status: number): boolean {
  */
 export function retryDelayMs(error: GraphRequestError, attempt: number, policy: RetryPolicy = defaultRetryPolicy, random = Math.random): number | null {
   if (attempt >= policy.maxAttempts) return null;
-  if (!THROTTLING.has(error.status) && !TRANSIENT.has(error.status)) return null;
+  if (!isTransient(error)) return null;
   if (THROTTLING.has(error.status) && error.retryAfterMs !== undefined) {
     return error.retryAfterMs <= policy.maxRetryAfterMs ? error.retryAfterMs : null;
   }

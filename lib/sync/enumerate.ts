@@ -2,7 +2,7 @@ import "server-only";
 import type { Executor } from "@/db/client";
 import { GraphRequestError } from "@/lib/graph/errors";
 import { isRejectedCursor, type MemberStream } from "@/lib/graph/members";
-import type { GraphSession } from "@/lib/graph/types";
+import type { Diagnosis, GraphSession } from "@/lib/graph/types";
 import { looksLikeMissingUserRead, pageContribution, type ContributionRules, type PageContribution } from "./contribution";
 import { hiddenMembershipDiagnosis, missingUserReadDiagnosis, SyncFailure } from "./failure";
 import { PageReader, type FetchedPage } from "./page-reader";
@@ -36,6 +36,22 @@ export interface EnumerateInput {
 
 /** "complete": every page is staged. "paused": the time budget ran out first; the cursor is saved. */
 export type EnumerationResult = "complete" | "paused";
+
+/**
+ * How often one job's listing may start over because Graph rejected its cursor. A skiptoken expires, and a
+ * listing that keeps losing its place (a slow run over a very large group) would otherwise start over forever.
+ */
+export const MAX_CURSOR_RESTARTS = 3;
+
+export function listingRestartsDiagnosis(restarts: number): Diagnosis {
+  return {
+    code: "listing_restarts",
+    title: "Microsoft Graph kept rejecting the listing's page cursor",
+    fix:
+      `The member listing started over ${restarts} times because Microsoft Graph no longer accepted the link to its next page. ` +
+      "Nothing was applied; the audience keeps its last good sync. Sync again later; if it keeps happening, the group is changing faster than it can be listed.",
+  };
+}
 
 /** Pages merged into one staging statement at most (about 8,000 rows): bounds a statement's size. */
 const MAX_PAGES_PER_STATEMENT = 8;
@@ -76,7 +92,6 @@ function listingFailure(error: unknown, stream: MemberStream | undefined): unkno
  * commits its pages with the cursor past them, so a run cut short (budget, crash) resumes exactly there.
  */
 export async function enumerateIntoStaging(db: Executor, graph: GraphSession, input: EnumerateInput): Promise<EnumerationResult> {
-  let restarted = false;
   let statsSeen = { retries: graph.stats.retries, throttleWaitMs: graph.stats.throttleWaitMs };
   let expected: number | null = null;
   let reader = new PageReader(graph, input.streams, parseCursor(input.cursor), input.deadline);
@@ -120,12 +135,13 @@ export async function enumerateIntoStaging(db: Executor, graph: GraphSession, in
         if ("error" in item) {
           if (batch.length) await stage(batch);
           batch = [];
-          // Graph no longer accepts the saved cursor (an expired skiptoken): start the listing over, once.
-          if (!restarted && isRejectedCursor(item.error, item.at.next)) {
-            restarted = true;
+          // Graph no longer accepts the saved cursor (an expired skiptoken): start the listing over, a bounded
+          // number of times per job (the count survives the job's attempts).
+          if (isRejectedCursor(item.error, item.at.next)) {
             reader.stop();
             input.onRestart?.();
-            await restartEnumeration(db, input.jobId, input.owner);
+            const restarts = await restartEnumeration(db, input.jobId, input.owner);
+            if (restarts > MAX_CURSOR_RESTARTS) throw new SyncFailure("group", listingRestartsDiagnosis(MAX_CURSOR_RESTARTS));
             last = undefined;
             reader = new PageReader(graph, input.streams, { stream: 0, next: null }, input.deadline);
             break;

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Executor } from "@/db/client";
 import type { GraphSession } from "@/lib/graph/types";
-import { defaultRetryPolicy } from "@/lib/graph/retry";
+import { defaultRetryPolicy, type RetryPolicy } from "@/lib/graph/retry";
 
 /**
  * How the worker reaches a connection's tenant. A seam rather than a direct call so the worker can bound how
@@ -11,6 +11,10 @@ export interface OpenGraphInput {
   connectionId: string;
   /** Longest Retry-After this session waits out in-process; longer pauses send the job back to the queue. */
   maxRetryAfterMs?: number;
+  /** Work nobody waits for (the weekly refresh): Graph is told it is low priority, so it is throttled first. */
+  background?: boolean;
+  /** Overrides of the retry policy's backoff (tests shorten it); maxRetryAfterMs above still bounds waits. */
+  retryPolicy?: Partial<Omit<RetryPolicy, "maxRetryAfterMs">>;
 }
 
 export type OpenGraphSession = (db: Executor, input: OpenGraphInput) => Promise<GraphSession>;
@@ -18,6 +22,9 @@ export type OpenGraphSession = (db: Executor, input: OpenGraphInput) => Promise<
 export const openConnectionGraph: OpenGraphSession = async (db, input) => {
   const { graphForConnection } = await import("@/lib/connections/graph-access");
   const maxRetryAfterMs = Math.min(defaultRetryPolicy.maxRetryAfterMs, Math.max(0, input.maxRetryAfterMs ?? Infinity));
-  const { graph } = await graphForConnection(db, input.connectionId, { retryPolicy: { ...defaultRetryPolicy, maxRetryAfterMs } });
+  const { graph } = await graphForConnection(db, input.connectionId, {
+    retryPolicy: { ...defaultRetryPolicy, ...input.retryPolicy, maxRetryAfterMs },
+    ...(input.background ? { priority: "low" as const } : {}),
+  });
   return graph;
 };

@@ -162,6 +162,34 @@ export async function recordInterrupted(db: Executor, ref: RunRef, runAfterMs: n
   });
 }
 
+/**
+ * Graph kept failing transiently (5xx, a body that broke off, stalled or was not JSON) after the session's
+ * retries: back to the queue after `runAfterMs`, cursor and staging kept, so the next attempt resumes at the
+ * page that failed. The diagnosis is kept on the job and its run; the source stays as it is (its audience
+ * untouched). Returns false when the lease was lost.
+ */
+export async function recordRetryLater(db: Executor, ref: RunRef, diagnosis: Diagnosis, runAfterMs: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await holdJob(tx, ref))) return false;
+    await tx.execute(
+      sql`UPDATE sync_jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, error = ${json(diagnosis)}::jsonb,
+            run_after = now() + ${Math.max(0, Math.round(runAfterMs))} * interval '1 millisecond'
+          WHERE id = ${ref.jobId}::uuid`,
+    );
+    await closeRun(tx, ref, "interrupted", { error: diagnosis });
+    return true;
+  });
+}
+
+/** How many attempts of a job ended in recordRetryLater so far. */
+export async function transientRequeues(db: Executor, jobId: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`SELECT count(*)::int AS n FROM sync_runs WHERE job_id = ${jobId}::uuid AND outcome = 'interrupted' AND error IS NOT NULL`,
+  );
+  return Number(row?.n ?? 0);
+}
+
 /** The source was unticked while its job waited: nothing to do, nothing to show. */
 export async function recordCancelled(db: Executor, ref: RunRef): Promise<boolean> {
   return db.transaction(async (tx) => {

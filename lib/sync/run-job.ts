@@ -3,6 +3,8 @@ import { eq, sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import { audienceSources, directoryConnections, directoryGroups } from "@/db/schema";
 import { streamsFor } from "@/lib/graph/members";
+import { GraphRequestError } from "@/lib/graph/errors";
+import { isTransient } from "@/lib/graph/retry";
 import type { GraphSession } from "@/lib/graph/types";
 import { logError } from "@/lib/log";
 import { applyStagedSet, completeMirroredSet, NeedsReviewSignal, previewNumbers } from "./apply";
@@ -21,7 +23,9 @@ import {
   recordInterrupted,
   recordNeedsReview,
   recordPreviewed,
+  recordRetryLater,
   recordSynced,
+  transientRequeues,
   type RunRef,
 } from "./outcomes";
 import { AudiencePipeline } from "./pipeline";
@@ -50,6 +54,17 @@ export interface JobTimings {
   pipelined: false | "audience" | "holdings";
   /** Why a pipeline opened for the job stopped before the end (pipeline.ts), if it did. */
   pipelineStopped?: string;
+}
+
+/**
+ * A job whose Graph reads keep failing transiently after the session's retries goes back to the queue this
+ * many times (its cursor and staging kept) before it fails; each wait is longer than the last.
+ */
+export const MAX_TRANSIENT_REQUEUES = 3;
+const REQUEUE_BASE_MS = 30_000;
+
+function isTransientGraphFailure(error: unknown): boolean {
+  return error instanceof GraphRequestError && isTransient(error);
 }
 
 async function loadSource(db: Executor, sourceId: string) {
@@ -97,7 +112,11 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
       // The session never sleeps through a Retry-After longer than what is left of the budget: the job goes
       // back to the queue instead, and the next call resumes it.
       const enumerateStarted = performance.now();
-      const graph: GraphSession = await ctx.openGraph(db, { connectionId: connection.id, maxRetryAfterMs: ctx.deadline - Date.now() });
+      const graph: GraphSession = await ctx.openGraph(db, {
+        connectionId: connection.id,
+        maxRetryAfterMs: ctx.deadline - Date.now(),
+        background: job.reason === "schedule",
+      });
       // A first attempt writes the audience as the pages arrive when it can; a resumed one applies from staging.
       if (job.mode === "sync" && job.cursor === null && job.pages === 0) {
         pipeline = await AudiencePipeline.open(db, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId });
@@ -179,6 +198,15 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     if (failure.kind === "throttled") {
       const waitMs = error && typeof error === "object" && "retryAfterMs" in error ? Number(error.retryAfterMs) : 60_000;
       return (await recordInterrupted(db, ref, waitMs)) ? "interrupted" : "lost";
+    }
+    // Retries ran out on a transient failure (a 5xx, a broken, stalled or non-JSON page): the job resumes from
+    // its cursor later, with what it staged, rather than failing and starting over — a bounded number of times.
+    if (isTransientGraphFailure(error) && failure.kind !== "group_deleted") {
+      const requeues = await transientRequeues(db, job.id);
+      if (requeues < MAX_TRANSIENT_REQUEUES) {
+        const waitMs = REQUEUE_BASE_MS * 2 ** requeues;
+        return (await recordRetryLater(db, ref, failure.diagnosis, waitMs)) ? "interrupted" : "lost";
+      }
     }
     if (failure.diagnosis.code === "unknown") logError(`sync job ${job.id} failed`, error);
     if (failure.kind === "connection" && loaded) await recordConnectionFailure(db, loaded.connection.id, failure.diagnosis);

@@ -97,19 +97,21 @@ export async function stagePage(
 
 /**
  * Starts a job's enumeration over (Graph no longer accepts its cursor): what was staged came from a listing
- * Graph has abandoned, so it is dropped with the counters, rather than mixed with a new listing.
+ * Graph has abandoned, so it is dropped with the counters, rather than mixed with a new listing. Returns how
+ * many times this job has now started over (counted across attempts, so the caller can bound it).
  */
-export async function restartEnumeration(db: Executor, jobId: string, owner: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    const rows = await queryRows<{ id: string }>(
+export async function restartEnumeration(db: Executor, jobId: string, owner: string): Promise<number> {
+  return db.transaction(async (tx) => {
+    const rows = await queryRows<{ cursor_restarts: number }>(
       tx,
       sql`UPDATE sync_jobs SET cursor = NULL, enumeration_done = false, pages = 0, members_seen = 0,
-            skipped_disabled = 0, skipped_no_address = 0, skipped_duplicate = 0
+            skipped_disabled = 0, skipped_no_address = 0, skipped_duplicate = 0, cursor_restarts = cursor_restarts + 1
           WHERE id = ${jobId}::uuid AND lease_owner = ${owner} AND status = 'running'
-          RETURNING id`,
+          RETURNING cursor_restarts`,
     );
     if (!rows[0]) throw new LeaseLostError(jobId);
     await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${jobId}::uuid`);
+    return Number(rows[0].cursor_restarts);
   });
 }
 

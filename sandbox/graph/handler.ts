@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TokenSigner } from "../auth/jwt";
-import { send, sleep } from "../http/respond";
+import type { AnswerFault } from "../faults/faults";
+import { send, sleep, type Headers } from "../http/respond";
 import type { RequestLog } from "../log/request-log";
 import type { TenantRegistry } from "../tenants/registry";
 import type { Tenant } from "../tenants/tenant";
@@ -60,6 +61,8 @@ export async function handleGraph(req: IncomingMessage, res: ServerResponse, url
   let query: ODataQuery | null = null;
   let ru: number | null = null;
   let answer: GraphAnswer;
+  let delivery: AnswerFault | null = null;
+  let limitPercentage: number | null = null;
 
   const log = (status: number, a: GraphAnswer | null, fault: string | null) =>
     (tenant?.log ?? ctx.unattributed).add({
@@ -99,8 +102,11 @@ export async function handleGraph(req: IncomingMessage, res: ServerResponse, url
     if (rule?.kind === "status") throw throttled(rule.status, rule.retryAfter, appId, tenant.id, "retryAfter");
     query = parseQuery(url.searchParams);
     ru = resourceUnits(segments, query);
-    const wait = tenant.faults.charge(ru);
-    if (wait !== null) throw throttled(429, wait, appId, tenant.id, "throttle");
+    // The budget is the application's in this tenant (identity and access limits: per application+tenant pair).
+    const charge = tenant.faults.charge(ru, appId);
+    if (charge.wait !== null) throw throttled(429, charge.wait, appId, tenant.id, "throttle");
+    limitPercentage = charge.percentage;
+    delivery = tenant.faults.onAnswer(url.pathname, url.pathname + url.search);
     answer = route({ tenant, caller, query, eventual, advanced: eventual && query.count, origin, path: url.pathname }, segments);
   } catch (e) {
     if (!(e instanceof GraphError)) console.error("sandbox: Graph handler failed", e);
@@ -114,7 +120,7 @@ export async function handleGraph(req: IncomingMessage, res: ServerResponse, url
   const latency = tenant?.faults.latency("graph") ?? 0;
   const remaining = latency - (Date.now() - started);
   if (remaining > 0) await sleep(remaining);
-  send(res, answer.status, answer.body, answer.contentType ?? JSON_TYPE, {
+  const headers: Headers = {
     "request-id": requestId,
     "client-request-id": clientRequestId,
     "x-ms-ags-diagnostic": JSON.stringify({ ServerInfo: { DataCenter: "Roster Sandbox", Slice: "E", Ring: "0", ScaleUnit: "000", RoleInstance: "SANDBOX" } }),
@@ -122,7 +128,42 @@ export async function handleGraph(req: IncomingMessage, res: ServerResponse, url
     "Cache-Control": "no-cache",
     "Strict-Transport-Security": "max-age=31536000",
     ...(ru !== null && answer.status < 400 ? { "x-ms-resource-unit": ru } : {}),
+    // Sent on regular answers once the caller has used 0.8 or more of its limit (0.8 to 1.8).
+    // https://learn.microsoft.com/en-us/graph/throttling-limits#identity-and-access-service-limits
+    ...(limitPercentage !== null && answer.status < 400 ? { "x-ms-throttle-limit-percentage": limitPercentage.toFixed(2) } : {}),
     ...answer.headers,
-  });
+  };
+  if (delivery && answer.status < 400) {
+    log(answer.status, answer, delivery.kind);
+    await deliverBadly(req, res, answer, headers, delivery);
+    return;
+  }
+  send(res, answer.status, answer.body, answer.contentType ?? JSON_TYPE, headers);
   log(answer.status, answer, answer.fault ?? (latency > 0 ? "latency" : null));
+}
+
+/** A successful answer delivered the way a bad network or a proxy in between delivers it (faults.ts). */
+async function deliverBadly(req: IncomingMessage, res: ServerResponse, answer: GraphAnswer, headers: Headers, fault: AnswerFault): Promise<void> {
+  if (fault.kind === "nonJson") {
+    const html = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>";
+    send(res, 200, html, "text/html; charset=utf-8", { ...headers, "Content-Type": "text/html; charset=utf-8" });
+    return;
+  }
+  if (fault.kind === "stall" && fault.phase === "headers") {
+    await sleep(fault.ms);
+    req.socket.destroy();
+    return;
+  }
+  // The head promises the whole body (Content-Length), then only its first bytes arrive.
+  const body = Buffer.from(answer.body, "utf8");
+  if (res.destroyed) return;
+  res.writeHead(answer.status, { "Content-Type": answer.contentType ?? JSON_TYPE, "Content-Length": body.length, ...headers });
+  res.write(body.subarray(0, Math.min(fault.afterBytes, Math.max(0, body.length - 1))));
+  if (fault.kind === "stall") await sleep(fault.ms);
+  // Let the written bytes leave before the connection goes (the client must see a head and part of a body).
+  await new Promise<void>((resolve) => {
+    if (res.destroyed || !res.socket) return resolve();
+    res.socket.write("", () => resolve());
+  });
+  req.socket.destroy();
 }

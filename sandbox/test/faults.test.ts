@@ -94,6 +94,83 @@ describe("faults", () => {
     const snap = await control<{ faults: unknown }>(sb, `/tenants/${m.tenantId}/faults`);
     expect(snap.body.faults).toEqual({});
   });
+
+  // https://learn.microsoft.com/en-us/azure/well-architected/reliability/handle-transient-faults
+  it("breaks a body mid-page: the head and the first bytes arrive, then the connection is lost", async () => {
+    const m = await newTenant(sb);
+    const g = group(m, "All-Staff");
+    await control(sb, `/tenants/${m.tenantId}/faults`, "POST", { bodyReset: [{ path: "transitiveMembers", nth: 2, afterBytes: 600 }] });
+    const token = await bearer(m);
+    const get = () => fetch(`${sb.url}/v1.0${usersOf(g.id)}`, { headers: { authorization: `Bearer ${token}`, ConsistencyLevel: "eventual" } });
+    expect((await (await get()).json()).value).toHaveLength(100);
+    const broken = await get();
+    expect(broken.status).toBe(200);
+    expect(Number(broken.headers.get("content-length"))).toBeGreaterThan(600);
+    await expect(broken.text()).rejects.toThrow();
+    expect((await (await get()).json()).value).toHaveLength(100); // once only
+    expect((await requests(sb, m.tenantId)).filter((r) => r.kind === "graph").map((r) => r.fault)).toEqual([null, "bodyReset", null]);
+  });
+
+  // https://learn.microsoft.com/en-us/azure/well-architected/reliability/handle-transient-faults
+  it("stalls a response before its head, or after the head and a few bytes of body", async () => {
+    const m = await newTenant(sb);
+    await control(sb, `/tenants/${m.tenantId}/faults`, "POST", {
+      stall: [
+        { path: "/v1.0/users", nth: 1, phase: "headers", ms: 5_000 },
+        { path: "/v1.0/groups", nth: 1, phase: "body", afterBytes: 20, ms: 5_000 },
+      ],
+    });
+    const token = await bearer(m);
+    const opts = () => ({ headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(300) });
+    // No head at all: the client's own timeout is what ends the wait.
+    await expect(fetch(`${sb.url}/v1.0/users?$top=1`, opts())).rejects.toMatchObject({ name: "TimeoutError" });
+    // A head, then silence: the body never completes.
+    const head = await fetch(`${sb.url}/v1.0/groups?$top=5`, opts());
+    expect(head.status).toBe(200);
+    await expect(head.text()).rejects.toMatchObject({ name: "TimeoutError" });
+    expect((await requests(sb, m.tenantId)).filter((r) => r.kind === "graph").map((r) => r.fault)).toEqual(["stall", "stall"]);
+    // Only the nth request stalls.
+    expect((await fetch(`${sb.url}/v1.0/users?$top=1`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  });
+
+  // https://learn.microsoft.com/en-us/graph/best-practices-concept#handling-expected-errors
+  it("answers 200 with a page that is not JSON", async () => {
+    const m = await newTenant(sb);
+    await control(sb, `/tenants/${m.tenantId}/faults`, "POST", { nonJson: [{ path: "/v1.0/groups", nth: 1 }] });
+    const token = await bearer(m);
+    const res = await fetch(`${sb.url}/v1.0/groups?$top=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    await expect(res.json()).rejects.toThrow(SyntaxError);
+    const ok = await fetch(`${sb.url}/v1.0/groups?$top=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await ok.json()).value).toHaveLength(1);
+  });
+
+  // https://learn.microsoft.com/en-us/graph/throttling-limits#identity-and-access-service-limits
+  it("keeps the throttle budget per app and tenant, and warns with x-ms-throttle-limit-percentage from 80 % on", async () => {
+    const m = await newTenant(sb);
+    await control(sb, `/tenants/${m.tenantId}/faults`, "POST", { throttle: { limit: 5, windowSeconds: 60 } });
+    const token = await bearer(m);
+    const seen: Array<[number, string | null]> = [];
+    for (let k = 0; k < 6; k++) {
+      const res = await fetch(`${sb.url}/v1.0/groups?$select=id`, { headers: { authorization: `Bearer ${token}` } });
+      seen.push([res.status, res.headers.get("x-ms-throttle-limit-percentage")]);
+    }
+    expect(seen).toEqual([
+      [200, null],
+      [200, null],
+      [200, null],
+      [200, "0.80"],
+      [200, "1.00"],
+      [429, null],
+    ]);
+    // Another application of the same tenant has a budget of its own.
+    const other = app(m, "Roster Directory Sync (expiring secret)");
+    const otherToken = (await credential(sb, m.tenantId, other.clientId, other.secret).getToken(m.scope))!.token;
+    const res = await fetch(`${sb.url}/v1.0/groups?$select=id`, { headers: { authorization: `Bearer ${otherToken}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-ms-throttle-limit-percentage")).toBeNull();
+  });
 });
 
 describe("mutations", () => {
