@@ -8,6 +8,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import * as s from "@/db/schema";
 import { addHoldings } from "@/lib/audience/holdings";
+import { MAX_TRANSIENT_REQUEUES } from "./run-job";
 import { GraphRequestError } from "@/lib/graph/errors";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, user, users, type FakeDirectory } from "@/test/support/factories";
@@ -77,7 +78,7 @@ describe.each(dbKinds)("sync engine on %s", (kind) => {
     expect(states[0]).toMatchObject({ state: "synced", memberCount: 26, lastRuns: [{ outcome: "synced", added: 26 }] });
   });
 
-  test("a failure at page 3 applies nothing: the previous audience stays whole and the group shows Error", async () => {
+  test("a failure at page 3 applies nothing; the job resumes there later with its staging, and fails after a bound", async () => {
     const dir: FakeDirectory = { groups: new Map([["g1", users(1, 40)]]), pageSize: 10 };
     const { series, actor, connection, groups, graph, work } = await arrange({ ...dir, groupObjectIds: ["g1"] });
     await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [groups[0].id], entireDirectory: false });
@@ -86,14 +87,35 @@ describe.each(dbKinds)("sync engine on %s", (kind) => {
     const good = (await sourceOf(h, series.id, groups[0].id)).lastGoodSyncAt;
     expect(before).toHaveLength(40);
 
-    // The group changes, and the next run fails on its third page.
+    // The group changes, and the next run fails on its third page (the session's retries are spent).
     graph.requests.length = 0;
+    let failing = true;
     const fake = fakeGraph({ groups: new Map([["g1", users(11, 60)]]), pageSize: 10, beforeRequest: (n) => {
-      if (n === 3) throw new GraphRequestError({ status: 500, code: "InternalServerError", message: "boom" });
+      if (failing && n === 3) throw new GraphRequestError({ status: 500, code: "InternalServerError", message: "boom" });
     } });
     await requestSync(h.db, actor, { sourceId: (await sourceOf(h, series.id, groups[0].id)).id });
     const summary = await runQueuedWork(h.db, { budgetMs: 30_000, openGraph: fake.open });
-    expect(summary).toMatchObject({ claimed: 1, failed: 1, completed: 0 });
+    expect(summary).toMatchObject({ claimed: 1, failed: 0, completed: 0, interrupted: 1, remaining: 1 });
+    expect(await audience(h, series.id)).toEqual(before);
+    const waiting = await sourceOf(h, series.id, groups[0].id);
+    expect(waiting).toMatchObject({ state: "queued", memberCount: 40 });
+    expect(waiting.lastGoodSyncAt).toEqual(good);
+    const [job] = await h.db.select().from(s.syncJobs).where(eq(s.syncJobs.status, "queued"));
+    expect(job).toMatchObject({ pages: 2, error: { code: "graph_unavailable" } });
+    expect(job.cursor).not.toBeNull();
+    expect(await queryRows(h.db, sql`SELECT 1 FROM sync_staging WHERE job_id = ${job.id}::uuid`)).toHaveLength(20);
+
+    // It keeps failing: after the bound the job fails, staging dropped, the group in Error with its last good sync.
+    for (let k = 0; k <= MAX_TRANSIENT_REQUEUES; k++) {
+      await h.db.execute(sql`UPDATE sync_jobs SET run_after = now() WHERE id = ${job.id}::uuid`);
+      const again = await runQueuedWork(h.db, { budgetMs: 30_000, openGraph: fakeGraph({ groups: new Map([["g1", users(11, 60)]]), pageSize: 10, beforeRequest: () => {
+        throw new GraphRequestError({ status: 500, code: "InternalServerError", message: "boom" });
+      } }).open });
+      if (again.failed) break;
+      expect(again).toMatchObject({ interrupted: 1 });
+    }
+    const runs = await h.db.select().from(s.syncRuns).where(eq(s.syncRuns.jobId, job.id));
+    expect(runs).toHaveLength(MAX_TRANSIENT_REQUEUES + 1);
     expect(await audience(h, series.id)).toEqual(before);
     const source = await sourceOf(h, series.id, groups[0].id);
     expect(source.state).toBe("error");
@@ -101,6 +123,18 @@ describe.each(dbKinds)("sync engine on %s", (kind) => {
     expect(source.lastGoodSyncAt).toEqual(good);
     expect(source.memberCount).toBe(40);
     expect(await queryRows(h.db, sql`SELECT 1 FROM sync_staging`)).toHaveLength(0);
+
+    // A job that resumes after one requeue finishes exactly, from its staging and the page that failed.
+    failing = true;
+    fake.requests.length = 0;
+    await requestSync(h.db, actor, { sourceId: source.id });
+    expect(await runQueuedWork(h.db, { budgetMs: 30_000, openGraph: fake.open })).toMatchObject({ interrupted: 1 });
+    failing = false;
+    await h.db.execute(sql`UPDATE sync_jobs SET run_after = now() WHERE status = 'queued'`);
+    expect(await runQueuedWork(h.db, { budgetMs: 30_000, openGraph: fake.open })).toMatchObject({ completed: 1 });
+    expect(await audience(h, series.id)).toHaveLength(50);
+    const [done] = await h.db.select().from(s.syncJobs).where(eq(s.syncJobs.status, "done")).orderBy(sql`created_at desc`).limit(1);
+    expect(done).toMatchObject({ pages: 5, membersSeen: 50, skippedDuplicate: 0 });
   });
 
   test("overlapping groups and manual recipients keep exact counts; unticking removes only what no one else holds", async () => {

@@ -165,8 +165,8 @@ export async function recordInterrupted(db: Executor, ref: RunRef, runAfterMs: n
 /**
  * Graph kept failing transiently (5xx, a body that broke off, stalled or was not JSON) after the session's
  * retries: back to the queue after `runAfterMs`, cursor and staging kept, so the next attempt resumes at the
- * page that failed. The diagnosis is kept on the job and its run; the source stays as it is (its audience
- * untouched). Returns false when the lease was lost.
+ * page that failed. The diagnosis is kept on the job and its run; the source shows it is queued again, its
+ * audience untouched. Returns false when the lease was lost.
  */
 export async function recordRetryLater(db: Executor, ref: RunRef, diagnosis: Diagnosis, runAfterMs: number): Promise<boolean> {
   return db.transaction(async (tx) => {
@@ -176,6 +176,8 @@ export async function recordRetryLater(db: Executor, ref: RunRef, diagnosis: Dia
             run_after = now() + ${Math.max(0, Math.round(runAfterMs))} * interval '1 millisecond'
           WHERE id = ${ref.jobId}::uuid`,
     );
+    // The badge says the group waits for its turn again (its audience is untouched meanwhile).
+    await tx.execute(sql`UPDATE audience_sources SET state = 'queued', updated_at = now() WHERE id = ${ref.sourceId}::uuid AND state = 'syncing'`);
     await closeRun(tx, ref, "interrupted", { error: diagnosis });
     return true;
   });

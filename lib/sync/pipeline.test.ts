@@ -165,11 +165,13 @@ describe.each(dbKinds)("pipelined apply on %s", (kind) => {
         if (n === 5) throw new GraphRequestError({ status: 500, code: "InternalServerError", message: "boom" });
       },
     });
-    expect(finished.map((f) => f.outcome)).toEqual(["failed"]);
+    // Retries spent: the job waits to resume (cursor and staging kept); the mirrored pages are rolled back.
+    expect(finished.map((f) => f.outcome)).toEqual(["interrupted"]);
     expect(await audience(series.id)).toEqual([]);
     expect(await queryRows(h.db, sql`SELECT 1 FROM recipient_sources`)).toHaveLength(0);
-    // And the next run starts clean and applies everything.
+    // And the next attempt applies everything, from staging and the page that failed.
     await requestSync(h.db, actor, { sourceId: source.id });
+    await h.db.execute(sql`UPDATE sync_jobs SET run_after = now() WHERE status = 'queued'`);
     const { finished: again } = await run(dir);
     expect(again.map((f) => f.outcome)).toEqual(["synced"]);
     expect(await audience(series.id)).toHaveLength(60);

@@ -10,7 +10,8 @@ import * as s from "@/db/schema";
 import { addHoldings } from "@/lib/audience/holdings";
 import { runCron } from "@/lib/sync/cron";
 import { enumerateIntoStaging } from "@/lib/sync/enumerate";
-import { openConnectionGraph } from "@/lib/sync/graph-session";
+import { openConnectionGraph, type OpenGraphSession } from "@/lib/sync/graph-session";
+import { MAX_TRANSIENT_REQUEUES } from "@/lib/sync/run-job";
 import { claimNextJob } from "@/lib/sync/jobs";
 import { confirmReview, runQueuedWork } from "@/lib/sync/verbs";
 import type { Sandbox } from "@/sandbox/server";
@@ -79,7 +80,7 @@ describe.each(dbKinds)("sync against the sandbox tenant on %s", (kind) => {
     }
   });
 
-  test("a 500 on page 3 leaves the audience untouched and the group in Error with its last good sync", async () => {
+  test("a 500 on page 3 leaves the audience untouched; the job resumes there, and after a bound the group is in Error with its last good sync", async () => {
     const t = await arrangeTenant(h.db, sb, DIRECTORY);
     const [big] = largestGroups(t.manifest, 1);
     await t.select([big.id]);
@@ -93,7 +94,16 @@ describe.each(dbKinds)("sync against the sandbox tenant on %s", (kind) => {
     await setFaults(sb, t.manifest.tenantId, { pageErrors: [{ groupId: big.id, page: 3, status: 500, mode: "always" }] });
     const { requestSync } = await import("@/lib/sync/verbs");
     await requestSync(h.db, t.actor, { sourceId: (await sourceOfGroup(h, t, big.id)).id });
-    expect(await work(h)).toMatchObject({ failed: 1, completed: 0 });
+    // Short backoffs: each attempt spends its whole retry budget on page 3, then goes back to the queue with its
+    // cursor and staging, a bounded number of times.
+    const quick: OpenGraphSession = (db, input) => openConnectionGraph(db, { ...input, retryPolicy: { baseDelayMs: 10, maxDelayMs: 50 } });
+    expect(await work(h, { openGraph: quick })).toMatchObject({ interrupted: 1, failed: 0, completed: 0 });
+    expect(await audienceOf(h.db, t.seriesId)).toEqual(before);
+    expect(await queryRows(h.db, sql`SELECT 1 FROM sync_staging`)).not.toHaveLength(0);
+    for (let k = 0; k < MAX_TRANSIENT_REQUEUES; k++) {
+      await h.db.execute(sql`UPDATE sync_jobs SET run_after = now() WHERE status = 'queued'`);
+      expect(await work(h, { openGraph: quick })).toMatchObject(k + 1 < MAX_TRANSIENT_REQUEUES ? { interrupted: 1 } : { failed: 1 });
+    }
     expect(await audienceOf(h.db, t.seriesId)).toEqual(before);
     const source = await sourceOfGroup(h, t, big.id);
     expect(source).toMatchObject({ state: "error", lastError: { code: "graph_unavailable" } });
@@ -172,7 +182,9 @@ describe.each(dbKinds)("sync against the sandbox tenant on %s", (kind) => {
   });
 
   test("an expired secret marks the connection and leaves every audience untouched", async () => {
-    const t = await arrangeTenant(h.db, sb, DIRECTORY);
+    // Tokens that live five minutes: a connection's credential and its token are reused across jobs until close
+    // to expiry, so here every job has to sign in again, as it would an hour later with real tokens.
+    const t = await arrangeTenant(h.db, sb, { ...DIRECTORY, tokenLifetimeSeconds: 300 });
     const groups = largestGroups(t.manifest, 2).map((g) => g.id);
     await t.select(groups);
     await work(h);
