@@ -46,7 +46,7 @@ async function expected(t: Arranged, groupId: string): Promise<string[]> {
 
 /** The member-page requests of the log, in order (not the token requests). */
 async function pageRequests(t: Arranged) {
-  return (await requestLog(sb, t.manifest.tenantId)).filter((r) => r.kind === "graph" && r.url.includes("/transitiveMembers/"));
+  return (await requestLog(sb, t.manifest.tenantId)).filter((r) => r.kind === "graph" && r.url.includes("/transitiveMembers"));
 }
 
 describe.each(dbKinds)("a page that breaks, on %s", (kind) => {
@@ -92,7 +92,7 @@ describe.each(dbKinds)("a page that breaks, on %s", (kind) => {
     expect(await work(h)).toMatchObject({ claimed: 1, interrupted: 1, failed: 0, completed: 0 });
     expect(await audienceOf(h.db, t.seriesId)).toEqual([]);
     const [held] = await h.db.select().from(s.syncJobs);
-    expect(held).toMatchObject({ status: "queued", pages: 1, membersSeen: 999, enumerationDone: false, error: { code: expect.any(String) } });
+    expect(held).toMatchObject({ status: "queued", pages: 1, enumerationDone: false, error: { code: expect.any(String) } });
     expect(held.cursor).toContain("skiptoken");
     const staged = await queryRows<{ n: number }>(h.db, sql`SELECT count(*)::int AS n FROM sync_staging WHERE job_id = ${held.id}::uuid`);
     expect(Number(staged[0].n)).toBeGreaterThan(0);
