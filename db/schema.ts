@@ -389,3 +389,18 @@ export const auditEvents = pgTable(
   },
   (t) => [index("audit_events_org_idx").on(t.organizationId, t.createdAt), index("audit_events_target_idx").on(t.targetType, t.targetId)],
 );
+
+// ── Enum value types ─────────────────────────────────────────────────────────
+// The TypeScript side of each pgEnum, derived from it so the two cannot drift apart. lib/graph keeps its own
+// Cloud and GroupKind: it knows nothing of storage.
+
+export type Role = (typeof roleEnum.enumValues)[number];
+export type SourceKind = (typeof sourceKindEnum.enumValues)[number];
+export type SyncState = (typeof syncStateEnum.enumValues)[number];
+export type CloudValue = (typeof cloudEnum.enumValues)[number];
+export type ConnectionStatus = (typeof connectionStatusEnum.enumValues)[number];
+export type ConnectionHealthValue = (typeof connectionHealthEnum.enumValues)[number];
+export type Cadence = (typeof cadenceEnum.enumValues)[number];
+export type GroupKindValue = (typeof groupKindEnum.enumValues)[number];
+export type JobStatus = (typeof jobStatusEnum.enumValues)[number];
+export type JobMode = (typeof jobModeEnum.enumValues)[number];

@@ -3,14 +3,14 @@ import { verifyConnectionAs } from "@/lib/connections/verify";
 import { refreshCatalog } from "@/lib/sync/catalog";
 import { diagnose } from "@/lib/graph/diagnose";
 import { UsageError, type CommandContext, type CommandGroup } from "../command";
+import { isUuid } from "@/lib/uuid";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const OPERATOR = { kind: "operator" as const, label: "cli" };
 
 function connectionIdArg(args: string[]): string {
   const id = args[0];
   if (!id) throw new UsageError("Give the connection id (see `connections list`).");
-  if (!UUID.test(id)) throw new UsageError(`“${id}” is not a connection id (a GUID, see \`connections list\`).`);
+  if (!isUuid(id)) throw new UsageError(`“${id}” is not a connection id (a GUID, see \`connections list\`).`);
   return id;
 }
 

@@ -6,8 +6,8 @@ import { refreshDue } from "@/lib/sync/cron";
 import { applyReviewedSet, runQueuedWork, type WorkEvent, type WorkSummary } from "@/lib/sync/verbs";
 import { workerName } from "@/lib/sync/worker";
 import { UsageError, type CommandContext, type CommandGroup } from "../command";
+import { isUuid } from "@/lib/uuid";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const n = (x: number) => x.toLocaleString("en-US");
 
 /** "[#########-----------]  45% 45,000 / 100,000 members, page 46" (no bar when Graph gave no total). */
@@ -46,7 +46,7 @@ async function activeJobLabels(db: Db): Promise<Map<string, string>> {
 
 /** The series' source for a group given by catalog id, Azure object id, or "entire-directory". */
 async function findSource(db: Db, seriesId: string, group: string) {
-  if (!UUID.test(seriesId)) throw new UsageError("--series must be a series id (a UUID).");
+  if (!isUuid(seriesId)) throw new UsageError("--series must be a series id (a UUID).");
   if (group === "entire-directory") {
     const rows = await db.select().from(audienceSources).where(and(eq(audienceSources.seriesId, seriesId), eq(audienceSources.kind, "directory_all")));
     if (rows.length !== 1) throw new UsageError(rows.length ? "Several directories are synced entirely; give a group id instead." : "This series does not sync an entire directory.");
@@ -55,7 +55,7 @@ async function findSource(db: Db, seriesId: string, group: string) {
   const groups = await db
     .select({ id: directoryGroups.id })
     .from(directoryGroups)
-    .where(UUID.test(group) ? or(eq(directoryGroups.id, group), eq(directoryGroups.objectId, group)) : eq(directoryGroups.objectId, group));
+    .where(isUuid(group) ? or(eq(directoryGroups.id, group), eq(directoryGroups.objectId, group)) : eq(directoryGroups.objectId, group));
   if (groups.length === 0) throw new UsageError(`No group ${group} in any connection's catalog.`);
   const [source] = await db
     .select()

@@ -3,8 +3,9 @@ import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import type { Actor } from "@/lib/auth/actor";
 import { requireSeries } from "@/lib/auth/actor";
+import type { SourceKind } from "@/db/schema";
 
-export type SourceKind = "manual" | "csv" | "directory_group" | "directory_all";
+export type { SourceKind };
 
 export interface SourceRef {
   id: string;

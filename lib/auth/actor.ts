@@ -3,8 +3,9 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { memberships, organizations, series, users } from "@/db/schema";
 import { forbidden, notFound, unauthenticated } from "@/lib/errors";
+import type { Role } from "@/db/schema";
 
-export type Role = "admin" | "editor";
+export type { Role };
 
 export interface Actor {
   userId: string;

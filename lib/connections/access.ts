@@ -5,8 +5,7 @@ import { connectionOrganizations, directoryConnections, organizations } from "@/
 import { requireActor, roleIn, type Actor } from "@/lib/auth/actor";
 import { forbidden, notFound } from "@/lib/errors";
 import type { ConnectionActor } from "./audit";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "@/lib/uuid";
 
 export type ConnectionRow = typeof directoryConnections.$inferSelect;
 
@@ -20,7 +19,7 @@ export function asUser(actor: Actor | null): ConnectionActor {
 }
 
 export async function loadConnection(db: Executor, connectionId: string): Promise<LoadedConnection | null> {
-  if (!UUID.test(connectionId)) return null;
+  if (!isUuid(connectionId)) return null;
   const [row] = await db.select().from(directoryConnections).where(eq(directoryConnections.id, connectionId));
   if (!row) return null;
   const orgs = await db

@@ -14,9 +14,10 @@ import { recordConnectionAudit } from "./audit";
 import { findSameAppConnection, resolveTenantId, sameAppMessage } from "./identity";
 import { fieldsNeedAttention, validateAppIds, validateConnectionForm, validateOptions, validateSecret, type ConnectionFormValue } from "./validation";
 import { summarizeVerification, verificationColumns, type VerificationSummary } from "./verification";
+import type { ConnectionStatus } from "@/db/schema";
 
 export type CreateConnectionResult =
-  | { saved: true; connectionId: string; status: "draft" | "active"; verification: VerificationSummary }
+  | { saved: true; connectionId: string; status: ConnectionStatus; verification: VerificationSummary }
   | { saved: false; verification: VerificationSummary };
 
 /** Azure shows the first three characters of a secret's value as its hint; so does Roster. */

@@ -10,6 +10,7 @@ import { diagnose } from "@/lib/graph/diagnose";
 import { asUser, organizationsOf, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";
 import { toConnectionView, type ConnectionView } from "./view";
+import type { CloudValue } from "@/db/schema";
 
 function adminOrganizationIds(actor: Actor): string[] {
   return actor.memberships.filter((m) => m.role === "admin").map((m) => m.organizationId);
@@ -41,7 +42,7 @@ export async function getConnection(db: Executor, actor: Actor | null, connectio
 export interface SeriesConnection {
   id: string;
   name: string;
-  cloud: "global" | "usgov";
+  cloud: CloudValue;
   health: ConnectionView["health"];
   groupsRefreshedAt: string | null;
   limitedToSelectedGroups: boolean;

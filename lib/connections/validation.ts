@@ -3,15 +3,15 @@
  * same rules as the form) and that tests drive table by table. Messages are specific and belong to one field.
  */
 import { isValidEmail } from "@/lib/email";
+import { isUuid } from "@/lib/uuid";
 
 export const MAX_GROUP_OBJECT_IDS = 15;
 export const MAX_SECRET_MONTHS = 24;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function isGuid(value: string): boolean {
-  return GUID.test(value.trim());
+  return isUuid(value.trim());
 }
 
 export interface ConnectionOptionsValue {

@@ -1,4 +1,5 @@
 import type { ChecklistItem, VerificationResult } from "@/lib/graph/verify";
+import type { ConnectionStatus } from "@/db/schema";
 import type { ExistingConnection } from "./identity";
 
 /** What a verification tells the browser: the checklist and, for the wizard, fixes placed on their fields. */
@@ -26,7 +27,7 @@ export function healthOf(result: VerificationResult): ConnectionHealth {
  * page, the dialog and the cron all read the same health. A passing check activates a draft; a failing one
  * leaves the status as it was.
  */
-export function verificationColumns(result: VerificationResult, status: "draft" | "active") {
+export function verificationColumns(result: VerificationResult, status: ConnectionStatus) {
   return {
     health: healthOf(result),
     status: result.ok ? ("active" as const) : status,

@@ -10,11 +10,12 @@ import { recordConnectionAudit, type ConnectionActor } from "./audit";
 import { refreshCatalogQuietly } from "./create";
 import { verifyStoredConnection } from "./graph-access";
 import { summarizeVerification, verificationColumns, type ConnectionHealth, type VerificationSummary } from "./verification";
+import type { ConnectionStatus } from "@/db/schema";
 
 export interface ConnectionVerification {
   verification: VerificationSummary;
   health: ConnectionHealth;
-  status: "draft" | "active";
+  status: ConnectionStatus;
 }
 
 export function unreadableSecret(): VerificationResult {

@@ -1,6 +1,7 @@
 import type { directoryConnections } from "@/db/schema";
 import type { ChecklistItem } from "@/lib/graph/verify";
 import { secretExpiryStatus, type SecretExpiryStatus } from "./secret-expiry";
+import type { Cadence, CloudValue, ConnectionHealthValue, ConnectionStatus } from "@/db/schema";
 
 type ConnectionRow = typeof directoryConnections.$inferSelect;
 
@@ -13,7 +14,7 @@ export interface ConnectionView {
   name: string;
   tenantId: string;
   clientId: string;
-  cloud: "global" | "usgov";
+  cloud: CloudValue;
   secretId: string;
   secretHint: string;
   secretExpiresOn: string;
@@ -21,11 +22,11 @@ export interface ConnectionView {
   groupObjectIds: string[];
   useUsernameFallback: boolean;
   syncContacts: boolean;
-  cadence: "weekly" | "daily";
+  cadence: Cadence;
   ownerName: string;
   ownerEmail: string;
-  status: "draft" | "active";
-  health: "unknown" | "healthy" | "degraded" | "failing";
+  status: ConnectionStatus;
+  health: ConnectionHealthValue;
   grantedRoles: string[];
   lastVerification: ChecklistItem[] | null;
   lastVerifiedAt: string | null;

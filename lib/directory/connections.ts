@@ -5,8 +5,7 @@ import { audienceSources, connectionOrganizations, directoryConnections, directo
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { notFound } from "@/lib/errors";
 import type { ConnectionSummary } from "./types";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "@/lib/uuid";
 
 /**
  * The series (if the actor may edit it) and a connection that serves its organization. A connection of
@@ -14,7 +13,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function requireSeriesConnection(db: Executor, actor: Actor | null, seriesId: string, connectionId: string) {
   const series = await requireSeries(db, actor, seriesId, "editor");
-  if (!UUID.test(connectionId)) throw notFound("That directory connection");
+  if (!isUuid(connectionId)) throw notFound("That directory connection");
   const [row] = await db
     .select({ connection: directoryConnections })
     .from(directoryConnections)

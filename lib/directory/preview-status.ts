@@ -6,13 +6,12 @@ import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { notFound } from "@/lib/errors";
 import { asDiagnosis, asSkipped } from "./source-states";
 import type { PreviewStatus } from "./types";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "@/lib/uuid";
 
 /** A preview job of this series, as the dialog polls it until it is done. */
 export async function previewStatus(db: Executor, actor: Actor | null, input: { seriesId: string; jobId: string }): Promise<PreviewStatus> {
   const series = await requireSeries(db, actor, input.seriesId, "editor");
-  if (!UUID.test(input.jobId)) throw notFound("That preview");
+  if (!isUuid(input.jobId)) throw notFound("That preview");
   const [job] = await db
     .select()
     .from(syncJobs)

@@ -1,9 +1,11 @@
+import type { Cadence, ConnectionHealthValue, GroupKindValue, JobStatus, SyncState } from "@/db/schema";
 /**
  * What the directory dialog's JSON routes return. Plain data only (dates as ISO strings) so the same types
  * describe the server read models and the client that polls them.
  */
-export type GroupKind = "security" | "microsoft365" | "distribution" | "mail_security" | "dynamic";
-export type SyncState = "not_synced" | "queued" | "syncing" | "synced" | "needs_review" | "error";
+// Types only from the schema: components import these lists, and the schema module must stay out of their bundle.
+export type GroupKind = GroupKindValue;
+export type { SyncState };
 
 export const groupKinds: GroupKind[] = ["security", "microsoft365", "distribution", "mail_security", "dynamic"];
 export const syncStates: SyncState[] = ["not_synced", "queued", "syncing", "synced", "needs_review", "error"];
@@ -94,12 +96,12 @@ export interface ConnectionChoice {
 
 export interface ConnectionSummary extends ConnectionChoice {
   /** The last verification's verdict; "failing" means syncs will fail until an admin fixes the connection. */
-  health: "unknown" | "healthy" | "degraded" | "failing";
+  health: ConnectionHealthValue;
   /** The connection is limited to the Group Object IDs an admin listed: the entire directory is not offered. */
   limitedToSelectedGroups: boolean;
   syncContacts: boolean;
   /** How often the scheduler refreshes synced groups. */
-  cadence: "weekly" | "daily";
+  cadence: Cadence;
   useUsernameFallback: boolean;
   groupsRefreshedAt: string | null;
   catalogSize: number;
@@ -132,7 +134,7 @@ export interface ReviewRemovals {
 /** A preview job as the dialog polls it. */
 export interface PreviewStatus {
   jobId: string;
-  status: "queued" | "running" | "done" | "failed" | "cancelled" | "needs_review";
+  status: JobStatus;
   membersSeen: number;
   result: { wouldAdd: number; alreadyPresent: number; skipped: SkippedCounts; total: number } | null;
   error: Diagnosis | null;

@@ -8,6 +8,7 @@ import { memberVerdict, missingAddressReason, type EligibilityInput } from "@/li
 import { normalizeEmail } from "@/lib/email";
 import { stateLabel } from "./labels";
 import type { SyncState } from "./types";
+import type { SourceKind } from "@/db/schema";
 
 export type WhyReasonCode =
   | "held"
@@ -30,7 +31,7 @@ export interface WhyReason {
 
 export interface HoldingSource {
   label: string;
-  kind: "manual" | "csv" | "directory_group" | "directory_all";
+  kind: SourceKind;
   /** Directory sources: the connection they sync from. */
   connectionId: string | null;
 }

@@ -5,6 +5,7 @@ import { openGraph } from "./client";
 import { getGroup } from "./groups";
 import { GraphRequestError } from "./errors";
 import type { Diagnosis, GraphConnectionConfig, GraphPage, GraphSession } from "./types";
+import { isUuid } from "@/lib/uuid";
 
 /** One line of the verification checklist: passed, failed with its diagnosis, or not checked. */
 export type ChecklistItem = {
@@ -99,7 +100,6 @@ export function hiddenMembershipCheckDiagnosis(details?: string): Diagnosis {
 /** Verification answers an admin who is waiting: retry briefly, never sit out a long Retry-After. */
 const VERIFY_RETRY = { maxAttempts: 3, baseDelayMs: 300, maxDelayMs: 2_000, maxRetryAfterMs: 10_000 };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function failed(id: string, label: string, d: Diagnosis): ChecklistItem {
   return { id, label, ok: false, code: d.code, title: d.title, fix: d.fix, details: d.details };
@@ -155,7 +155,7 @@ export async function verifyDirectoryAccess(config: GraphConnectionConfig, optio
     roles = await graph.tokenRoles();
     checklist.push({ id: "token", label: "Sign in as the application", ok: true });
   } catch (error) {
-    const secretLooksLikeSecretId = GUID.test(config.clientSecret.trim()) || (!!options.secretId && config.clientSecret.trim() === options.secretId.trim());
+    const secretLooksLikeSecretId = isUuid(config.clientSecret.trim()) || (!!options.secretId && config.clientSecret.trim() === options.secretId.trim());
     // The recorded expiry explains an "expired" answer only when it has passed; a future date was mistyped.
     const today = new Date().toISOString().slice(0, 10);
     const secretExpiresOn = options.secretExpiresOn && options.secretExpiresOn <= today ? options.secretExpiresOn : undefined;

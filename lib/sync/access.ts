@@ -8,12 +8,8 @@ import { invalidInput, notFound, RosterError } from "@/lib/errors";
 import { jsonSafe } from "@/lib/text/sanitize";
 import { UNSERVED_TITLE, unservedDiagnosis } from "./failure";
 import { cancelSourceJobs } from "./jobs";
+import { isUuid } from "@/lib/uuid";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 /**
  * A directory source the actor may change: editor or admin of its series' organization, and its connection

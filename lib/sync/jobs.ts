@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { executeCount, queryRows, type Executor } from "@/db/client";
 import { syncJobs } from "@/db/schema";
 import { notFound } from "@/lib/errors";
+import type { JobMode } from "@/db/schema";
 
 /**
  * Sync jobs are rows (DESIGN.md): any number of cron calls, CLI workers and serverless functions claim them side
@@ -13,7 +14,7 @@ export type SyncJob = typeof syncJobs.$inferSelect & {
   /** As of the claim: the connection still serves the series' organization (connection_organizations). */
   served?: boolean;
 };
-export type JobMode = "sync" | "preview";
+export type { JobMode };
 
 export const DEFAULT_LEASE_MS = 120_000;
 /** sync_jobs.max_attempts' default: attempts that may end without any recorded outcome before the job fails. */

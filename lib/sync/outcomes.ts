@@ -4,6 +4,7 @@ import { queryRows, type Executor } from "@/db/client";
 import type { Diagnosis } from "@/lib/graph/types";
 import { jsonSafe } from "@/lib/text/sanitize";
 import type { ApplyCounts, ReviewNumbers } from "./apply";
+import type { JobMode } from "@/db/schema";
 
 /**
  * How each way a run ends is written down: the job, the source's badge, and the run's ledger row. Every writer
@@ -113,7 +114,7 @@ export async function recordNeedsReview(db: Executor, ref: RunRef, numbers: Revi
  * A failed run applies nothing: the source keeps its holdings and its last good sync time, and shows the
  * diagnosis. What was staged is dropped (a failed listing is not resumed; the next run starts afresh).
  */
-export async function recordFailed(db: Executor, ref: RunRef, diagnosis: Diagnosis, opts: { mode: "sync" | "preview" }): Promise<boolean> {
+export async function recordFailed(db: Executor, ref: RunRef, diagnosis: Diagnosis, opts: { mode: JobMode }): Promise<boolean> {
   return db.transaction(async (tx) => {
     if (!(await holdJob(tx, ref))) return false;
     if (opts.mode === "sync") {

@@ -2,8 +2,9 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { executeCount, queryRows, type Executor } from "@/db/client";
 import { markUnservedSources, sourceIsServed } from "./access";
+import type { Cadence } from "@/db/schema";
 
-export type Cadence = "weekly" | "daily";
+export type { Cadence };
 
 /**
  * The start of the current scheduling period: Monday 00:00 UTC for weekly connections, today 00:00 UTC for

@@ -6,7 +6,8 @@ import type { Actor } from "@/lib/auth/actor";
 import { lockSeriesAudience, releaseHoldings } from "@/lib/audience/holdings";
 import { requireSeriesConnectionOrContribution } from "@/lib/directory/connections";
 import { invalidInput } from "@/lib/errors";
-import { isUuid, unservedRefusal } from "./access";
+import { unservedRefusal } from "./access";
+import { isUuid } from "@/lib/uuid";
 import { cancelSourceJobs, enqueueJob } from "./jobs";
 
 export const ENTIRE_DIRECTORY_LABEL = "Entire directory";

@@ -1,9 +1,10 @@
+import type { Role } from "../../db/schema";
 /**
  * The demo's sign-ins, created by `npm run db:seed` (and by `npm run dev`). Public on purpose: they exist
  * only in the embedded development database, and the login page shows them only in development.
  */
 export interface DemoSignIn {
-  role: "admin" | "editor";
+  role: Role;
   name: string;
   email: string;
   password: string;

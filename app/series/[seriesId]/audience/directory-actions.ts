@@ -12,6 +12,7 @@ import { explainAudienceMember } from "@/lib/audience/why";
 import { personLookupThroughConnections } from "@/lib/directory/person-lookup";
 import { logError } from "@/lib/log";
 import { confirmReview, requestPreview, requestSync, runQueuedWork, updateSelection } from "@/lib/sync/verbs";
+import { isUuid } from "@/lib/uuid";
 
 /** What one after() slice may spend; the cron finishes anything left. */
 const AFTER_BUDGET_MS = 50_000;
@@ -26,7 +27,7 @@ function startQueuedWork(db: Db) {
   });
 }
 
-const uuid = (what: string) => z.string().uuid(`${what} is not valid.`);
+const uuid = (what: string) => z.string().refine(isUuid, `${what} is not valid.`);
 
 const selectionSchema = z.object({
   seriesId: uuid("The series"),
