@@ -330,7 +330,10 @@ export const syncJobs = pgTable(
   ],
 );
 
-/** Addresses a job has enumerated so far; applied as a whole only when enumeration completes. */
+/**
+ * Addresses a job has enumerated so far; applied as a whole only when enumeration completes. Written and read
+ * with raw SQL (lib/sync/staging.ts), but exported all the same: drizzle-kit knows a table only by its export.
+ */
 export const syncStaging = pgTable(
   "sync_staging",
   {

@@ -1,9 +1,10 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { memberships, organizations, series, users } from "@/db/schema";
-import { forbidden, notFound, unauthenticated } from "@/lib/errors";
 import type { Role } from "@/db/schema";
+import { forbidden, notFound, unauthenticated } from "@/lib/errors";
+import { isUuid } from "@/lib/uuid";
 
 export type { Role };
 
@@ -21,7 +22,7 @@ export interface Actor {
  * carries; callers that are not serving a session (tests, the CLI) leave it out.
  */
 export async function loadActor(db: Executor, userId: string | null | undefined, sessionVersion?: number): Promise<Actor | null> {
-  if (!userId || !/^[0-9a-f-]{36}$/i.test(userId)) return null;
+  if (!userId || !isUuid(userId)) return null;
   const [user] = await db.select().from(users).where(eq(users.id, userId));
   if (!user) return null;
   if (sessionVersion !== undefined && user.sessionVersion !== sessionVersion) return null;
@@ -36,7 +37,7 @@ export async function loadActor(db: Executor, userId: string | null | undefined,
 
 /** Ends every session of the user: their tokens carry the old version, which no longer matches. */
 export async function revokeSessions(db: Executor, userId: string | null | undefined): Promise<void> {
-  if (!userId || !/^[0-9a-f-]{36}$/i.test(userId)) return;
+  if (!userId || !isUuid(userId)) return;
   await db
     .update(users)
     .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
@@ -77,18 +78,9 @@ export function requireRole(actor: Actor | null, organizationId: string, role: R
  */
 export async function requireSeries(db: Executor, actor: Actor | null, seriesId: string, role: Role = "editor") {
   const a = requireActor(actor);
-  if (!/^[0-9a-f-]{36}$/i.test(seriesId)) throw notFound("That series");
+  if (!isUuid(seriesId)) throw notFound("That series");
   const [row] = await db.select().from(series).where(eq(series.id, seriesId));
   if (!row || !roleIn(a, row.organizationId)) throw notFound("That series");
   requireRole(a, row.organizationId, role);
   return row;
-}
-
-export async function seriesForActor(db: Executor, actor: Actor) {
-  const ids = actor.memberships.map((m) => m.organizationId);
-  if (ids.length === 0) return [];
-  const rows = await Promise.all(
-    ids.map((id) => db.select().from(series).where(and(eq(series.organizationId, id))).orderBy(series.name)),
-  );
-  return rows.flat();
 }

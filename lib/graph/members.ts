@@ -160,8 +160,3 @@ export function isRejectedCursor(error: unknown, cursor: string | null): boolean
   // A 404 on a cursor may also mean the group was deleted meanwhile: the restart's first page tells which.
   return error.status === 400 || error.status === 404 || error.status === 410;
 }
-
-/** The group itself is gone from Azure (404 on the group, not on a page cursor). */
-export function isGroupGone(error: unknown): boolean {
-  return error instanceof GraphRequestError && error.status === 404 && error.code !== "network_error";
-}

@@ -137,18 +137,6 @@ export async function renewLease(db: Executor, jobId: string, owner: string, lea
   return n > 0;
 }
 
-/**
- * Gives a job back to the queue with its cursor and staging intact (time budget used up, or Graph asked for a
- * pause longer than this call can wait): the next claim resumes from the last committed page.
- */
-export async function releaseJob(db: Executor, jobId: string, owner: string, runAfterMs = 0): Promise<void> {
-  await db.execute(
-    sql`UPDATE sync_jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL,
-          run_after = now() + ${runAfterMs} * interval '1 millisecond'
-        WHERE id = ${jobId}::uuid AND lease_owner = ${owner} AND status = 'running'`,
-  );
-}
-
 /** Cancels a source's active and awaiting-review jobs and drops what they staged. */
 export async function cancelSourceJobs(tx: Executor, sourceId: string): Promise<number> {
   const cancelled = await queryRows<{ id: string }>(

@@ -114,7 +114,3 @@ export async function restartEnumeration(db: Executor, jobId: string, owner: str
     return Number(rows[0].cursor_restarts);
   });
 }
-
-export async function deleteStaging(db: Executor, jobId: string): Promise<void> {
-  await db.execute(sql`DELETE FROM sync_staging WHERE job_id = ${jobId}::uuid`);
-}
