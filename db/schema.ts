@@ -102,7 +102,7 @@ export const series = pgTable(
 
 export const sourceKindEnum = pgEnum("source_kind", ["manual", "csv", "directory_group", "directory_all"]);
 
-/** Editors see these words on each group's badge (DESIGN.md, "Group states"). */
+/** Editors see these words on each group's badge (docs/design.md, "The sync, precisely": group states). */
 export const syncStateEnum = pgEnum("sync_state", [
   "not_synced",
   "queued",

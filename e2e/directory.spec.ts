@@ -91,7 +91,7 @@ async function signInOn(page: Page, email: string, password: string) {
   await expect(page).not.toHaveURL(/\/login/);
 }
 
-/** The admin's wizard, by the accessible names DESIGN.md fixes. */
+/** The admin's wizard, by the accessible names docs/design.md fixes ("UI contract"). */
 async function saveConnectionThroughWizard(page: Page, tenant: Tenant, orgName: string, groupObjectIds: string[]) {
   const app = tenant.apps.find((a) => a.name === "Roster Directory Sync") ?? tenant.apps[0];
   const secret = app.secrets.find((s) => !s.expired) ?? app.secrets[0];

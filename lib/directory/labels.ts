@@ -1,4 +1,4 @@
-/** The words editors see (DESIGN.md, "UI contract"); shared by the read models and the dialog. */
+/** The words editors see (docs/design.md, "UI contract"); shared by the read models and the dialog. */
 import type { GroupKind, SkippedCounts, SyncState } from "./types";
 
 export const stateLabel: Record<SyncState, string> = {

@@ -18,7 +18,7 @@ export interface Diagnosis {
   details?: string;
 }
 
-/** Members left out of a contribution, by reason (DESIGN.md: "counts differ from Azure"). */
+/** Members left out of a contribution, by reason (docs/design.md, "Diagnoses": "counts differ from Azure"). */
 export interface SkippedCounts {
   disabled?: number;
   noAddress?: number;

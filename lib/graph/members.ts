@@ -1,7 +1,7 @@
 /**
  * Page-at-a-time enumeration of who is in a group (nesting flattened) or in the whole directory. A sync job
  * fetches one page, stages it, and persists the page's nextLink as its cursor, so a run cut short resumes where
- * it stopped instead of starting over. Reads only; knows nothing of storage (DESIGN.md: lib/graph).
+ * it stopped instead of starting over. Reads only; knows nothing of storage (docs/design.md, "Which way dependencies point").
  */
 import { GraphRequestError } from "./errors";
 import type { ListPageRead } from "./types";

@@ -1,7 +1,7 @@
 /**
  * Looks one person up in the directory for "why is or isn't this person here?": the user (by mail or user
  * principal name) or org contact (by mail) with that address, whether the account is enabled, and every group
- * it belongs to, nesting flattened. Reads only; knows nothing of storage (DESIGN.md: lib/graph).
+ * it belongs to, nesting flattened. Reads only; knows nothing of storage (docs/design.md, "Which way dependencies point").
  */
 
 /** The one thing this module needs from a Graph session: an authenticated GET of a v1.0 path or nextLink. */

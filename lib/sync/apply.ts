@@ -5,7 +5,7 @@ import { lockSeriesAudience } from "@/lib/audience/holdings";
 import type { Mirrored } from "./pipeline";
 
 /**
- * The mass-removal guard (DESIGN.md): a run that would take away more than this share of a group's current
+ * The mass-removal guard (docs/design.md, "The sync, precisely"): a run that would take away more than this share of a group's current
  * addresses, and more than this many, applies nothing until a person confirms. A group emptied by mistake in
  * Azure (or a half-broken permission) must not silently empty a newsletter's audience.
  */

@@ -35,7 +35,7 @@ export function pageContribution(members: DirectoryMember[], rules: Contribution
 }
 
 /**
- * Graph answers with ids only when the app lacks User.Read.All (DESIGN.md: "groups have no users"). Such a page
+ * Graph answers with ids only when the app lacks User.Read.All (docs/design.md, "Diagnoses": "groups have no users"). Such a page
  * would read as "everyone disabled" and, applied, would empty the audience; the run fails with a diagnosis instead.
  */
 export function looksLikeMissingUserRead(members: DirectoryMember[]): boolean {

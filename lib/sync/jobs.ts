@@ -6,7 +6,7 @@ import { notFound } from "@/lib/errors";
 import type { JobMode } from "@/db/schema";
 
 /**
- * Sync jobs are rows (DESIGN.md): any number of cron calls, CLI workers and serverless functions claim them side
+ * Sync jobs are rows (docs/design.md, "The sync, precisely"; docs/adr/0001-postgresql-job-queue.md): any number of cron calls, CLI workers and serverless functions claim them side
  * by side, coordinating only through PostgreSQL. A claim is a lease: a worker that dies simply stops renewing
  * it, and once it expires the job is claimed again and resumes from its last committed page.
  */
