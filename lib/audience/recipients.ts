@@ -4,6 +4,7 @@ import { queryRows, type Executor } from "@/db/client";
 import type { Actor } from "@/lib/auth/actor";
 import { requireSeries } from "@/lib/auth/actor";
 import type { SourceKind } from "@/db/schema";
+import { isUuid } from "@/lib/uuid";
 
 export type { SourceKind };
 
@@ -52,7 +53,7 @@ export async function listRecipients(
   if (q) conditions.push(sql`(r.email ILIKE ${likePattern(q)} OR r.name ILIKE ${likePattern(q)})`);
   if (input.sourceId) {
     // An id that is not a uuid (or is another series' source) simply matches nothing.
-    const sourceId = /^[0-9a-f-]{36}$/i.test(input.sourceId) ? input.sourceId : "00000000-0000-0000-0000-000000000000";
+    const sourceId = isUuid(input.sourceId) ? input.sourceId : "00000000-0000-0000-0000-000000000000";
     conditions.push(sql`EXISTS (SELECT 1 FROM recipient_sources f WHERE f.source_id = ${sourceId}::uuid
                                 AND f.series_id = r.series_id AND f.email_normalized = r.email_normalized)`);
   }

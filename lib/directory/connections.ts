@@ -31,7 +31,7 @@ export async function requireSeriesConnection(db: Executor, actor: Actor | null,
  */
 export async function requireSeriesConnectionOrContribution(db: Executor, actor: Actor | null, seriesId: string, connectionId: string) {
   const series = await requireSeries(db, actor, seriesId, "editor");
-  if (!UUID.test(connectionId)) throw notFound("That directory connection");
+  if (!isUuid(connectionId)) throw notFound("That directory connection");
   const [row] = await db.select().from(directoryConnections).where(eq(directoryConnections.id, connectionId));
   if (!row) throw notFound("That directory connection");
   const [served] = await db

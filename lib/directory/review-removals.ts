@@ -4,12 +4,12 @@ import { queryRows, type Executor } from "@/db/client";
 import { audienceSources } from "@/db/schema";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { notFound, RosterError } from "@/lib/errors";
+import { isUuid } from "@/lib/uuid";
 import type { ReviewRemovals } from "./types";
 
 /** How many of the leaving addresses "Confirm removals" lists; the rest are counted. */
 export const REMOVALS_LISTED = 50;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Who leaves if the held removals of a group are confirmed: the addresses the group holds now that the run
@@ -22,7 +22,7 @@ export async function reviewRemovals(
   input: { seriesId: string; sourceId: string; limit?: number },
 ): Promise<ReviewRemovals> {
   const series = await requireSeries(db, actor, input.seriesId, "editor");
-  if (!UUID.test(input.sourceId)) throw notFound("That group");
+  if (!isUuid(input.sourceId)) throw notFound("That group");
   const [source] = await db
     .select()
     .from(audienceSources)
@@ -35,7 +35,7 @@ export async function reviewRemovals(
     );
   if (!source) throw notFound("That group");
   const jobId = (source.review as { jobId?: unknown } | null)?.jobId;
-  if (source.state !== "needs_review" || typeof jobId !== "string" || !UUID.test(jobId)) {
+  if (source.state !== "needs_review" || typeof jobId !== "string" || !isUuid(jobId)) {
     throw new RosterError("conflict", "This group has no removals waiting for review.");
   }
   const limit = Math.min(Math.max(Math.trunc(input.limit ?? REMOVALS_LISTED), 1), 500);
