@@ -44,3 +44,16 @@ test("a signed-in page works under the policy and cannot be framed, even by its 
   await expect(page.locator('iframe[title="framed"]')).toBeAttached();
   await expect(framed.getByRole("navigation", { name: "Main" })).toHaveCount(0);
 });
+
+test("the dialog's work kick is refused from another origin, and answered from Roster's own", async ({ page, make, signIn, baseURL }) => {
+  const org = await make.org("Northwind");
+  const editor = await make.user({ org, role: "editor" });
+  const series = await make.series({ org });
+  await signIn(page, editor.email, editor.password);
+  const path = `/api/series/${series.id}/directory/work`;
+  const foreign = await page.request.post(path, { headers: { origin: "https://attacker.example" } });
+  expect(foreign.status()).toBe(403);
+  const own = await page.request.post(path, { headers: { origin: new URL(baseURL!).origin } });
+  expect(own.status()).toBe(200);
+  expect(await own.json()).toEqual({ kicked: false });
+});

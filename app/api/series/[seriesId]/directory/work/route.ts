@@ -1,4 +1,5 @@
 import { after } from "next/server";
+import { isSameOrigin } from "@/lib/auth/same-origin";
 import { logError } from "@/lib/log";
 import { runQueuedWork, seriesWorkToKick } from "@/lib/sync/verbs";
 import { respondJson } from "../respond";
@@ -11,7 +12,11 @@ const KICK_BUDGET_MS = 25_000;
  * nothing). When a job of the series is due, or its lease expired after its worker died, a worker starts
  * after the answer: jobs are claimed with SKIP LOCKED under a lease, so overlapping kicks never run a job twice.
  */
-export async function POST(_request: Request, { params }: { params: Promise<{ seriesId: string }> }) {
+export async function POST(request: Request, { params }: { params: Promise<{ seriesId: string }> }) {
+  // A POST that starts work: another site's page must not be able to make a signed-in editor's browser send it.
+  if (!isSameOrigin(request)) {
+    return Response.json({ error: { code: "forbidden", message: "Cross-site request refused." } }, { status: 403, headers: { "cache-control": "no-store" } });
+  }
   const { seriesId } = await params;
   return respondJson(async ({ db, actor }) => {
     const kicked = await seriesWorkToKick(db, actor, seriesId);
