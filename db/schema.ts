@@ -314,6 +314,11 @@ export const syncJobs = pgTable(
     throttleWaitMs: integer("throttle_wait_ms").notNull().default(0),
     /** How often Graph rejected the saved cursor and the listing started over; bounded (lib/sync/staging.ts). */
     cursorRestarts: integer("cursor_restarts").notNull().default(0),
+    /**
+     * Set when a 404 on a group first seen moments ago sent the job back to the queue once (directory
+     * replication, lib/sync/run-job.ts); the next 404 marks the group deleted.
+     */
+    replicationRetried: boolean("replication_retried").notNull().default(false),
     /** Preview and needs-review results: { wouldAdd, wouldRemove, alreadyPresent, current }. */
     result: jsonb("result").$type<Record<string, unknown> | null>(),
     error: jsonb("error").$type<Record<string, unknown> | null>(),

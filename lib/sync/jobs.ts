@@ -81,6 +81,7 @@ function toJob(row: Record<string, unknown>): SyncJob {
     retries: Number(row.retries),
     throttleWaitMs: Number(row.throttle_wait_ms),
     cursorRestarts: Number(row.cursor_restarts ?? 0),
+    replicationRetried: Boolean(row.replication_retried),
     result: (typeof row.result === "string" ? JSON.parse(row.result) : row.result) as SyncJob["result"],
     error: (typeof row.error === "string" ? JSON.parse(row.error) : row.error) as SyncJob["error"],
     createdAt: d(row.created_at)!,

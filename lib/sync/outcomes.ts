@@ -184,6 +184,31 @@ export async function recordRetryLater(db: Executor, ref: RunRef, diagnosis: Dia
   });
 }
 
+/**
+ * A 404 on a group Roster first saw less than 15 minutes ago may be directory replication, not a deletion:
+ * Microsoft documents that a recently created group can answer 404 for a while and says to retry after a delay
+ * (https://learn.microsoft.com/en-us/graph/api/team-put-teams, https://learn.microsoft.com/en-us/graph/api/group-update).
+ * Back to the queue once, after `runAfterMs`; returns false when the job already had its retry, the group is
+ * older, or the lease was lost — then the 404 counts as a deletion.
+ */
+export async function recordReplicationRetry(db: Executor, ref: RunRef, directoryGroupId: string, runAfterMs: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (!(await holdJob(tx, ref))) return false;
+    const claimed = await queryRows<{ id: string }>(
+      tx,
+      sql`UPDATE sync_jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, replication_retried = true,
+            run_after = now() + ${Math.max(0, Math.round(runAfterMs))} * interval '1 millisecond'
+          WHERE id = ${ref.jobId}::uuid AND NOT replication_retried
+            AND EXISTS (SELECT 1 FROM directory_groups g WHERE g.id = ${directoryGroupId}::uuid AND g.created_at > now() - interval '15 minutes')
+          RETURNING id`,
+    );
+    if (claimed.length === 0) return false;
+    await tx.execute(sql`UPDATE audience_sources SET state = 'queued', updated_at = now() WHERE id = ${ref.sourceId}::uuid AND state = 'syncing'`);
+    await closeRun(tx, ref, "interrupted", {});
+    return true;
+  });
+}
+
 /** How many attempts of a job ended in recordRetryLater so far. */
 export async function transientRequeues(db: Executor, jobId: string): Promise<number> {
   const [row] = await queryRows<{ n: number }>(

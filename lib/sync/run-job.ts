@@ -21,6 +21,7 @@ import {
   recordConnectionFailure,
   recordFailed,
   recordInterrupted,
+  recordReplicationRetry,
   recordNeedsReview,
   recordPreviewed,
   recordRetryLater,
@@ -62,6 +63,8 @@ export interface JobTimings {
  */
 export const MAX_TRANSIENT_REQUEUES = 3;
 const REQUEUE_BASE_MS = 30_000;
+/** The wait before a just-created group's 404 is asked again (directory replication). */
+export const REPLICATION_RETRY_MS = 10_000;
 
 function isTransientGraphFailure(error: unknown): boolean {
   return error instanceof GraphRequestError && isTransient(error);
@@ -207,6 +210,12 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
         const waitMs = REQUEUE_BASE_MS * 2 ** requeues;
         return (await recordRetryLater(db, ref, failure.diagnosis, waitMs)) ? "interrupted" : "lost";
       }
+    }
+    // A group first seen moments ago may answer 404 while the directory replicates: one retry after a delay
+    // before it is marked deleted (recordReplicationRetry says when). One this source synced before has replicated.
+    const neverSynced = !loaded?.source.lastGoodSyncAt;
+    if (failure.kind === "group_deleted" && error instanceof GraphRequestError && error.status === 404 && group && neverSynced && !job.replicationRetried) {
+      if (await recordReplicationRetry(db, ref, group.id, REPLICATION_RETRY_MS)) return "interrupted";
     }
     if (failure.diagnosis.code === "unknown") logError(`sync job ${job.id} failed`, error);
     if (failure.kind === "connection" && loaded) await recordConnectionFailure(db, loaded.connection.id, failure.diagnosis);

@@ -59,6 +59,8 @@ export const MutationSchema = z.discriminatedUnion("op", [
         })
         .strict(),
       memberIds: z.array(id).optional(),
+      /** The new group's first N GETs and member listings answer 404, as a group still replicating does. */
+      replicationDelayRequests: z.number().int().min(0).max(100).optional(),
     })
     .strict(),
   z
@@ -210,6 +212,7 @@ export function applyMutation(t: Tenant, m: Mutation): Record<string, unknown> {
         createdDateTime: new Date(now).toISOString().replace(/\.\d+Z$/, "Z"),
         members: [],
         deleted: false,
+        replicationPending: m.replicationDelayRequests ?? 0,
       };
       if (dir.resolve(g.id) >= 0) throw new ControlError(400, `object ${g.id} already exists`);
       const gi = dir.addGroup(g);

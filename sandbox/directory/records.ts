@@ -54,6 +54,8 @@ export interface GroupRecord {
   /** Direct members as refs (see ref()). Typed arrays for generated groups, plain arrays once mutated. */
   members: ArrayLike<number>;
   deleted: boolean;
+  /** Requests (GET or member listing) still answered 404 while the new group replicates; see graph/routes.ts. */
+  replicationPending?: number;
 }
 
 export interface ContactRecord {

@@ -5,7 +5,7 @@
  * /organization. Each checks the caller's roles first, then the query rules.
  */
 import { DISABLED, GUEST } from "../directory/user-table";
-import { CONTACT, GROUP, USER, ref, refIndex, refKind, type ObjectKind } from "../directory/records";
+import { CONTACT, GROUP, USER, ref, refIndex, refKind, type GroupRecord, type ObjectKind } from "../directory/records";
 import { advancedRequired, badRequest, forbidden, GraphError, notFound, unsupportedQuery } from "./errors";
 import { compileFilter, type Getter } from "./filter";
 import { contextUrl, countMatches, JSON_TYPE, servePage, type GraphAnswer, type GraphCall, type ListSpec } from "./lists";
@@ -205,7 +205,7 @@ function getGroup(call: GraphCall, id: string): GraphAnswer {
   requireList(call, GROUP);
   checkObjectId(id);
   const g = call.tenant.directory.findGroup(id);
-  if (g < 0) throw notFound(id);
+  if (g < 0 || stillReplicating(call.tenant.directory.groups[g])) throw notFound(id);
   return entity(call, GROUP, ref(GROUP, g));
 }
 
@@ -215,6 +215,20 @@ function getContact(call: GraphCall, id: string): GraphAnswer {
   const c = call.tenant.directory.findContact(id);
   if (c < 0) throw notFound(id);
   return entity(call, CONTACT, ref(CONTACT, c));
+}
+
+/**
+ * A group created moments ago may not have replicated to every directory replica yet: "If the group was created
+ * less than 15 minutes ago, the call might fail with a 404 error code due to replication delays" — retry after
+ * a delay (https://learn.microsoft.com/en-us/graph/api/team-put-teams; https://learn.microsoft.com/en-us/graph/api/group-update
+ * notes the same replication delay for a recently created group and says to retry after a brief delay). The sandbox models it with a count set by the
+ * control API's addGroup (replicationDelayRequests): that many GETs or member listings answer 404
+ * Request_ResourceNotFound, then the group answers normally. (Graph gives no count or time; this is a model.)
+ */
+function stillReplicating(group: GroupRecord): boolean {
+  if (!group.replicationPending) return false;
+  group.replicationPending--;
+  return true;
 }
 
 // ---- members ----
@@ -242,7 +256,7 @@ function members(call: GraphCall, groupId: string, transitive: boolean, cast: Ob
   checkObjectId(groupId);
   const dir = call.tenant.directory;
   const g = dir.findGroup(groupId);
-  if (g < 0) throw notFound(groupId);
+  if (g < 0 || stillReplicating(dir.groups[g])) throw notFound(groupId);
   // "To list the members of a hidden membership group, the Member.Read.Hidden permission is required."
   // https://learn.microsoft.com/en-us/graph/api/group-list-transitivemembers (and group-list-members). The
   // pages do not say how Graph refuses; the sandbox answers 403 Authorization_RequestDenied, never an empty list.

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../server";
-import { all, EVENTUAL, graphError, graphFor, newTenant, start, type Manifest } from "./helpers";
+import { all, EVENTUAL, graphError, graphFor, mutate, newTenant, start, type Manifest } from "./helpers";
 
 let sb: Sandbox;
 let nw: Manifest;
@@ -109,5 +109,27 @@ describe("$filter=id in (…) on /groups", () => {
     const e = await graphError(client.api(q(16)).get());
     expect(e.statusCode).toBe(400);
     expect(e.code).toBe("Request_UnsupportedQuery");
+  });
+});
+
+describe("a group created moments ago (directory replication)", () => {
+  it("answers 404 Request_ResourceNotFound on its first N GETs and member listings, then normally", async () => {
+    const client = graphFor(sb, nw);
+    const alice = nw.users![0].id;
+    const [made] = await mutate(sb, nw.tenantId, { op: "addGroup", group: { displayName: "Just Made" }, memberIds: [alice], replicationDelayRequests: 2 });
+    const id = made.id as string;
+    const first = await graphError(client.api(`/groups/${id}/transitiveMembers?$select=id`).get());
+    expect(first.statusCode).toBe(404);
+    expect(first.code).toBe("Request_ResourceNotFound");
+    const second = await graphError(client.api(`/groups/${id}?$select=id`).get());
+    expect(second.statusCode).toBe(404);
+    const { items } = await all<Item>(client, `/groups/${id}/transitiveMembers?$select=id`);
+    expect(items.map((x) => x.id)).toEqual([alice]);
+    expect((await client.api(`/groups/${id}?$select=id`).get()).id).toBe(id);
+  });
+
+  it("without the option, a new group answers at once", async () => {
+    const [made] = await mutate(sb, nw.tenantId, { op: "addGroup", group: { displayName: "Made Earlier" } });
+    expect((await graphFor(sb, nw).api(`/groups/${made.id}?$select=id`).get()).id).toBe(made.id);
   });
 });

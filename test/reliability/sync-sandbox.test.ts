@@ -284,3 +284,70 @@ describe.each(dbKinds)("sync against the sandbox tenant on %s", (kind) => {
     expect(await sourceOfGroup(h, t, big.id)).toMatchObject({ state: "synced", memberCount: exp.length, review: null });
   });
 });
+
+// A 404 on a group created moments ago may be directory replication (https://learn.microsoft.com/en-us/graph/api/team-put-teams):
+// one retry after a delay before it is marked deleted; an older group's 404 is a deletion at once.
+describe.each(dbKinds)("a group created moments ago on %s", (kind) => {
+  let h: TestDb;
+  beforeEach(async () => {
+    h = await createTestDb(kind);
+  });
+  afterEach(() => h.close());
+  const SMALL = { generate: { users: 60, groups: 2, depth: 1, overlap: 10, disabledPct: 0, noMailPct: 0, guestPct: 0, seed: 11 } };
+
+  async function arrangeNewGroup(firstSeenAgo: string | null) {
+    const t = await arrangeTenant(h.db, sb, SMALL);
+    const members = (t.manifest.users ?? []).filter((u) => u.mail && u.accountEnabled).slice(0, 4);
+    const {
+      results: [made],
+    } = (await mutate(sb, t.manifest.tenantId, {
+      op: "addGroup",
+      group: { displayName: "Just Made" },
+      memberIds: members.map((u) => u.id),
+      replicationDelayRequests: 1,
+    })) as { results: Array<{ id: string }> };
+    const [row] = await h.db
+      .insert(s.directoryGroups)
+      .values({ connectionId: t.connectionId, objectId: made.id, displayName: "Just Made", kind: "security" })
+      .returning();
+    if (firstSeenAgo) await h.db.execute(sql`UPDATE directory_groups SET created_at = now() - ${firstSeenAgo}::interval WHERE id = ${row.id}::uuid`);
+    t.catalog.set(made.id, row.id);
+    await t.select([made.id]);
+    return { t, groupId: made.id, row, members: members.map((u) => u.mail!.toLowerCase()).sort() };
+  }
+
+  test("one 404 on its member listing: the job waits and retries, then the group is Synced with its exact members", async () => {
+    const { t, groupId, row, members } = await arrangeNewGroup(null);
+    expect(await work(h)).toMatchObject({ interrupted: 1, failed: 0, completed: 0 });
+    const [job] = await queryRows<{ status: string; replication_retried: boolean; wait: number }>(
+      h.db,
+      sql`SELECT status, replication_retried, extract(epoch FROM run_after - now())::float8 AS wait FROM sync_jobs`,
+    );
+    expect(job).toMatchObject({ status: "queued", replication_retried: true });
+    expect(job.wait).toBeGreaterThan(0); // it waits before asking again
+    expect((await h.db.select().from(s.directoryGroups).where(eq(s.directoryGroups.id, row.id)))[0].deletedAt).toBeNull();
+    expect((await sourceOfGroup(h, t, groupId)).state).not.toBe("error");
+
+    await h.db.execute(sql`UPDATE sync_jobs SET run_after = now() WHERE status = 'queued'`);
+    expect(await work(h)).toMatchObject({ completed: 1, failed: 0 });
+    expect(await sourceOfGroup(h, t, groupId)).toMatchObject({ state: "synced" });
+    expect(await audienceOf(h.db, t.seriesId)).toEqual(members);
+    expect(await expected(t, groupId)).toEqual(members);
+  });
+
+  test("a group first seen an hour ago: its 404 marks it deleted at once", async () => {
+    const { t, groupId, row } = await arrangeNewGroup("1 hour");
+    expect(await work(h)).toMatchObject({ failed: 1, interrupted: 0 });
+    expect(await sourceOfGroup(h, t, groupId)).toMatchObject({ state: "error", lastError: { code: "group_deleted" } });
+    expect((await h.db.select().from(s.directoryGroups).where(eq(s.directoryGroups.id, row.id)))[0].deletedAt).not.toBeNull();
+  });
+
+  test("a new group whose listing keeps answering 404 is marked deleted on the second one", async () => {
+    const { t, groupId } = await arrangeNewGroup(null);
+    await mutate(sb, t.manifest.tenantId, { op: "deleteGroup", groupId });
+    expect(await work(h)).toMatchObject({ interrupted: 1 });
+    await h.db.execute(sql`UPDATE sync_jobs SET run_after = now() WHERE status = 'queued'`);
+    expect(await work(h)).toMatchObject({ failed: 1 });
+    expect(await sourceOfGroup(h, t, groupId)).toMatchObject({ state: "error", lastError: { code: "group_deleted" } });
+  });
+});

@@ -1,0 +1,1 @@
+ALTER TABLE "sync_jobs" ADD COLUMN "replication_retried" boolean DEFAULT false NOT NULL;
