@@ -85,3 +85,25 @@ describe("diagnose", () => {
     expect(d.fix).toMatch(/Application permissions.*Grant admin consent/);
   });
 });
+
+describe("details for Microsoft support", () => {
+  test("a Graph error's request-id and date appear in the details admins see", () => {
+    const error = new GraphRequestError({
+      status: 403,
+      code: "Authorization_RequestDenied",
+      message: "Insufficient privileges to complete the operation.",
+      requestId: "0f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b",
+      date: "Tue, 01 Dec 2026 23:30:00 GMT",
+    });
+    expect(diagnose(error).details).toBe(
+      "403 Authorization_RequestDenied: Insufficient privileges to complete the operation.; request-id 0f5e1c2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b, date Tue, 01 Dec 2026 23:30:00 GMT",
+    );
+    expect(diagnose(new GraphRequestError({ status: 404, code: "Request_ResourceNotFound", message: "gone", requestId: "abc" })).details).toContain("request-id abc");
+  });
+
+  test("without them (no response arrived) the details carry neither", () => {
+    const details = diagnose(new GraphRequestError({ status: 500, code: "x", message: "boom" })).details!;
+    expect(details).not.toContain("request-id");
+    expect(details).not.toContain("date");
+  });
+});

@@ -267,8 +267,17 @@ function networkDiagnosis(host: string | undefined, details: string | undefined)
   };
 }
 
+/**
+ * Graph's `request-id` and `date` (response headers, and innerError in the error body: https://learn.microsoft.com/en-us/graph/errors),
+ * which Microsoft support asks for when a request failed. Empty when no response arrived.
+ */
+function supportLine(error: GraphRequestError): string {
+  const parts = [error.requestId && `request-id ${error.requestId}`, error.date && `date ${error.date}`].filter(Boolean);
+  return parts.length ? `; ${parts.join(", ")}` : "";
+}
+
 function diagnoseGraphError(error: GraphRequestError, context: DiagnosisContext): Diagnosis {
-  const details = detailsOf(`${error.status} ${error.code}: ${error.message}${error.path ? ` (${error.path})` : ""}`);
+  const details = detailsOf(`${error.status} ${error.code}: ${error.message}${error.path ? ` (${error.path})` : ""}${supportLine(error)}`);
   if (error.status === 0) return networkDiagnosis(undefined, details);
   if (error.status === 401) {
     return {
