@@ -25,6 +25,7 @@ import {
   pgEnum,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -376,6 +377,26 @@ export const syncRuns = pgTable(
     error: jsonb("error").$type<Record<string, unknown> | null>(),
   },
   (t) => [index("sync_runs_source_idx").on(t.sourceId, t.startedAt)],
+);
+
+// ── Graph throttling shared by every process (lib/sync/tenant-gate.ts) ──────
+
+/** A tenant-wide pause after Graph answered Retry-After: every instance, cron call and CLI waits it out. */
+export const graphTenantBudgets = pgTable("graph_tenant_budgets", {
+  tenantId: text("tenant_id").primaryKey(),
+  pausedUntil: tstz("paused_until").notNull(),
+});
+
+/** One row per Graph request in flight for a tenant; a lease frees the slot of a process that died holding it. */
+export const graphTenantSlots = pgTable(
+  "graph_tenant_slots",
+  {
+    tenantId: text("tenant_id").notNull(),
+    slot: smallint("slot").notNull(),
+    holder: text("holder").notNull(),
+    leaseExpiresAt: tstz("lease_expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.slot] })],
 );
 
 // ── Audit ────────────────────────────────────────────────────────────────────

@@ -6,6 +6,7 @@ import { openGraph, type OpenGraphOptions } from "@/lib/graph/client";
 import type { GraphSession } from "@/lib/graph/types";
 import { verifyDirectoryAccess, type VerificationResult } from "@/lib/graph/verify";
 import { notFound } from "@/lib/errors";
+import { databaseTenantGate } from "@/lib/sync/tenant-gate";
 import { loadConnection } from "./access";
 
 type ConnectionRow = typeof directoryConnections.$inferSelect;
@@ -33,7 +34,13 @@ export async function graphForConnection(
   if (!loaded) throw notFound("That directory connection");
   // One credential per connection and secret, reused across sessions and jobs: one token an hour, not one per
   // job. Verification (below) signs in afresh, so newly granted consent shows at once.
-  return { graph: openGraph(configOf(loaded.row), { credentialKey: `connection:${loaded.row.id}`, ...opts }), connection: loaded.row };
+  // The tenant's in-flight cap and Retry-After pause live in the database, shared by every process
+  // (docs/adr/0007-shared-tenant-throttling.md); a caller may still pass its own gate.
+  const gate = opts?.gate ?? databaseTenantGate(db);
+  return {
+    graph: openGraph(configOf(loaded.row), { credentialKey: `connection:${loaded.row.id}`, ...opts, gate }),
+    connection: loaded.row,
+  };
 }
 
 /** Verifies a stored connection with its stored secret. */

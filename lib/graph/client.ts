@@ -162,10 +162,7 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
       const delay = retryDelayMs(failure, attempt, policy);
       if (delay === null) throw failure;
       stats.retries++;
-      if (isThrottling(failure.status)) {
-        stats.throttleWaitMs += delay;
-        if (failure.retryAfterMs !== undefined) await gate.pause(config.tenantId, delay);
-      }
+      if (isThrottling(failure.status)) stats.throttleWaitMs += delay;
       await sleep(delay);
     }
   }
@@ -194,7 +191,17 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
         });
       return await run(request, timer);
     } catch (error) {
-      if (!timer.fired()) throw error;
+      if (!timer.fired()) {
+        // A Retry-After pauses the whole tenant before this slot is given back, so no request of another
+        // session (or process, with a shared gate) slips in between the 429 and the pause. Graph's budget is
+        // per app and tenant. A Retry-After longer than this session may wait sends its job back to the queue
+        // (the retry policy) and, as before, sets no pause.
+        const failure = toGraphRequestError(error, pathWithoutHost(pathOrAbsoluteUrl));
+        if (isThrottling(failure.status) && failure.retryAfterMs !== undefined && failure.retryAfterMs <= policy.maxRetryAfterMs) {
+          await gate.pause(config.tenantId, failure.retryAfterMs).catch(() => undefined);
+        }
+        throw error;
+      }
       throw new GraphRequestError({
         status: 0,
         code: "timeout",

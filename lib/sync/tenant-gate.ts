@@ -1,0 +1,134 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { queryRows, type Executor } from "@/db/client";
+import type { TenantGate, TenantSlot } from "@/lib/graph/in-flight";
+
+/**
+ * The tenant gate kept in the database, so every serverless instance, cron call and CLI run of a deployment
+ * respects one Graph budget per tenant (docs/adr/0007-shared-tenant-throttling.md): at most `limit` requests in
+ * flight (one row of graph_tenant_slots each) and one Retry-After pause (graph_tenant_budgets). Times are the
+ * database's `now()`, so the processes' clocks need not agree.
+ *
+ * `db` must be the database itself, not an open transaction: a slot taken inside a transaction would be
+ * invisible to the other processes until it commits.
+ */
+export interface DatabaseGateOptions {
+  /** How long a slot stays taken without being released: a process that died holding one frees it this late. */
+  leaseMs?: number;
+  /** Longest wait between two tries when every slot is taken (the waits start short and grow, with jitter). */
+  maxPollMs?: number;
+}
+
+export const DEFAULT_SLOT_LEASE_MS = 2 * 60_000;
+const FIRST_POLL_MS = 20;
+const DEFAULT_MAX_POLL_MS = 500;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface DatabaseTenantGate extends TenantGate {
+  /** Resolves when every release this gate started has reached the database (tests, and before closing it). */
+  settle(): Promise<void>;
+}
+
+export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {}): DatabaseTenantGate {
+  const leaseMs = Math.max(1, Math.floor(opts.leaseMs ?? DEFAULT_SLOT_LEASE_MS));
+  const maxPollMs = Math.max(FIRST_POLL_MS, opts.maxPollMs ?? DEFAULT_MAX_POLL_MS);
+  const releasing = new Set<Promise<void>>();
+
+  /**
+   * One statement: unless the tenant is paused, take a free slot below the cap (never taken, released, or with
+   * an expired lease). Two processes picking the same free slot: the second one's ON CONFLICT finds a live
+   * lease, takes nothing, and tries again. Answers the slot taken (or null) and how long the pause still runs.
+   */
+  async function tryAcquire(tenantId: string, limit: number, holder: string) {
+    const [row] = await queryRows<{ slot: number | null; wait_ms: number | string | null }>(
+      db,
+      sql`
+        WITH pause AS (
+          SELECT paused_until FROM graph_tenant_budgets WHERE tenant_id = ${tenantId} AND paused_until > now()
+        ),
+        free AS (
+          SELECT g.slot::smallint AS slot
+          FROM generate_series(0, ${limit - 1}::int) AS g(slot)
+          WHERE NOT EXISTS (SELECT 1 FROM pause)
+            AND NOT EXISTS (
+              SELECT 1 FROM graph_tenant_slots s
+              WHERE s.tenant_id = ${tenantId} AND s.slot = g.slot AND s.lease_expires_at > now()
+            )
+          ORDER BY random()
+          LIMIT 1
+        ),
+        taken AS (
+          INSERT INTO graph_tenant_slots (tenant_id, slot, holder, lease_expires_at)
+          SELECT ${tenantId}, slot, ${holder}, now() + ${leaseMs}::int * interval '1 millisecond' FROM free
+          ON CONFLICT (tenant_id, slot) DO UPDATE
+            SET holder = excluded.holder, lease_expires_at = excluded.lease_expires_at
+            WHERE graph_tenant_slots.lease_expires_at <= now()
+          RETURNING slot
+        )
+        SELECT (SELECT slot FROM taken) AS slot,
+               (SELECT extract(epoch FROM (paused_until - now())) * 1000 FROM pause)::float8 AS wait_ms`,
+    );
+    return { slot: row?.slot ?? null, waitMs: row?.wait_ms == null ? 0 : Math.max(0, Number(row.wait_ms)) };
+  }
+
+  function release(tenantId: string, slot: number, holder: string): void {
+    const done: Promise<void> = db
+      .execute(sql`DELETE FROM graph_tenant_slots WHERE tenant_id = ${tenantId} AND slot = ${slot} AND holder = ${holder}`)
+      // A release that fails (database gone) leaves the slot to its lease; the request itself already succeeded.
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => releasing.delete(done));
+    releasing.add(done);
+  }
+
+  return {
+    async acquire(tenantIdIn: string, limitIn: number): Promise<TenantSlot> {
+      const tenantId = tenantIdIn.toLowerCase();
+      const limit = Math.max(1, Math.min(32_767, Math.floor(limitIn)));
+      const holder = randomUUID();
+      let pausedMs = 0;
+      let pollMs = FIRST_POLL_MS;
+      for (;;) {
+        const { slot, waitMs } = await tryAcquire(tenantId, limit, holder);
+        if (slot !== null) {
+          let released = false;
+          return {
+            pausedMs,
+            release() {
+              if (released) return;
+              released = true;
+              // Off the request's path: the caller goes on at once, the row goes when the statement lands.
+              release(tenantId, slot, holder);
+            },
+          };
+        }
+        if (waitMs > 0) {
+          // The tenant is paused: every process wakes at the pause's end, spread by a little jitter.
+          const wait = waitMs + Math.random() * FIRST_POLL_MS;
+          pausedMs += wait;
+          await sleep(wait);
+          pollMs = FIRST_POLL_MS;
+          continue;
+        }
+        // Every slot is taken (or a race for the last one was lost): back off, jittered, and try again.
+        await sleep(pollMs / 2 + Math.random() * (pollMs / 2));
+        pollMs = Math.min(maxPollMs, pollMs * 2);
+      }
+    },
+    async pause(tenantIdIn: string, delayMs: number): Promise<void> {
+      const tenantId = tenantIdIn.toLowerCase();
+      const ms = Math.max(0, Math.ceil(delayMs));
+      await db.execute(sql`
+        INSERT INTO graph_tenant_budgets (tenant_id, paused_until)
+        VALUES (${tenantId}, now() + ${ms}::int * interval '1 millisecond')
+        ON CONFLICT (tenant_id) DO UPDATE
+          SET paused_until = greatest(graph_tenant_budgets.paused_until, excluded.paused_until)`);
+    },
+    async settle(): Promise<void> {
+      while (releasing.size > 0) await Promise.all([...releasing]);
+    },
+  };
+}

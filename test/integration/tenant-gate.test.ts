@@ -1,0 +1,135 @@
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { sql } from "drizzle-orm";
+import { queryRows } from "@/db/client";
+import { openGraph } from "@/lib/graph/client";
+import { databaseTenantGate } from "@/lib/sync/tenant-gate";
+import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
+import { mainApp, startSandboxForFile, type TenantManifest } from "./graph-sandbox";
+
+const sandbox = startSandboxForFile();
+
+interface LogEntry {
+  seq: number;
+  at: number;
+  durationMs: number;
+  kind: string;
+  status: number;
+  retryAfter?: number;
+  url: string;
+}
+
+async function graphLog(tenantId: string): Promise<LogEntry[]> {
+  const { requests } = await sandbox.control("GET", `/tenants/${tenantId}/requests`);
+  return (requests as LogEntry[]).filter((r) => r.kind === "graph").sort((a, b) => a.seq - b.seq);
+}
+
+/** Most Graph requests the sandbox was serving at once (arrival to response, as it recorded them). */
+function peakInFlight(entries: LogEntry[]): number {
+  const events = entries.flatMap((e) => [
+    { t: e.at, d: 1 },
+    { t: e.at + e.durationMs, d: -1 },
+  ]);
+  // At a tie an end counts before a start: a request that arrives as another leaves does not overlap it.
+  events.sort((a, b) => a.t - b.t || a.d - b.d);
+  let now = 0;
+  let peak = 0;
+  for (const e of events) peak = Math.max(peak, (now += e.d));
+  return peak;
+}
+
+function session(t: TenantManifest, gate: ReturnType<typeof databaseTenantGate>, maxInFlight: number) {
+  const app = mainApp(t);
+  return openGraph({ tenantId: t.tenantId, clientId: app.clientId, clientSecret: app.secret, cloud: "global" }, { gate, maxInFlight });
+}
+
+describe.each(dbKinds)("the database tenant gate on %s", (kind) => {
+  let h: TestDb;
+  beforeEach(async () => {
+    h = await createTestDb(kind);
+  });
+  afterEach(() => h.close());
+
+  test("two sessions with their own gate over one database never exceed the tenant's cap together", async () => {
+    const t = await sandbox.createTenant();
+    await sandbox.faults(t.tenantId, { latencyMs: 80 });
+    const gateA = databaseTenantGate(h.db);
+    const gateB = databaseTenantGate(h.db);
+    const a = session(t, gateA, 2);
+    const b = session(t, gateB, 2);
+    await a.get("/groups?$top=1&$select=id"); // tokens first
+    await b.get("/groups?$top=1&$select=id");
+    await sandbox.control("DELETE", `/tenants/${t.tenantId}/requests`);
+    await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).get("/groups?$top=1&$select=id")));
+    await Promise.all([gateA.settle(), gateB.settle()]);
+    const log = await graphLog(t.tenantId);
+    expect(log).toHaveLength(8);
+    // Each gate alone would let two through (four together); the shared one lets two in all.
+    expect(peakInFlight(log)).toBe(2);
+    const [left] = await queryRows<{ n: number }>(h.db, sql`SELECT count(*)::int AS n FROM graph_tenant_slots`);
+    expect(left.n).toBe(0);
+  });
+
+  test("a Retry-After met by one session pauses a session of another gate", async () => {
+    const t = await sandbox.createTenant();
+    const gateA = databaseTenantGate(h.db);
+    const gateB = databaseTenantGate(h.db);
+    const a = session(t, gateA, 1);
+    const b = session(t, gateB, 1);
+    await a.get("/groups?$top=1&$select=id");
+    await b.get("/users?$top=1&$select=id");
+    await sandbox.faults(t.tenantId, { latencyMs: 20, retryAfter: [{ path: "*/groups*", nth: 1, times: 1, seconds: 1, status: 429 }] });
+    await sandbox.control("DELETE", `/tenants/${t.tenantId}/requests`);
+    let aDone = false;
+    const first = a.get("/groups?$top=1&$select=id").finally(() => (aDone = true));
+    // B keeps asking (a bounded number of times) while A meets the 429 and waits it out. One slot for the
+    // tenant: A holds it from its request to the pause (set before the slot is given back), so nothing of B is
+    // in flight between the 429 and the pause.
+    const others = (async () => {
+      for (let i = 0; i < 40 && !aDone; i++) await b.get("/users?$top=1&$select=id");
+    })();
+    await Promise.all([first, others]);
+    await Promise.all([gateA.settle(), gateB.settle()]);
+    const log = await graphLog(t.tenantId);
+    const throttled = log.find((e) => e.status === 429);
+    expect(throttled).toBeDefined();
+    const sentAt = throttled!.at + throttled!.durationMs;
+    const after = log.filter((e) => e.seq > throttled!.seq);
+    expect(after.length).toBeGreaterThan(0);
+    const early = after.filter((e) => e.at - sentAt < 1000);
+    expect(early).toEqual([]);
+    // B kept asking while A waited (each gate alone would have let it through at once): the pause held it back.
+    expect(after.some((e) => e.url.includes("/users"))).toBe(true);
+  });
+
+  test("a slot whose lease ran out (its holder died) is taken again", async () => {
+    const gate = databaseTenantGate(h.db, { leaseMs: 60_000 });
+    const held = await gate.acquire("tenant-x", 1);
+    expect(held.pausedMs).toBe(0);
+    // The holder dies without releasing; its lease then runs out (moved into the past rather than waited for).
+    await h.db.execute(sql`UPDATE graph_tenant_slots SET lease_expires_at = now() - interval '1 second'`);
+    const other = databaseTenantGate(h.db);
+    const taken = await other.acquire("tenant-x", 1);
+    const rows = await queryRows<{ slot: number; holder: string }>(h.db, sql`SELECT slot, holder FROM graph_tenant_slots`);
+    expect(rows).toHaveLength(1);
+    // The late release of the dead holder does not free the slot its successor now holds.
+    held.release();
+    await gate.settle();
+    expect(await queryRows(h.db, sql`SELECT 1 FROM graph_tenant_slots`)).toHaveLength(1);
+    taken.release();
+    await other.settle();
+    expect(await queryRows(h.db, sql`SELECT 1 FROM graph_tenant_slots`)).toHaveLength(0);
+  });
+
+  test("a live slot is not taken: the second acquire waits until the first is released", async () => {
+    const gate = databaseTenantGate(h.db, { maxPollMs: 20 });
+    const held = await gate.acquire("tenant-y", 1);
+    let second = false;
+    const next = gate.acquire("tenant-y", 1).then((s) => ((second = true), s));
+    for (let i = 0; i < 5; i++) await queryRows(h.db, sql`SELECT pg_sleep(0.01)`);
+    expect(second).toBe(false);
+    held.release();
+    (await next).release();
+    expect(second).toBe(true);
+    await gate.settle();
+  });
+});
