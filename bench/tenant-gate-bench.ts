@@ -1,0 +1,93 @@
+/**
+ * Per-page cost of the shared tenant gate (docs/adr/0007-shared-tenant-throttling.md): one group's
+ * transitive members read page by page ($top=999) from a generated sandbox directory at 250 ms per page,
+ * through this process's in-memory gate and through the PostgreSQL gate, alternately, back to back.
+ * Prints figures; judges nothing.
+ *
+ *   npx tsx scripts/with-sandbox-ca.ts tsx bench/tenant-gate-bench.ts
+ *   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432), BENCH_USERS (50000), BENCH_ROUNDS (2)
+ */
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { openDb } from "../db/client";
+import { migrationsFolder } from "../db/migrate";
+import { openGraph } from "../lib/graph/client";
+import { processTenantGate, type TenantGate } from "../lib/graph/in-flight";
+import { iterateGroupTransitiveUsers } from "../lib/graph/users";
+import { databaseTenantGate } from "../lib/sync/tenant-gate";
+import { startSandbox } from "../sandbox/server";
+
+const SERVER = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432";
+const USERS = Number(process.env.BENCH_USERS ?? 50_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const LATENCY_MS = 250;
+
+async function main() {
+  const name = `roster_gate_bench_${randomBytes(4).toString("hex")}`;
+  const admin = postgres(`${SERVER}/postgres`, { onnotice: () => {} });
+  await admin.unsafe(`CREATE DATABASE ${name}`);
+  const sandbox = await startSandbox({ port: 0, demo: false, generate: { users: USERS, groups: 10, depth: 2, seed: 1 } });
+  process.env.ENTRA_AUTHORITY_HOST = sandbox.url;
+  process.env.GRAPH_BASE_URL = sandbox.url;
+  const handle = await openDb(`${SERVER}/${name}`);
+  try {
+    const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    await migrate(handle.db as any, { migrationsFolder });
+    const tenantId = sandbox.generatedTenantId!;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const manifest: any = await (await fetch(`${sandbox.url}/_sandbox/tenants/${tenantId}`)).json();
+    const app = manifest.apps.find((a: { name: string }) => a.name === "Roster Directory Sync") ?? manifest.apps[0];
+    const secret = app.secrets.find((s: { expired: boolean }) => !s.expired).value as string;
+    const root = [...manifest.groups].sort((a, b) => b.transitive.users - a.transitive.users)[0];
+    await fetch(`${sandbox.url}/_sandbox/tenants/${tenantId}/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ latencyMs: LATENCY_MS }),
+    });
+    const pgGate = databaseTenantGate(handle.db);
+    const run = async (gate: TenantGate) => {
+      const graph = openGraph({ tenantId, clientId: app.clientId, clientSecret: secret, cloud: "global" }, { gate, credentialKey: "bench" });
+      await graph.get("/groups?$top=1&$select=id"); // token first
+      const started = performance.now();
+      const before = graph.stats.requests;
+      let members = 0;
+      for await (const user of iterateGroupTransitiveUsers(graph, root.id)) if (user.id) members++;
+      const ms = performance.now() - started;
+      return { ms, pages: graph.stats.requests - before, members };
+    };
+    const results: Record<string, { ms: number; pages: number; members: number }[]> = { memory: [], postgres: [] };
+    await run(processTenantGate); // warm-up: the sandbox builds its listing once
+    for (let r = 0; r < ROUNDS; r++) {
+      results.memory.push(await run(processTenantGate));
+      results.postgres.push(await run(pgGate));
+    }
+    await pgGate.settle();
+    // The gate's own round trips, without Graph: acquire + release of one slot, 200 times.
+    const t0 = performance.now();
+    for (let i = 0; i < 200; i++) {
+      const slot = await pgGate.acquire("bench-tenant", 8);
+      slot.release();
+    }
+    await pgGate.settle();
+    const acquireMs = (performance.now() - t0) / 200;
+    const per = (rs: { ms: number; pages: number }[]) => rs.map((r) => r.ms / r.pages);
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const mem = per(results.memory);
+    const pg = per(results.postgres);
+    console.log(JSON.stringify({ users: USERS, groupMembers: root.transitive.users, latencyMs: LATENCY_MS, results }, null, 2));
+    console.log(`ms per page, in-memory gate: ${mem.map((x) => x.toFixed(1)).join(", ")} (avg ${avg(mem).toFixed(1)})`);
+    console.log(`ms per page, PostgreSQL gate: ${pg.map((x) => x.toFixed(1)).join(", ")} (avg ${avg(pg).toFixed(1)})`);
+    console.log(`overhead per page: ${(avg(pg) - avg(mem)).toFixed(1)} ms; acquire+release alone (no Graph): ${acquireMs.toFixed(2)} ms`);
+  } finally {
+    await handle.close();
+    await sandbox.close();
+    await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
