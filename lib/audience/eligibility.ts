@@ -5,19 +5,12 @@
  * by the user principal name when the username fallback is on and the name is a real address (never a guest's
  * `#EXT#` name). An account whose state Graph did not return is not assumed enabled.
  */
+import type { DirectoryMember } from "@/lib/graph/members";
 import { isValidEmail, normalizeEmail } from "@/lib/email";
 import { cleanName } from "@/lib/text/sanitize";
 
-/** A directory object as the rule reads it. Contacts have no account: they are never "disabled". */
-export interface EligibilityInput {
-  objectType: "user" | "contact";
-  id: string;
-  displayName: string | null;
-  mail: string | null;
-  userPrincipalName: string | null;
-  /** Null when Graph did not return the property (the app lacks User.Read.All). */
-  accountEnabled: boolean | null;
-}
+/** A directory object as the rule reads it (the directory's own member shape, so the two cannot drift apart). */
+export type EligibilityInput = DirectoryMember;
 
 export type SkipReason = "disabled" | "noAddress";
 
