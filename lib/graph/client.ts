@@ -83,6 +83,14 @@ function identityFor(config: GraphConnectionConfig, endpoints: CloudEndpoints, k
   return identity;
 }
 
+/**
+ * Forgets every shared credential and its token, as a new process starts with none. A token Entra issued stays
+ * valid until it expires even after its secret is revoked, so tests of what a failed sign-in does start here.
+ */
+export function forgetSharedCredentials(): void {
+  identities.rosterGraphIdentities?.clear();
+}
+
 /** Aborts a request that makes no progress for `ms`: armed at send, re-armed by every piece of the body. */
 function idleTimer(ms: number) {
   const controller = new AbortController();
