@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: the sync engine's figures (bench/sync-bench.ts) and the sandbox's own
- * (bench/sandbox-bench.ts), printed beside the targets they are read against. Figures only: nothing here
+ * `npm run bench`: the sync engine's figures (bench/sync-bench.ts), the sandbox's own
+ * (bench/sandbox-bench.ts) and the shared tenant gate's cost per page (bench/tenant-gate-bench.ts), printed beside the targets they are read against. Figures only: nothing here
  * fails a build, and tests never time anything.
  */
 import { runSandboxBench } from "./sandbox-bench";
 import { runSyncBench } from "./sync-bench";
+import { runTenantGateBench } from "./tenant-gate-bench";
 
 const TARGETS: Record<string, string> = {
   "graph-bound: first sync / (pages x 50 ms)": "at most 1.15",
@@ -26,6 +27,7 @@ async function main() {
   const only = process.argv.slice(2);
   if (only.length === 0 || only.includes("sync")) print("Sync engine (100,000 users, 50 groups, depth 3; local PostgreSQL)", await runSyncBench());
   if (only.length === 0 || only.includes("sandbox")) print("Sandbox tenant", await runSandboxBench());
+  if (only.length === 0 || only.includes("gate")) print("Shared tenant gate (one group read page by page at 250 ms a page; ADR 0007)", await runTenantGateBench());
 }
 
 main().then(

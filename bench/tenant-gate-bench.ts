@@ -4,7 +4,7 @@
  * through this process's in-memory gate and through the PostgreSQL gate, alternately, back to back.
  * Prints figures; judges nothing.
  *
- *   npx tsx scripts/with-sandbox-ca.ts tsx bench/tenant-gate-bench.ts
+ *   npm run bench -- gate   (or as part of the whole `npm run bench`)
  *   BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432), BENCH_USERS (50000), BENCH_ROUNDS (2)
  */
 import { randomBytes } from "node:crypto";
@@ -21,7 +21,7 @@ const USERS = Number(process.env.BENCH_USERS ?? 50_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const LATENCY_MS = 250;
 
-async function main() {
+export async function runTenantGateBench(): Promise<Record<string, number | string>> {
   const name = `roster_gate_bench_${randomBytes(4).toString("hex")}`;
   const admin = postgres(`${SERVER}/postgres`, { onnotice: () => {} });
   await admin.unsafe(`CREATE DATABASE ${name}`);
@@ -80,10 +80,16 @@ async function main() {
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const mem = per(results.memory);
     const pg = per(results.postgres);
-    console.log(JSON.stringify({ users: USERS, groupMembers: root.transitive.users, latencyMs: LATENCY_MS, results }, null, 2));
-    console.log(`ms per page, in-memory gate: ${mem.map((x) => x.toFixed(1)).join(", ")} (avg ${avg(mem).toFixed(1)})`);
-    console.log(`ms per page, PostgreSQL gate: ${pg.map((x) => x.toFixed(1)).join(", ")} (avg ${avg(pg).toFixed(1)})`);
-    console.log(`overhead per page: ${(avg(pg) - avg(mem)).toFixed(1)} ms; acquire+release alone (no Graph): ${acquireMs.toFixed(2)} ms`);
+    const fixed = (x: number) => Number(x.toFixed(1));
+    return {
+      "gate: group members read": root.transitive.users as number,
+      "gate: pages per read": results.memory[0].pages,
+      "gate: ms per page, in-memory gate (avg)": fixed(avg(mem)),
+      "gate: ms per page, PostgreSQL gate (avg)": fixed(avg(pg)),
+      "gate: overhead per page (ms)": fixed(avg(pg) - avg(mem)),
+      "gate: acquire + release alone (ms)": Number(acquireMs.toFixed(2)),
+      "gate: runs, alternated": `${mem.map((x) => x.toFixed(1)).join("/")} vs ${pg.map((x) => x.toFixed(1)).join("/")}`,
+    };
   } finally {
     await handle.close();
     await sandbox.close();
@@ -91,8 +97,3 @@ async function main() {
     await admin.end();
   }
 }
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
