@@ -1,6 +1,7 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import type { directoryConnections } from "@/db/schema";
+import { and, eq, isNull } from "drizzle-orm";
+import { directoryGroups, type directoryConnections } from "@/db/schema";
 import { connectionSecretAad, unsealSecret } from "@/lib/crypto/seal";
 import { openGraph, type OpenGraphOptions } from "@/lib/graph/client";
 import type { GraphSession } from "@/lib/graph/types";
@@ -43,9 +44,21 @@ export async function graphForConnection(
   };
 }
 
-/** Verifies a stored connection with its stored secret. */
-export function verifyStoredConnection(connection: ConnectionRow): Promise<VerificationResult> {
+/**
+ * Verifies a stored connection with its stored secret. Offering the whole directory, it also checks
+ * Member.Read.Hidden on a group with hidden membership its catalog holds, if any.
+ */
+export async function verifyStoredConnection(db: Executor, connection: ConnectionRow): Promise<VerificationResult> {
+  const hidden =
+    connection.groupObjectIds.length === 0
+      ? await db
+          .select({ objectId: directoryGroups.objectId })
+          .from(directoryGroups)
+          .where(and(eq(directoryGroups.connectionId, connection.id), eq(directoryGroups.visibility, "HiddenMembership"), isNull(directoryGroups.deletedAt)))
+          .limit(1)
+      : [];
   return verifyDirectoryAccess(configOf(connection), {
+    hiddenMembershipGroupId: hidden[0]?.objectId,
     groupObjectIds: connection.groupObjectIds,
     syncContacts: connection.syncContacts,
     secretExpiresOn: connection.secretExpiresOn,

@@ -108,7 +108,7 @@ export async function updateConnectionOptions(
   let result: VerificationResult | null = null;
   if (changed.some((k) => VERIFIED.has(k))) {
     try {
-      result = await verifyStoredConnection({ ...row, ...next });
+      result = await verifyStoredConnection(db, { ...row, ...next });
     } catch (error) {
       if (!(error instanceof SecretUnsealError)) throw error;
       result = unreadableSecret();

@@ -42,7 +42,7 @@ export async function verifyConnectionAs(db: Executor, by: ConnectionActor, conn
   const { row, organizations } = await requireConnectionAdmin(db, by, connectionId);
   let result: VerificationResult;
   try {
-    result = await verifyStoredConnection(row);
+    result = await verifyStoredConnection(db, row);
   } catch (error) {
     if (!(error instanceof SecretUnsealError)) throw error;
     result = unreadableSecret();

@@ -40,6 +40,13 @@ export interface VerificationOptions {
   syncContacts: boolean;
   secretExpiresOn?: string;
   secretId?: string;
+  /**
+   * A group with hidden membership the connection's catalog holds (directory_groups.visibility): with no Group
+   * Object IDs the whole directory is offered, so Member.Read.Hidden is checked on it. Graph documents no
+   * $filter on a group's visibility (https://learn.microsoft.com/en-us/graph/api/resources/group lists none for
+   * it), so verification cannot ask Graph for one in a single request: the caller passes the catalog's.
+   */
+  hiddenMembershipGroupId?: string;
 }
 
 /** Whether the group catalog can be read: the app signs in and Group.Read.All passed. */
@@ -216,7 +223,31 @@ export async function verifyDirectoryAccess(config: GraphConnectionConfig, optio
   for (const objectId of options.groupObjectIds) {
     await checkGroup(graph, objectId, groupReadOk, checklist);
   }
+  // The whole directory is offered: its groups with hidden membership are too, so Member.Read.Hidden is
+  // checked on one the catalog holds, with one real read.
+  if (options.groupObjectIds.length === 0 && options.hiddenMembershipGroupId) await checkHiddenInDirectory(graph, options.hiddenMembershipGroupId, checklist);
   return finish(roles, true);
+}
+
+export const HIDDEN_NOT_GRANTED_NOTE =
+  "Member.Read.Hidden is not granted: groups with hidden membership end in Error when synced. To sync them, add Microsoft Graph → " +
+  "Application permissions → Member.Read.Hidden in the app's API permissions and grant admin consent.";
+
+async function checkHiddenInDirectory(graph: GraphSession, objectId: string, checklist: ChecklistItem[]) {
+  const id = "hidden-membership";
+  const label = "Groups with hidden membership (Member.Read.Hidden)";
+  try {
+    // "To list the members of a hidden membership group, the Member.Read.Hidden permission is required."
+    // https://learn.microsoft.com/en-us/graph/api/group-list-transitivemembers
+    await graph.get(`/groups/${encodeURIComponent(objectId)}/transitiveMembers?$top=1&$select=id`);
+    checklist.push({ id, label, ok: true, note: "Their members can be read: Member.Read.Hidden is granted." });
+  } catch (error) {
+    if (error instanceof GraphRequestError && error.status === 404) return; // gone since the catalog saw it: nothing to check
+    // Advisory, not a failure: every other group of the directory syncs, and a hidden one ticked without the
+    // permission ends in Error with this fix, never in an empty audience.
+    if (error instanceof GraphRequestError && error.status === 403) checklist.push({ id, label, ok: true, note: HIDDEN_NOT_GRANTED_NOTE });
+    else checklist.push(failed(id, label, diagnose(error, { permission: "Member.Read.Hidden", groupObjectId: objectId })));
+  }
 }
 
 async function checkGroup(graph: GraphSession, objectId: string, groupReadOk: boolean, checklist: ChecklistItem[]) {

@@ -146,6 +146,24 @@ describe("verification against the sandbox tenant", () => {
     expect(granted.ok).toBe(true);
   });
 
+  test("the whole directory offered: Member.Read.Hidden is checked on the catalog's hidden-membership group, with one read", async () => {
+    const t = await sandbox.createTenant();
+    const hidden = t.groups.find((g: { displayName: string }) => g.displayName === "Board Confidential");
+    const config = (a: { clientId: string; secret: string }) => ({ tenantId: t.tenantId, clientId: a.clientId, clientSecret: a.secret, cloud: "global" as const });
+    const without = await verifyDirectoryAccess(config(mainApp(t)), opts({ hiddenMembershipGroupId: hidden.id }));
+    // Advisory: the rest of the directory syncs; the line names the permission that hidden groups need.
+    expect(without.ok).toBe(true);
+    expect(line(without.checklist, "hidden-membership")).toMatchObject({ ok: true, note: expect.stringContaining("Member.Read.Hidden is not granted") });
+    const granted = await verifyDirectoryAccess(config(appNamed(t, "(Member.Read.Hidden)")), opts({ hiddenMembershipGroupId: hidden.id }));
+    expect(granted.ok).toBe(true);
+    expect(line(granted.checklist, "hidden-membership")).toMatchObject({ ok: true, note: expect.stringContaining("is granted") });
+    // No hidden group in the catalog: no such line; Group Object IDs listed: their own lines decide.
+    expect((await verifyDirectoryAccess(config(mainApp(t)), opts())).checklist.map((i) => i.id)).not.toContain("hidden-membership");
+    const sales = t.groups.find((g: { displayName: string }) => g.displayName === "Sales");
+    const limited = await verifyDirectoryAccess(config(mainApp(t)), opts({ groupObjectIds: [sales.id], hiddenMembershipGroupId: hidden.id }));
+    expect(limited.ok).toBe(true);
+  });
+
   test("contacts off: OrgContact.Read.All is not required", async () => {
     const t = await sandbox.createTenant();
     const app = appNamed(t, "(expiring secret)");

@@ -66,7 +66,7 @@ describe.each(dbKinds)("a connection's credential on %s", (kind) => {
 
     // Verification does not reuse it: it must see consent granted a minute ago.
     const [connection] = await h.db.select().from(s.directoryConnections).where(eq(s.directoryConnections.id, t.connectionId));
-    await verifyStoredConnection(connection);
+    await verifyStoredConnection(h.db, connection);
     expect((await log(t.manifest.tenantId)).filter((r) => r.kind === "token")).toHaveLength(2);
   }, 90_000);
 });
