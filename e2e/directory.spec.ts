@@ -286,7 +286,9 @@ test("a group made to fail shows Error with its fix while the audience keeps its
   await badge(page, "Outreach", "Synced");
 
   await sandbox.control("POST", `/tenants/${a.tenant.tenantId}/faults`, {
-    pageErrors: [{ groupId: outreach.id, page: 1, status: 503, mode: "always" }],
+    // A refusal, not an outage: a transient 503 is retried and the job requeued with its cursor (three times,
+    // over minutes) before it shows Error.
+    pageErrors: [{ groupId: outreach.id, page: 1, status: 403, mode: "always" }],
   });
   const r = await findGroup(page, "Outreach");
   await r.getByRole("button", { name: "Sync now" }).click();

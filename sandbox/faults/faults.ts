@@ -35,7 +35,7 @@ export const FaultsSchema = z
           .object({
             groupId: z.string().min(1),
             page: count,
-            status: z.union([z.literal(500), z.literal(503)]).default(503),
+            status: z.union([z.literal(403), z.literal(500), z.literal(503)]).default(503),
             mode: z.enum(["once", "always"]).default("once"),
             list: z.enum(["members", "transitiveMembers", "any"]).default("any"),
             retryAfterSeconds: z.number().int().min(0).max(3600).optional(),
@@ -201,7 +201,7 @@ export class FaultEngine {
     return hit;
   }
 
-  pageError(groupId: string, list: "members" | "transitiveMembers", page: number): { status: 500 | 503; retryAfter: number | null } | null {
+  pageError(groupId: string, list: "members" | "transitiveMembers", page: number): { status: 403 | 500 | 503; retryAfter: number | null } | null {
     const rules = this.config.pageErrors ?? [];
     for (let k = 0; k < rules.length; k++) {
       const r = rules[k];

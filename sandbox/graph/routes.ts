@@ -339,10 +339,14 @@ function memberOf(call: GraphCall, kind: ObjectKind, idOrUpn: string, transitive
 function pageFault(call: GraphCall, groupId: string, list: "members" | "transitiveMembers", page: number): GraphAnswer | null {
   const f = call.tenant.faults.pageError(groupId, list, page);
   if (!f) return null;
+  // 403 is Graph's refusal of a read the app may not make (https://learn.microsoft.com/en-us/graph/errors):
+  // final, unlike the transient 500 and 503.
   const e =
-    f.status === 500
-      ? new GraphError(500, "Service_InternalServerError", "Encountered an internal server error.")
-      : new GraphError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after some time.");
+    f.status === 403
+      ? forbidden()
+      : f.status === 500
+        ? new GraphError(500, "Service_InternalServerError", "Encountered an internal server error.")
+        : new GraphError(503, "serviceNotAvailable", "The service is temporarily unavailable. Please retry after some time.");
   if (f.retryAfter !== null) e.headers["Retry-After"] = f.retryAfter;
   e.fault = "pageError";
   throw e;
