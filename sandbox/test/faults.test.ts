@@ -36,6 +36,12 @@ describe("faults", () => {
     expect(e.code).toBe("Service_InternalServerError");
     const log = await requests(sb, m.tenantId);
     expect(log.filter((r) => r.kind === "graph").map((r) => [r.status, r.fault])).toEqual([[200, null], [500, "pageError"]]);
+
+    // A refusal (403 Authorization_RequestDenied, https://learn.microsoft.com/en-us/graph/errors) is final.
+    await control(sb, `/tenants/${m.tenantId}/faults`, "POST", { pageErrors: [{ groupId: g.id, page: 1, status: 403, mode: "always" }] });
+    const refused = await graphError(all(graphFor(sb, m), usersOf(g.id), EVENTUAL));
+    expect(refused.statusCode).toBe(403);
+    expect(refused.code).toBe("Authorization_RequestDenied");
   });
 
   it("a throttle budget answers 429 past R requests per window, with Graph's throttle headers", async () => {
