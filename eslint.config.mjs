@@ -14,7 +14,7 @@ const PRODUCT = ["./app", "./lib", "./components", "./db", "./cli"];
  * (eslint-plugin-import, registered by eslint-config-next, with its TypeScript resolver), so `@/db/client`,
  * `../../db/client` and `../db` are the same import. test/lint/boundaries.test.ts proves each zone bites.
  *
- * Not (yet) a rule: code outside lib/graph reaching into lib/graph's internals. There is no directory-provider
+ * Not (yet) a rule: code outside lib/directory/entra reaching into lib/directory/entra's internals. There is no directory-provider
  * seam to hold the rest of the product to; that rule comes with it (issue 11).
  */
 const boundaries = [
@@ -29,9 +29,9 @@ const boundaries = [
     message: "db/ imports nothing above it (app/ → lib/ → db/).",
   },
   {
-    target: "./lib/graph",
+    target: "./lib/directory/entra",
     from: ["./db", "./lib/db.ts"],
-    message: "lib/graph knows nothing of storage: take what it needs as arguments.",
+    message: "lib/directory/entra knows nothing of storage: take what it needs as arguments.",
   },
   {
     target: PRODUCT,

@@ -309,7 +309,7 @@ export async function runSyncBench(): Promise<SyncBenchReport> {
     // 3. The whole directory, 50 groups, in one cron-like call under the per-tenant cap (8 in flight).
     if (PARTS.has("directory")) {
       await faults(LATENCY_MS);
-      const { DEFAULT_MAX_IN_FLIGHT } = await import("../lib/graph/in-flight");
+      const { DEFAULT_MAX_IN_FLIGHT } = await import("../lib/directory/entra/in-flight");
       await arranged.selectAll(m.groups.map((g) => g.id));
       const all1 = await runWorker(env, { concurrency: DEFAULT_MAX_IN_FLIGHT });
       const bound = (r: WorkerReport) => Math.max((r.pages * LATENCY_MS) / DEFAULT_MAX_IN_FLIGHT, Math.max(...r.jobs.map((j) => j.pages)) * LATENCY_MS);

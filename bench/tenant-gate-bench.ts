@@ -11,8 +11,8 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { openDb } from "../db/client";
 import { migrationsFolder } from "../db/migrate";
-import { openGraph } from "../lib/graph/client";
-import { processTenantGate, type TenantGate } from "../lib/graph/in-flight";
+import { openGraph } from "../lib/directory/entra/client";
+import { processTenantGate, type TenantGate } from "../lib/directory/entra/in-flight";
 import { databaseTenantGate } from "../lib/sync/tenant-gate";
 import { startSandbox } from "../sandbox/server";
 

@@ -420,7 +420,7 @@ export const auditEvents = pgTable(
 );
 
 // ── Enum value types ─────────────────────────────────────────────────────────
-// The TypeScript side of each pgEnum, derived from it so the two cannot drift apart. lib/graph keeps its own
+// The TypeScript side of each pgEnum, derived from it so the two cannot drift apart. lib/directory/entra keeps its own
 // Cloud and GroupKind: it knows nothing of storage.
 
 export type Role = (typeof roleEnum.enumValues)[number];

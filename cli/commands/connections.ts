@@ -1,7 +1,7 @@
 import { listAllConnections } from "@/lib/connections/queries";
 import { verifyConnectionAs } from "@/lib/connections/verify";
-import { refreshCatalog } from "@/lib/sync/catalog";
-import { diagnose } from "@/lib/graph/diagnose";
+import { refreshCatalog } from "@/lib/connections/catalog";
+import { diagnose } from "@/lib/directory/entra/diagnose";
 import { UsageError, type CommandContext, type CommandGroup } from "../command";
 import { isUuid } from "@/lib/uuid";
 

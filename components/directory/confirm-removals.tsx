@@ -2,7 +2,7 @@
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
-import type { SourceStateView } from "@/lib/directory/types";
+import type { SourceStateView } from "@/lib/dialog/types";
 import { useReviewRemovals } from "./directory-queries";
 import { formatCount, plural } from "./format";
 import { SkeletonBar } from "./skeletons";

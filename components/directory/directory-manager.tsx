@@ -10,7 +10,7 @@ import {
 } from "@/app/series/[seriesId]/audience/directory-actions";
 import { Alert } from "@/components/ui/alert";
 import type { ActionResult } from "@/lib/errors";
-import type { DirectoryGroupRow, DirectoryOverview, SourceStateView } from "@/lib/directory/types";
+import type { DirectoryGroupRow, DirectoryOverview, SourceStateView } from "@/lib/dialog/types";
 import { ConfirmRemovals } from "./confirm-removals";
 import { directoryKeys, useDirectoryOverview, useGroupCatalog } from "./directory-queries";
 import { DirectorySkeleton, SkeletonBar } from "./skeletons";

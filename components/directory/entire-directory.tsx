@@ -1,7 +1,7 @@
 "use client";
 import * as Checkbox from "@radix-ui/react-checkbox";
 import { buttonClasses } from "@/components/ui/button";
-import type { ConnectionSummary, SourceStateView } from "@/lib/directory/types";
+import type { ConnectionSummary, SourceStateView } from "@/lib/dialog/types";
 import { GroupStatus } from "./group-status";
 import { StateBadge } from "./state-badge";
 

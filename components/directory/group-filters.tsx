@@ -1,6 +1,6 @@
 "use client";
-import { kindLabel, stateLabel } from "@/lib/directory/labels";
-import { groupKinds, syncStates, type GroupKind, type SyncState } from "@/lib/directory/types";
+import { kindLabel, stateLabel } from "@/lib/dialog/labels";
+import { groupKinds, syncStates, type GroupKind, type SyncState } from "@/lib/dialog/types";
 
 export interface GroupFilterValues {
   search: string;

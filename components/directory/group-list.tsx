@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import type { DirectoryGroupRow, SourceStateView } from "@/lib/directory/types";
+import type { DirectoryGroupRow, SourceStateView } from "@/lib/dialog/types";
 import { GroupRow, type GroupRowProps } from "./group-row";
 import { GroupRowSkeleton } from "./skeletons";
 

@@ -1,7 +1,7 @@
 "use client";
 import * as Checkbox from "@radix-ui/react-checkbox";
-import { kindLabel } from "@/lib/directory/labels";
-import type { DirectoryGroupRow, SourceStateView } from "@/lib/directory/types";
+import { kindLabel } from "@/lib/dialog/labels";
+import type { DirectoryGroupRow, SourceStateView } from "@/lib/dialog/types";
 import { contactsNotSynced, GroupStatus } from "./group-status";
 import { isPendingSource } from "./optimistic";
 import { PreviewResult } from "./preview-result";

@@ -1,5 +1,5 @@
-import { describeSkipped, totalSkipped } from "@/lib/directory/labels";
-import type { GroupKind, SkippedCounts, SourceStateView, SyncState } from "@/lib/directory/types";
+import { describeSkipped, totalSkipped } from "@/lib/dialog/labels";
+import type { GroupKind, SkippedCounts, SourceStateView, SyncState } from "@/lib/dialog/types";
 import { formatCount, formatTime, plural } from "./format";
 
 /**

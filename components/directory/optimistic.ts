@@ -3,7 +3,7 @@
  * be once the request is accepted. Pure functions over the overview, so they can be tested without a browser;
  * the server's next answer replaces them (the mutation invalidates the overview when it settles).
  */
-import type { DirectoryOverview, SourceStateView } from "@/lib/directory/types";
+import type { DirectoryOverview, SourceStateView } from "@/lib/dialog/types";
 
 /** Sources the dialog made up for a group ticked for the first time, until the server names the real one. */
 export const PENDING_SOURCE_PREFIX = "pending:";

@@ -1,5 +1,5 @@
 "use client";
-import { describeSkipped, totalSkipped } from "@/lib/directory/labels";
+import { describeSkipped, totalSkipped } from "@/lib/dialog/labels";
 import { usePreviewStatus } from "./directory-queries";
 import { formatCount, plural } from "./format";
 

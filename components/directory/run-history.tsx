@@ -1,5 +1,5 @@
-import { describeSkipped } from "@/lib/directory/labels";
-import type { SyncRunSummary } from "@/lib/directory/types";
+import { describeSkipped } from "@/lib/dialog/labels";
+import type { SyncRunSummary } from "@/lib/dialog/types";
 import { formatCount, formatTime, plural } from "./format";
 
 const outcomeWords: Record<SyncRunSummary["outcome"], string> = {

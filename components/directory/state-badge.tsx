@@ -1,5 +1,5 @@
-import { stateLabel } from "@/lib/directory/labels";
-import type { SyncState } from "@/lib/directory/types";
+import { stateLabel } from "@/lib/dialog/labels";
+import type { SyncState } from "@/lib/dialog/types";
 
 const tone: Record<SyncState, string> = {
   not_synced: "bg-slate-100 text-slate-700 ring-slate-300",

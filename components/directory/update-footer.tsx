@@ -1,6 +1,6 @@
 "use client";
 import { buttonClasses } from "@/components/ui/button";
-import type { ConnectionSummary, SourceStateView } from "@/lib/directory/types";
+import type { ConnectionSummary, SourceStateView } from "@/lib/dialog/types";
 import { EntireDirectory } from "./entire-directory";
 import { describeChanges, type usePendingSelection } from "./pending-selection";
 

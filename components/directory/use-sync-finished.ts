@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useRef } from "react";
-import type { SourceStateView } from "@/lib/directory/types";
+import type { SourceStateView } from "@/lib/dialog/types";
 import { plural } from "./format";
 
 /** What to tell the editor when the last queued or running sync has finished. */

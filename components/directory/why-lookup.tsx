@@ -9,7 +9,7 @@ import { explainAudienceAddress } from "@/app/series/[seriesId]/audience/directo
 import { Alert } from "@/components/ui/alert";
 import { buttonClasses } from "@/components/ui/button";
 import { inputClasses } from "@/components/ui/field";
-import type { WhyAnswer } from "@/lib/directory/why-explain";
+import type { WhyAnswer } from "@/lib/why/explain";
 
 export interface WhyLookupProps {
   seriesId: string;

@@ -3,10 +3,10 @@ import { and, eq, ne } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { directoryConnections } from "@/db/schema";
 import { roleIn, type Actor } from "@/lib/auth/actor";
-import { cloudEndpoints } from "@/lib/graph/cloud";
-import { diagnose } from "@/lib/graph/diagnose";
-import { discoverTenant } from "@/lib/graph/discovery";
-import type { Cloud } from "@/lib/graph/types";
+import { cloudEndpoints } from "@/lib/directory/entra/cloud";
+import { diagnose } from "@/lib/directory/entra/diagnose";
+import { discoverTenant } from "@/lib/directory/entra/discovery";
+import type { Cloud } from "@/lib/directory/entra/types";
 import { organizationsOf } from "./access";
 import { isGuid } from "./validation";
 

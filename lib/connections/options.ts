@@ -5,7 +5,7 @@ import { connectionOrganizations, directoryConnections } from "@/db/schema";
 import { roleIn, type Actor } from "@/lib/auth/actor";
 import { SecretUnsealError } from "@/lib/crypto/seal";
 import { forbidden, invalidInput } from "@/lib/errors";
-import { canReadGroups, type VerificationResult } from "@/lib/graph/verify";
+import { canReadGroups, type VerificationResult } from "@/lib/directory/entra/verify";
 import { markUnservedSources } from "@/lib/sync/access";
 import { asUser, requireAdminOfAll, requireAdminOfEveryServed, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";

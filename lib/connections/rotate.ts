@@ -5,7 +5,7 @@ import { directoryConnections } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { connectionSecretAad, sealSecret } from "@/lib/crypto/seal";
 import { invalidInput } from "@/lib/errors";
-import { verifyDirectoryAccess } from "@/lib/graph/verify";
+import { verifyDirectoryAccess } from "@/lib/directory/entra/verify";
 import { asUser, requireAdminOfEveryServed, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";
 import { refreshCatalogQuietly, secretHintOf } from "./create";

@@ -1,4 +1,4 @@
-import type { ChecklistItem, VerificationResult } from "@/lib/graph/verify";
+import type { ChecklistItem, VerificationResult } from "@/lib/directory/entra/verify";
 import type { ConnectionStatus } from "@/db/schema";
 import type { ExistingConnection } from "./identity";
 

@@ -4,7 +4,7 @@ import type { Executor } from "@/db/client";
 import { directoryConnections } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { SecretUnsealError } from "@/lib/crypto/seal";
-import { canReadGroups, type VerificationResult } from "@/lib/graph/verify";
+import { canReadGroups, type VerificationResult } from "@/lib/directory/entra/verify";
 import { asUser, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit, type ConnectionActor } from "./audit";
 import { refreshCatalogQuietly } from "./create";

@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import { audienceSources } from "@/db/schema";
 import { requireActor, type Actor } from "@/lib/auth/actor";
-import { requireSeriesConnectionOrContribution } from "@/lib/directory/connections";
+import { requireSeriesConnectionOrContribution } from "@/lib/dialog/connections";
 import { invalidInput, notFound, RosterError } from "@/lib/errors";
 import { jsonSafe } from "@/lib/text/sanitize";
 import { UNSERVED_TITLE, unservedDiagnosis } from "./failure";

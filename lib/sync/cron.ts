@@ -5,7 +5,7 @@ import { queryRows, type Executor } from "@/db/client";
 import { secretExpiryStatus } from "@/lib/connections/secret-expiry";
 import type { OpenGraphSession } from "./graph-session";
 import { recordConnectionFailure } from "./outcomes";
-import { diagnose } from "@/lib/graph/diagnose";
+import { diagnose } from "@/lib/directory/entra/diagnose";
 import { logError, logInfo } from "@/lib/log";
 import { verifyConnectionAs } from "@/lib/connections/verify";
 import { scheduleDueConnections } from "./schedule";

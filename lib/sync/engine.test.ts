@@ -9,7 +9,7 @@ import { queryRows } from "@/db/client";
 import * as s from "@/db/schema";
 import { addHoldings } from "@/lib/audience/holdings";
 import { MAX_TRANSIENT_REQUEUES } from "./run-job";
-import { GraphRequestError } from "@/lib/graph/errors";
+import { GraphRequestError } from "@/lib/directory/entra/errors";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, user, users, type FakeDirectory } from "@/test/support/factories";
 import { claimNextJob } from "./jobs";

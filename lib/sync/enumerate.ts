@@ -1,8 +1,8 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import { GraphRequestError } from "@/lib/graph/errors";
-import { isRejectedCursor, type MemberStream } from "@/lib/graph/members";
-import type { Diagnosis, GraphSession } from "@/lib/graph/types";
+import { GraphRequestError } from "@/lib/directory/entra/errors";
+import { isRejectedCursor, type MemberStream } from "@/lib/directory/entra/members";
+import type { Diagnosis, GraphSession } from "@/lib/directory/entra/types";
 import { looksLikeMissingUserRead, pageContribution, type ContributionRules, type PageContribution } from "./contribution";
 import { hiddenMembershipDiagnosis, missingUserReadDiagnosis, SyncFailure } from "./failure";
 import { PageReader, type FetchedPage } from "./page-reader";

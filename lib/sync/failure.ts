@@ -1,6 +1,6 @@
 import "server-only";
-import { GraphRequestError } from "@/lib/graph/errors";
-import { diagnose, type Diagnosis } from "@/lib/graph/diagnose";
+import { GraphRequestError } from "@/lib/directory/entra/errors";
+import { diagnose, type Diagnosis } from "@/lib/directory/entra/diagnose";
 
 /**
  * How a failed run is told apart: some failures belong to the group (deleted in Azure, 403 on it), some to the

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import type { GraphSession } from "@/lib/graph/types";
-import { defaultRetryPolicy, type RetryPolicy } from "@/lib/graph/retry";
+import type { GraphSession } from "@/lib/directory/entra/types";
+import { defaultRetryPolicy, type RetryPolicy } from "@/lib/directory/entra/retry";
 
 /**
  * How the worker reaches a connection's tenant. A seam rather than a direct call so the worker can bound how

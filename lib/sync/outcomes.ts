@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
-import type { Diagnosis } from "@/lib/graph/types";
+import type { Diagnosis } from "@/lib/directory/entra/types";
 import { jsonSafe } from "@/lib/text/sanitize";
 import type { ApplyCounts, ReviewNumbers } from "./apply";
 import type { JobMode } from "@/db/schema";

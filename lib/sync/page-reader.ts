@@ -1,6 +1,6 @@
 import "server-only";
-import { startMemberPage, type MemberPage, type MemberStream } from "@/lib/graph/members";
-import type { GraphReader } from "@/lib/graph/members";
+import { startMemberPage, type MemberPage, type MemberStream } from "@/lib/directory/entra/members";
+import type { GraphReader } from "@/lib/directory/entra/members";
 import type { EnumerationCursor } from "./staging";
 
 export type FetchedPage =

@@ -8,7 +8,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import * as s from "@/db/schema";
 import { addManualRecipient, removeManualRecipient } from "@/lib/audience/manual";
-import { GraphRequestError } from "@/lib/graph/errors";
+import { GraphRequestError } from "@/lib/directory/entra/errors";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, users, type FakeDirectory } from "@/test/support/factories";
 import { requestSync, runQueuedWork, updateSelection } from "./verbs";

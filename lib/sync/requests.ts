@@ -4,7 +4,7 @@ import { queryRows, type Executor } from "@/db/client";
 import { audienceSources, directoryGroups } from "@/db/schema";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { lockSeriesAudience } from "@/lib/audience/holdings";
-import { requireSeriesConnection } from "@/lib/directory/connections";
+import { requireSeriesConnection } from "@/lib/dialog/connections";
 import { invalidInput, notFound, RosterError } from "@/lib/errors";
 import { requireDirectorySource } from "./access";
 import { isUuid } from "@/lib/uuid";

@@ -4,7 +4,7 @@ import type { Executor } from "@/db/client";
 import { audienceSources, auditEvents, directoryGroups } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { lockSeriesAudience, releaseHoldings } from "@/lib/audience/holdings";
-import { requireSeriesConnectionOrContribution } from "@/lib/directory/connections";
+import { requireSeriesConnectionOrContribution } from "@/lib/dialog/connections";
 import { invalidInput } from "@/lib/errors";
 import { unservedRefusal } from "./access";
 import { isUuid } from "@/lib/uuid";

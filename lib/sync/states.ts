@@ -3,9 +3,9 @@ import { and, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { audienceSources } from "@/db/schema";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
-import { requireSeriesConnectionOrContribution } from "@/lib/directory/connections";
-import { directorySourceStates } from "@/lib/directory/source-states";
-import type { SourceStateView } from "@/lib/directory/types";
+import { requireSeriesConnectionOrContribution } from "@/lib/dialog/connections";
+import { directorySourceStates } from "@/lib/dialog/source-states";
+import type { SourceStateView } from "@/lib/dialog/types";
 
 /**
  * Every directory source of a series (of one connection, or of all), with live progress while a run is

@@ -3,12 +3,12 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Executor } from "@/db/client";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
-import { DEFAULT_MAX_IN_FLIGHT } from "@/lib/graph/in-flight";
+import { DEFAULT_MAX_IN_FLIGHT } from "@/lib/directory/entra/in-flight";
 import { logError } from "@/lib/log";
 import type { EnumerationProgress } from "./enumerate";
 import { openConnectionGraph, type OpenGraphSession } from "./graph-session";
 import { attemptsExhausted, attemptsExhaustedDiagnosis, claimNextJob, countClaimableJobs, countRemainingJobs, DEFAULT_LEASE_MS, recordMinimalFailure, type SyncJob } from "./jobs";
-import type { Diagnosis } from "@/lib/graph/types";
+import type { Diagnosis } from "@/lib/directory/entra/types";
 import { unservedDiagnosis } from "./failure";
 import { openRun, recordFailed } from "./outcomes";
 import { runClaimedJob, type JobOutcome, type JobTimings } from "./run-job";
@@ -26,7 +26,7 @@ export interface RunQueuedWorkOptions {
   connectionId?: string;
   /** Only this job (the CLI's `sync --series --group`). */
   jobId?: string;
-  /** Jobs run side by side; the per-tenant cap in lib/graph bounds the requests they make together. */
+  /** Jobs run side by side; the per-tenant cap in lib/directory/entra bounds the requests they make together. */
   concurrency?: number;
   leaseMs?: number;
   openGraph?: OpenGraphSession;
@@ -56,7 +56,7 @@ async function giveUp(db: Executor, job: SyncJob, owner: string, diagnosis: Diag
   return recorded ? "failed" : "lost";
 }
 
-/** Matches lib/graph's default per-tenant cap: each job has at most one page request in flight. */
+/** Matches lib/directory/entra's default per-tenant cap: each job has at most one page request in flight. */
 export const DEFAULT_CONCURRENCY = DEFAULT_MAX_IN_FLIGHT;
 
 export function workerName(prefix = "worker"): string {

@@ -6,7 +6,7 @@
  *   - NUL is removed; other control characters (C0 except tab, CR and LF; DEL; C1) become a space;
  *   - a lone surrogate becomes U+FFFD, the replacement character;
  *   - display strings are cut at their documented size (Graph documents displayName at 256 characters).
- * Pure, no dependencies: lib/graph, lib/sync, lib/audience and the actions all use it.
+ * Pure, no dependencies: lib/directory/entra, lib/sync, lib/audience and the actions all use it.
  */
 
 /** Lone high surrogates (no low one after) and lone low surrogates (no high one before). */

@@ -10,7 +10,7 @@ import { directoryConnections } from "@/db/schema";
 import { createConnection } from "@/lib/connections/create";
 import { graphForConnection } from "@/lib/connections/graph-access";
 import { verifyConnection } from "@/lib/connections/verify";
-import { verifyDirectoryAccess } from "@/lib/graph/verify";
+import { verifyDirectoryAccess } from "@/lib/directory/entra/verify";
 import { startSandbox, type Sandbox } from "@/sandbox/server";
 import { callSandbox } from "@/sandbox/control/client";
 import { dbKinds, createTestDb, type TestDb } from "@/test/support/db";

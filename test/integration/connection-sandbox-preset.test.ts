@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { sandboxPreset } from "@/lib/connections/sandbox-preset";
 import { validateSecret } from "@/lib/connections/validation";
-import { verifyDirectoryAccess } from "@/lib/graph/verify";
+import { verifyDirectoryAccess } from "@/lib/directory/entra/verify";
 import { startSandbox, type Sandbox } from "@/sandbox/server";
 
 describe("“Use the sandbox tenant” (development only)", () => {

@@ -1,13 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { describeSkipped, totalSkipped } from "@/lib/directory/labels";
-import { displayedState } from "@/lib/directory/source-states";
-import type { SyncState } from "@/lib/directory/types";
+import { describeSkipped, totalSkipped } from "@/lib/dialog/labels";
+import { displayedState } from "@/lib/dialog/source-states";
+import type { SyncState } from "@/lib/dialog/types";
 import { describeChanges } from "@/components/directory/pending-selection";
 import { finishedNotice } from "@/components/directory/use-sync-finished";
 import { contactsNotSynced } from "@/components/directory/group-status";
 import { applyQueued, applySelection, isPendingSource } from "@/components/directory/optimistic";
-import { activeJobStatus } from "@/lib/directory/source-states";
-import type { DirectoryOverview, SourceStateView } from "@/lib/directory/types";
+import { activeJobStatus } from "@/lib/dialog/source-states";
+import type { DirectoryOverview, SourceStateView } from "@/lib/dialog/types";
 
 describe("skipped members, in words", () => {
   test.each([

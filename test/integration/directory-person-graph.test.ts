@@ -4,8 +4,8 @@
  * Expected answers come from the sandbox's own manifest of the tenant.
  */
 import { describe, expect, test } from "vitest";
-import { openGraph } from "@/lib/graph/client";
-import { findDirectoryPerson } from "@/lib/graph/person";
+import { openGraph } from "@/lib/directory/entra/client";
+import { findDirectoryPerson } from "@/lib/directory/entra/person";
 import { mainApp, startSandboxForFile, type TenantManifest } from "./graph-sandbox";
 
 const sandbox = startSandboxForFile();

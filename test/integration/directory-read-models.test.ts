@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { count, eq } from "drizzle-orm";
 import * as s from "@/db/schema";
-import { listDirectoryGroups, likePattern } from "@/lib/directory/group-list";
-import { directoryOverview } from "@/lib/directory/overview";
-import { previewStatus } from "@/lib/directory/preview-status";
-import { reviewRemovals } from "@/lib/directory/review-removals";
-import { RUNS_PER_SOURCE } from "@/lib/directory/source-states";
+import { listDirectoryGroups, likePattern } from "@/lib/dialog/group-list";
+import { directoryOverview } from "@/lib/dialog/overview";
+import { previewStatus } from "@/lib/dialog/preview-status";
+import { reviewRemovals } from "@/lib/dialog/review-removals";
+import { RUNS_PER_SOURCE } from "@/lib/dialog/source-states";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
 import { makeConnection, makeGroupSource, makeGroups, makeJob, makeOrgWithEditor } from "./directory-fixtures";
 

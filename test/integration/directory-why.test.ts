@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { memberVerdict } from "@/lib/audience/eligibility";
-import { explainAudienceMember, type PersonLookup } from "@/lib/audience/why";
-import { explainPresence, syncAddress, type ConnectionFacts, type SyncedDirectorySource, type WhyInput } from "@/lib/directory/why-explain";
-import { findDirectoryPerson, odataString, type DirectoryPerson, type GraphReader } from "@/lib/graph/person";
+import { explainAudienceMember, type PersonLookup } from "@/lib/why/audience";
+import { explainPresence, syncAddress, type ConnectionFacts, type SyncedDirectorySource, type WhyInput } from "@/lib/why/explain";
+import { findDirectoryPerson, odataString, type DirectoryPerson, type GraphReader } from "@/lib/directory/entra/person";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
 import { makeConnection, makeGroupSource, makeGroups, makeOrgWithEditor } from "./directory-fixtures";
 

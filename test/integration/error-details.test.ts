@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { randomBytes } from "node:crypto";
 import { users } from "@/db/schema";
-import { diagnose } from "@/lib/graph/diagnose";
+import { diagnose } from "@/lib/directory/entra/diagnose";
 import { classifyFailure } from "@/lib/sync/failure";
 import { logError } from "@/lib/log";
 import { publicErrorText } from "@/lib/errors";

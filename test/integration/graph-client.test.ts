@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { openGraph } from "@/lib/graph/client";
-import { GraphRequestError } from "@/lib/graph/errors";
-import { getGroup, iterateGroups } from "@/lib/graph/groups";
-import { tenantInFlight } from "@/lib/graph/in-flight";
+import { openGraph } from "@/lib/directory/entra/client";
+import { GraphRequestError } from "@/lib/directory/entra/errors";
+import { getGroup, iterateGroups } from "@/lib/directory/entra/groups";
+import { tenantInFlight } from "@/lib/directory/entra/in-flight";
 import { mainApp, startSandboxForFile, type TenantManifest } from "./graph-sandbox";
 
 const sandbox = startSandboxForFile();

@@ -4,11 +4,11 @@
  * sandbox, each ending in its own diagnosis, in verification as in any token call.
  */
 import { describe, expect, test } from "vitest";
-import { cloudEndpoints } from "@/lib/graph/cloud";
-import { createDirectoryCredential } from "@/lib/graph/credential";
-import { diagnose } from "@/lib/graph/diagnose";
-import { verifyDirectoryAccess } from "@/lib/graph/verify";
-import type { Cloud } from "@/lib/graph/types";
+import { cloudEndpoints } from "@/lib/directory/entra/cloud";
+import { createDirectoryCredential } from "@/lib/directory/entra/credential";
+import { diagnose } from "@/lib/directory/entra/diagnose";
+import { verifyDirectoryAccess } from "@/lib/directory/entra/verify";
+import type { Cloud } from "@/lib/directory/entra/types";
 import { mainApp, startSandboxForFile } from "./graph-sandbox";
 
 const sandbox = startSandboxForFile();

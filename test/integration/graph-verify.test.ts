@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { openGraph } from "@/lib/graph/client";
-import { diagnose } from "@/lib/graph/diagnose";
-import { verifyDirectoryAccess, type ChecklistItem } from "@/lib/graph/verify";
+import { openGraph } from "@/lib/directory/entra/client";
+import { diagnose } from "@/lib/directory/entra/diagnose";
+import { verifyDirectoryAccess, type ChecklistItem } from "@/lib/directory/entra/verify";
 import { appNamed, mainApp, startSandboxForFile } from "./graph-sandbox";
 
 const sandbox = startSandboxForFile();

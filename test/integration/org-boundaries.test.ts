@@ -10,13 +10,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { eq, sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import * as s from "@/db/schema";
-import { explainAudienceMember } from "@/lib/audience/why";
+import { explainAudienceMember } from "@/lib/why/audience";
 import { deleteConnection } from "@/lib/connections/delete";
 import { updateConnectionOptions } from "@/lib/connections/options";
 import { rotateSecret } from "@/lib/connections/rotate";
-import { directoryOverview } from "@/lib/directory/overview";
-import { listDirectoryGroups } from "@/lib/directory/group-list";
-import { personLookupThroughConnections } from "@/lib/directory/person-lookup";
+import { directoryOverview } from "@/lib/dialog/overview";
+import { listDirectoryGroups } from "@/lib/dialog/group-list";
+import { personLookupThroughConnections } from "@/lib/why/person-lookup";
 import { runCron } from "@/lib/sync/cron";
 import { requestPreview, requestSync, runQueuedWork, updateSelection } from "@/lib/sync/verbs";
 import type { Sandbox } from "@/sandbox/server";

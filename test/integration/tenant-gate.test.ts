@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
-import { openGraph } from "@/lib/graph/client";
+import { openGraph } from "@/lib/directory/entra/client";
 import { databaseTenantGate } from "@/lib/sync/tenant-gate";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { mainApp, startSandboxForFile, type TenantManifest } from "./graph-sandbox";

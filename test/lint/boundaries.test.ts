@@ -32,11 +32,11 @@ describe("dependency boundaries", () => {
     ["db/ → lib/", "db/x.ts", 'import { hashPassword as x } from "../lib/auth/password";', /db\/ imports nothing above it/],
     ["db/ → app/", "db/x.ts", 'import x from "@/app/admin/layout";', /db\/ imports nothing above it/],
     ["db/ → cli/", "db/x.ts", 'import { runCli as x } from "@/cli/roster";', /db\/ imports nothing above it/],
-    ["lib/graph → db/", "lib/graph/x.ts", 'import { openDb as x } from "@/db/client";', /knows nothing of storage/],
+    ["lib/directory/entra → db/", "lib/directory/entra/x.ts", 'import { openDb as x } from "@/db/client";', /knows nothing of storage/],
     ["product (lib) → sandbox", "lib/sync/x.ts", 'import { startSandbox as x } from "@/sandbox/server";', /shares no code with the sandbox/],
     ["product (app) → sandbox, by a relative path", "app/x.ts", 'import { ensureCertificate as x } from "../sandbox/cert";', /shares no code with the sandbox/],
     ["product (cli) → sandbox", "cli/x.ts", 'import { startSandbox as x } from "../sandbox/server";', /shares no code with the sandbox/],
-    ["sandbox → lib/", "sandbox/graph/x.ts", 'import { retryDelayMs as x } from "../../lib/graph/retry";', /sandbox plays Microsoft/],
+    ["sandbox → lib/", "sandbox/graph/x.ts", 'import { retryDelayMs as x } from "../../lib/directory/entra/retry";', /sandbox plays Microsoft/],
     ["sandbox → db/", "sandbox/x.ts", 'import { recipients as x } from "@/db/schema";', /sandbox plays Microsoft/],
   ])("%s fails lint", async (_name, file, code, message) => {
     const errors = await boundaryErrors(file, code);
@@ -45,7 +45,7 @@ describe("dependency boundaries", () => {
   });
 
   test.each([
-    ["components → lib (pure helpers)", "components/directory/x.ts", 'import { stateLabel as x } from "@/lib/directory/labels";'],
+    ["components → lib (pure helpers)", "components/directory/x.ts", 'import { stateLabel as x } from "@/lib/dialog/labels";'],
     ["app → lib/db", "app/x.ts", 'import { getDb as x } from "@/lib/db";'],
     ["lib → db", "lib/sync/x.ts", 'import { openDb as x } from "@/db/client";'],
     ["tests under test/ → sandbox", "test/integration/x.ts", 'import { startSandbox as x } from "@/sandbox/server";'],

@@ -10,7 +10,7 @@ import { eq, sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import * as s from "@/db/schema";
 import { importRecipientCsv } from "@/lib/audience/csv-import";
-import { refreshCatalog } from "@/lib/sync/catalog";
+import { refreshCatalog } from "@/lib/connections/catalog";
 import { openRun, recordFailed } from "@/lib/sync/outcomes";
 import { claimNextJob } from "@/lib/sync/jobs";
 import { runQueuedWork, updateSelection } from "@/lib/sync/verbs";

@@ -8,7 +8,7 @@ import { eq, sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import * as s from "@/db/schema";
 import { addHoldings } from "@/lib/audience/holdings";
-import { forgetSharedCredentials } from "@/lib/graph/client";
+import { forgetSharedCredentials } from "@/lib/directory/entra/client";
 import { runCron } from "@/lib/sync/cron";
 import { enumerateIntoStaging } from "@/lib/sync/enumerate";
 import { openConnectionGraph, type OpenGraphSession } from "@/lib/sync/graph-session";

@@ -9,8 +9,8 @@ import type { Db } from "@/db/client";
 import * as s from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { connectionSecretAad, sealSecret } from "@/lib/crypto/seal";
-import { GraphRequestError } from "@/lib/graph/errors";
-import type { GraphSession } from "@/lib/graph/types";
+import { GraphRequestError } from "@/lib/directory/entra/errors";
+import type { GraphSession } from "@/lib/directory/entra/types";
 import type { OpenGraphSession } from "@/lib/sync/graph-session";
 
 // Tests seal with a fixed key rather than a generated development file.
@@ -133,7 +133,7 @@ export function users(from: number, to: number, extra: FakeMember = {}): FakeMem
 }
 
 /**
- * Serves the collections lib/graph/members.ts reads, page by page, with opaque nextLinks carrying the offset.
+ * Serves the collections lib/directory/entra/members.ts reads, page by page, with opaque nextLinks carrying the offset.
  * Records every URL requested (`requests`).
  */
 export function fakeGraph(dir: FakeDirectory): { open: OpenGraphSession; requests: string[]; sessions: number } {

@@ -16,7 +16,7 @@ import { requirePageActor } from "@/lib/auth/page";
 import { connectionDeletionImpact } from "@/lib/connections/delete";
 import { getConnection } from "@/lib/connections/queries";
 import { describeSecretExpiry, EXPIRY_NOTICE_DAYS } from "@/lib/connections/secret-expiry";
-import { REQUIRED_PERMISSIONS, CONTACTS_PERMISSION } from "@/lib/graph/verify";
+import { REQUIRED_PERMISSIONS, CONTACTS_PERMISSION } from "@/lib/directory/entra/verify";
 import { getDb } from "@/lib/db";
 import { RosterError } from "@/lib/errors";
 import {

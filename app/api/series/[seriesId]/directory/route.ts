@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { directoryOverview } from "@/lib/directory/overview";
+import { directoryOverview } from "@/lib/dialog/overview";
 import { respondJson } from "./respond";
 
 /**

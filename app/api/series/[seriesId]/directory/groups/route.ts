@@ -1,8 +1,8 @@
 import type { NextRequest } from "next/server";
 import { z } from "zod";
 import { invalidInput } from "@/lib/errors";
-import { listDirectoryGroups, GROUP_PAGE_MAX } from "@/lib/directory/group-list";
-import { groupKinds, syncStates } from "@/lib/directory/types";
+import { listDirectoryGroups, GROUP_PAGE_MAX } from "@/lib/dialog/group-list";
+import { groupKinds, syncStates } from "@/lib/dialog/types";
 import { respondJson } from "../respond";
 
 const querySchema = z.object({

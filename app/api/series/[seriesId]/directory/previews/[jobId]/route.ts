@@ -1,4 +1,4 @@
-import { previewStatus } from "@/lib/directory/preview-status";
+import { previewStatus } from "@/lib/dialog/preview-status";
 import { respondJson } from "../../respond";
 
 /** A preview's progress and, once done, its numbers: would add, already present, skipped by reason. */

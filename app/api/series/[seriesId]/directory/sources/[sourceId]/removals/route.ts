@@ -1,4 +1,4 @@
-import { reviewRemovals } from "@/lib/directory/review-removals";
+import { reviewRemovals } from "@/lib/dialog/review-removals";
 import { respondJson } from "../../../respond";
 
 /** Who leaves the audience if the editor confirms this group's held removals ("Confirm removals"). */

@@ -2,7 +2,7 @@
  * Where a tenant's Graph budget is kept: at most `limit` requests in flight, and a tenant-wide pause after a
  * Retry-After. Graph's budget is per app and tenant, so every session of one tenant must consult one gate;
  * a deployment with several processes (serverless instances, cron calls, the CLI) passes a gate they share
- * (the product keeps it in PostgreSQL). lib/graph knows no storage: this interface is all it needs.
+ * (the product keeps it in PostgreSQL). lib/directory/entra knows no storage: this interface is all it needs.
  */
 export interface TenantGate {
   /** Waits out the tenant's pause, then for a free slot. */

@@ -1,9 +1,9 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import type { PersonLookup } from "@/lib/audience/why";
+import type { PersonLookup } from "@/lib/why/audience";
 import { graphForConnection } from "@/lib/connections/graph-for-connection";
-import { diagnose } from "@/lib/graph/diagnose";
-import { findDirectoryPerson } from "@/lib/graph/person";
+import { diagnose } from "@/lib/directory/entra/diagnose";
+import { findDirectoryPerson } from "@/lib/directory/entra/person";
 
 /** The live directory lookup behind "why is or isn't this person here?", through the connection's Graph session. */
 export const personLookupThroughConnections: PersonLookup = {

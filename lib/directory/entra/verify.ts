@@ -185,7 +185,7 @@ export async function verifyDirectoryAccess(config: GraphConnectionConfig, optio
     },
     "GroupMember.Read.All": async () => {
       if (!sampleGroupId) return "no-group";
-      // The same uncast standard listing the sync reads (lib/graph/members.ts).
+      // The same uncast standard listing the sync reads (lib/directory/entra/members.ts).
       await graph.get(`/groups/${encodeURIComponent(sampleGroupId)}/transitiveMembers?$top=1&$select=id`);
       return "ok";
     },

@@ -5,7 +5,7 @@ import { audienceSources, connectionOrganizations, directoryConnections, directo
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { invalidInput } from "@/lib/errors";
 import { isValidEmail, normalizeEmail } from "@/lib/email";
-import type { DirectoryPerson } from "@/lib/graph/person";
+import type { DirectoryPerson } from "@/lib/directory/entra/person";
 import { logError } from "@/lib/log";
 import {
   explainPresence,
@@ -13,7 +13,7 @@ import {
   type HoldingSource,
   type SyncedDirectorySource,
   type WhyAnswer,
-} from "@/lib/directory/why-explain";
+} from "@/lib/why/explain";
 
 /** Finds the person in one connection's directory. Throws on Graph failures; `describeError` explains them. */
 export interface PersonLookup {

@@ -1,5 +1,5 @@
 /**
- * What lib/graph needs to reach a tenant. lib/graph knows nothing of storage: callers unseal the secret and
+ * What lib/directory/entra needs to reach a tenant. lib/directory/entra knows nothing of storage: callers unseal the secret and
  * pass it in, and nothing here keeps it beyond the credential object.
  */
 export type Cloud = "global" | "usgov";

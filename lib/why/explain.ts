@@ -3,11 +3,11 @@
  * hold the address, the directory sources the series syncs, and what the directory says about the person.
  * Pure, so every branch is tested without a database or Graph.
  */
-import type { DirectoryPerson } from "@/lib/graph/person";
+import type { DirectoryPerson } from "@/lib/directory/entra/person";
 import { memberVerdict, missingAddressReason, type EligibilityInput } from "@/lib/audience/eligibility";
 import { normalizeEmail } from "@/lib/email";
-import { stateLabel } from "./labels";
-import type { SyncState } from "./types";
+import { stateLabel } from "@/lib/dialog/labels";
+import type { SyncState } from "@/lib/dialog/types";
 import type { SourceKind } from "@/db/schema";
 
 export type WhyReasonCode =

@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { executeCount, type Executor } from "@/db/client";
 import { directoryConnections, directoryGroups } from "@/db/schema";
 import { graphForConnection } from "@/lib/connections/graph-access";
-import { getGroupsByIds, groupKind, iterateGroups, type DirectoryGroupRecord } from "@/lib/graph/groups";
+import { getGroupsByIds, groupKind, iterateGroups, type DirectoryGroupRecord } from "@/lib/directory/entra/groups";
 import { cleanName, storableText, truncate } from "@/lib/text/sanitize";
 
 /** Group descriptions are shown, not indexed; a bound keeps one hostile description from bloating the catalog. */
