@@ -9,6 +9,7 @@ import { CONTACT, GROUP, USER, groupKind, ref, refKind, type GroupRecord, type U
 import { newSecret } from "../tenants/apps";
 import type { AppRegistration } from "../tenants/apps";
 import type { Tenant } from "../tenants/tenant";
+import { journalOf } from "../directory/change-journal";
 
 export class ControlError extends Error {
   constructor(
@@ -85,6 +86,10 @@ export const MutationSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("revokePermission"), clientId: id, permission: z.string().min(1) }).strict(),
   z.object({ op: z.literal("grantPermission"), clientId: id, permission: z.string().min(1) }).strict(),
   z.object({ op: z.literal("deleteApp"), clientId: id }).strict(),
+  // Delta query behaviour (sandbox/graph/delta.ts): replays, token age, and Graph's synchronization reset.
+  z.object({ op: z.literal("setDeltaReplay"), enabled: z.boolean() }).strict(),
+  z.object({ op: z.literal("advanceDeltaClock"), days: z.number().min(0).max(3650) }).strict(),
+  z.object({ op: z.literal("resetDeltaSync") }).strict(),
   z
     .object({
       op: z.literal("setAppFlags"),
@@ -123,6 +128,15 @@ function addMemberRef(t: Tenant, g: number, r: number): void {
   const list = editableMembers(t.directory.groups[g]);
   if (list.includes(r)) throw new ControlError(400, "One or more added object references already exist for the following modified properties: 'members'.");
   list.push(r);
+  journalOf(t).link(g, r);
+}
+/** An object leaves the directory: journal it and the member links it had (its groups' members@delta show it). */
+function journalRemoval(t: Tenant, r: number): void {
+  const j = journalOf(t);
+  j.object(r);
+  t.directory.groups.forEach((g, gi) => {
+    if (!g.deleted && Array.from(g.members).includes(r)) j.link(gi, r);
+  });
 }
 
 export function applyMutation(t: Tenant, m: Mutation): Record<string, unknown> {
@@ -144,18 +158,28 @@ export function applyMutation(t: Tenant, m: Mutation): Record<string, unknown> {
       const k = list.indexOf(r);
       if (r < 0 || k < 0) throw new ControlError(404, `${m.memberId} is not a direct member of ${m.groupId}`);
       list.splice(k, 1);
+      journalOf(t).link(g, r);
       break;
     }
     case "disableUser":
-    case "enableUser":
-      dir.users.setEnabled(userIndex(t, m.userId), m.op === "enableUser");
+    case "enableUser": {
+      const i = userIndex(t, m.userId);
+      dir.users.setEnabled(i, m.op === "enableUser");
+      journalOf(t).object(ref(USER, i));
       break;
-    case "deleteUser":
-      dir.users.remove(userIndex(t, m.userId));
+    }
+    case "deleteUser": {
+      const i = userIndex(t, m.userId);
+      journalRemoval(t, ref(USER, i));
+      dir.users.remove(i);
       break;
-    case "updateUser":
-      dir.users.update(userIndex(t, m.userId), m.changes as Partial<UserRecord>);
+    }
+    case "updateUser": {
+      const i = userIndex(t, m.userId);
+      dir.users.update(i, m.changes as Partial<UserRecord>);
+      journalOf(t).object(ref(USER, i));
       break;
+    }
     case "addUser": {
       const nick = m.user.displayName.toLowerCase().replace(/[^a-z0-9]+/g, ".").replace(/^\.|\.$/g, "");
       const upn = m.user.userPrincipalName ?? `${nick}.${Math.floor(now % 1e6)}@${dir.org.domain}`;
@@ -184,12 +208,14 @@ export function applyMutation(t: Tenant, m: Mutation): Record<string, unknown> {
       };
       if (dir.resolve(rec.id) >= 0 || dir.users.indexOf(upn) >= 0) throw new ControlError(400, "Another object with the same value for property userPrincipalName or id already exists.");
       const i = dir.users.add(rec);
+      journalOf(t).object(ref(USER, i));
       for (const gid of m.groupIds ?? []) addMemberRef(t, groupIndex(t, gid), ref(USER, i));
       dir.touch();
       return { op: m.op, id: rec.id, userPrincipalName: upn, mail: rec.mail };
     }
     case "deleteGroup": {
       const g = groupIndex(t, m.groupId);
+      journalRemoval(t, ref(GROUP, g));
       dir.groups[g].deleted = true;
       break;
     }
@@ -216,6 +242,7 @@ export function applyMutation(t: Tenant, m: Mutation): Record<string, unknown> {
       };
       if (dir.resolve(g.id) >= 0) throw new ControlError(400, `object ${g.id} already exists`);
       const gi = dir.addGroup(g);
+      journalOf(t).object(ref(GROUP, gi));
       for (const mid of m.memberIds ?? []) {
         const r = dir.resolve(mid);
         if (r < 0) throw new ControlError(404, `no object ${mid}`);
@@ -240,6 +267,7 @@ export function applyMutation(t: Tenant, m: Mutation): Record<string, unknown> {
       };
       if (dir.resolve(c.id) >= 0) throw new ControlError(400, `object ${c.id} already exists`);
       const ci = dir.addContact(c);
+      journalOf(t).object(ref(CONTACT, ci));
       for (const gid of m.groupIds ?? []) addMemberRef(t, groupIndex(t, gid), ref(CONTACT, ci));
       dir.touch();
       return { op: m.op, id: c.id };
@@ -280,6 +308,15 @@ export function applyMutation(t: Tenant, m: Mutation): Record<string, unknown> {
       a.flags = { ...a.flags, ...m.flags };
       return { op: m.op, flags: { ...a.flags } };
     }
+    case "setDeltaReplay":
+      journalOf(t).replay = m.enabled;
+      return { op: m.op, replay: m.enabled };
+    case "advanceDeltaClock":
+      journalOf(t).clockShiftMs += m.days * 86_400_000;
+      return { op: m.op, clockShiftDays: journalOf(t).clockShiftMs / 86_400_000 };
+    case "resetDeltaSync":
+      journalOf(t).generation++;
+      return { op: m.op, generation: journalOf(t).generation };
     case "deleteApp": {
       const k = t.apps.findIndex((a) => a.clientId.toLowerCase() === m.clientId.toLowerCase());
       if (k < 0) throw new ControlError(404, `no app ${m.clientId}`);

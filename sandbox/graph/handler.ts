@@ -15,6 +15,8 @@ import { GraphError, graphErrorBody } from "./errors";
 import { JSON_TYPE, type GraphAnswer } from "./lists";
 import { parseQuery, type ODataQuery } from "./query";
 import { route } from "./routes";
+import { deltaResource, logQuery, parseDeltaParams } from "./delta-query";
+import { serveDelta } from "./delta";
 
 export interface GraphContext {
   registry: TenantRegistry;
@@ -100,14 +102,18 @@ export async function handleGraph(req: IncomingMessage, res: ServerResponse, url
       return;
     }
     if (rule?.kind === "status") throw throttled(rule.status, rule.retryAfter, appId, tenant.id, "retryAfter");
-    query = parseQuery(url.searchParams);
+    // Delta functions take their own options ($deltatoken, $skiptoken, an id-only $filter): delta-query.ts.
+    const delta = deltaResource(segments);
+    const deltaParams = delta ? parseDeltaParams(delta, url.searchParams) : null;
+    query = deltaParams ? logQuery(deltaParams) : parseQuery(url.searchParams);
     ru = resourceUnits(segments, query);
     // The budget is the application's in this tenant (identity and access limits: per application+tenant pair).
     const charge = tenant.faults.charge(ru, appId);
     if (charge.wait !== null) throw throttled(429, charge.wait, appId, tenant.id, "throttle");
     limitPercentage = charge.percentage;
     delivery = tenant.faults.onAnswer(url.pathname, url.pathname + url.search);
-    answer = route({ tenant, caller, query, eventual, advanced: eventual && query.count, origin, path: url.pathname }, segments);
+    const call = { tenant, caller, query, eventual, advanced: eventual && query.count, origin, path: url.pathname };
+    answer = deltaParams ? serveDelta(call, deltaParams, header(req, "prefer")) : route(call, segments);
   } catch (e) {
     if (!(e instanceof GraphError)) console.error("sandbox: Graph handler failed", e);
     const g = e instanceof GraphError ? e : new GraphError(500, "Service_InternalServerError", "Encountered an internal server error.");
