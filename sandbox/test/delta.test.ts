@@ -24,7 +24,7 @@ async function round(client: Client, url: string, headers: Record<string, string
   let pages = 0;
   let next: string | undefined = url;
   for (;;) {
-    const res: Page = await client.api(next).headers(headers).get();
+    const res: Page = await client.api(next!).headers(headers).get();
     pages++;
     items.push(...res.value);
     expect(!!res["@odata.nextLink"] && !!res["@odata.deltaLink"]).toBe(false);
