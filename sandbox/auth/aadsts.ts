@@ -106,3 +106,71 @@ export const crossCloudConfidentialClient = (corr?: string) =>
  */
 export const nationalCloudRedirection = (tenant: string, tenantCloud: string, currentCloud: string, corr?: string) =>
   aadsts(400, "invalid_request", 90038, `The specified tenant '${tenant}' belongs to the National Cloud '${tenantCloud}'. Current cloud instance '${currentCloud}' does not federate with ${tenantCloud}.`, corr);
+
+// ── Client assertions (certificates and federated identity credentials) ─────────────────────────────────────
+// Codes and names from https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes and the
+// ClientCertificateCredential / ClientAssertionCredential tables of
+// https://learn.microsoft.com/en-us/azure/developer/java/sdk/troubleshooting-authentication-service-principal.
+// The `error` values and the bracketed reasons follow answers Entra is reported to give (not confirmed on Learn).
+
+/** A client_assertion without a client_assertion_type, or with another type than jwt-bearer. */
+export const invalidAssertionType = (corr?: string) =>
+  aadsts(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_assertion_type'.", corr);
+
+/** AADSTS50027 InvalidJwtToken: the assertion is not a JWT Entra can read (not three parts, not JSON). */
+export const malformedAssertion = (corr?: string) =>
+  aadsts(400, "invalid_request", 50027, "JWT token is invalid or malformed.", corr);
+
+/** AADSTS700021: "Client assertion application identifier doesn't match 'client_id' parameter." (Java troubleshooting table). */
+export const assertionClientMismatch = (corr?: string) =>
+  aadsts(400, "invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .", corr);
+
+/** AADSTS700023: "Client assertion audience claim does not match Realm issuer." (Java troubleshooting table). */
+export const assertionAudienceMismatch = (audience: string, corr?: string) =>
+  aadsts(400, "invalid_client", 700023, `Client assertion audience claim does not match Realm issuer. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials . Audience: '${audience}'.`, corr);
+
+/**
+ * AADSTS700024 "Client assertion is not within its valid time range." (reference-error-codes; the Azure
+ * DevOps workload-identity table gives the same text).
+ */
+export const assertionOutsideValidTime = (now: Date, nbf: Date | null, exp: Date | null, corr?: string) =>
+  aadsts(400, "invalid_client", 700024, `Client assertion is not within its valid time range. Current time: ${now.toISOString()}, assertion valid from ${nbf?.toISOString() ?? "-"}, expiry time of assertion ${exp?.toISOString() ?? "-"}. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .`, corr);
+
+/**
+ * AADSTS700027 "Client assertion failed signature validation." / "contains an invalid signature" (reference-error-codes;
+ * the Java table: "Ensure that the specified certificate has been uploaded to the Microsoft Entra application
+ * registration"). The reason says which: no registered key with that thumbprint, an expired key, or a bad signature.
+ */
+export const assertionInvalidSignature = (reason: "The key was not found." | "The key used is expired." | "The signature is invalid.", clientId: string, thumbprint: string | null, corr?: string) =>
+  aadsts(401, "invalid_client", 700027, `Client assertion contains an invalid signature. [Reason - ${reason}${thumbprint ? `, Thumbprint of key used by client: '${thumbprint}'` : ""}, Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployments if you are using a National Cloud.]`, corr);
+
+/**
+ * AADSTS70021 "No matching federated identity record found for presented assertion." with the assertion's
+ * issuer, subject and audience (reference-error-codes; the text as azure-workload-identity's troubleshooting
+ * guide quotes it). Answered when the app has no federated credential at all.
+ */
+export const noMatchingFederatedRecord = (iss: string, sub: string, aud: string, corr?: string) =>
+  aadsts(400, "invalid_request", 70021, `No matching federated identity record found for presented assertion. Assertion Issuer: '${iss}'. Assertion Subject: '${sub}'. Assertion Audience: '${aud}'.`, corr);
+
+/**
+ * The AADSTS70021x family, naming the one field that matched no federated credential: 700211 issuer, 700212
+ * audience, 700213 subject (reference-error-codes lists them as "No matching federated identity record found
+ * for presented assertion issuer / audience / subject").
+ */
+export const federatedFieldMismatch = (field: "issuer" | "audience" | "subject", value: string, corr?: string) =>
+  aadsts(400, "invalid_request", field === "issuer" ? 700211 : field === "audience" ? 700212 : 700213, `No matching federated identity record found for presented assertion ${field} '${value}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. https://learn.microsoft.com/entra/workload-id/workload-identity-federation`, corr);
+
+/**
+ * AADSTS50166 "Request to External OIDC endpoint failed." Entra could not fetch the issuer's discovery document
+ * or JWKS (reported by azure-workload-identity issues #642 and #1130; the same text also appears as 90061;
+ * not in the Learn table, so not confirmed there).
+ */
+export const externalOidcEndpointFailed = (corr?: string) =>
+  aadsts(400, "invalid_request", 50166, "Request to External OIDC endpoint failed.", corr);
+
+/**
+ * AADSTS7000272: the `kid` that signed the federated token is not in the issuer's JWKS (as reported in
+ * azure-workload-identity issue #1232; not in the Learn table, not confirmed there).
+ */
+export const federatedKeyNotFound = (kid: string, issuer: string, corr?: string) =>
+  aadsts(401, "invalid_client", 7000272, `The certificate with identifier ${kid} used to sign the federated credential could not be found in the metadata of identity provider ${issuer}. Please validate that your Identity Provider's metadata exposes the key used to sign the incoming token.`, corr);

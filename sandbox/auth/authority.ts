@@ -122,7 +122,7 @@ export async function handleAuthority(
     const [id, ...rest] = Buffer.from(auth.slice(6), "base64").toString("utf8").split(":");
     basic = { id: decodeURIComponent(id), secret: decodeURIComponent(rest.join(":")) };
   }
-  const result = issueToken(tenant, tenantParam, form, basic, ctx.signer, corr);
+  const result = await issueToken(tenant, tenantParam, form, basic, ctx.signer, corr, Date.now(), origin);
   status = result.status;
   error = result.error;
   appId = result.appId ?? appId;

@@ -1,8 +1,8 @@
 /**
  * POST /{tenant}/oauth2/v2.0/token, client-credentials grant, checked in the order Entra reports problems:
  * tenant, request shape, scope, app in tenant, a request sent to the other cloud (the app's `crossCloud` flag:
- * 900382 for an Azure Government tenant, 90038 for a global one), client secret (wrong → 7000215, expired →
- * 7000222), the app's service principal (missing → 7000229, disabled → 7000112), the resource's cloud (a
+ * 900382 for an Azure Government tenant, 90038 for a global one), the client's credential: a client secret (wrong →
+ * 7000215, expired → 7000222) or a signed client assertion, of a certificate or a federated issuer (client-assertion.ts), the app's service principal (missing → 7000229, disabled → 7000112), the resource's cloud (a
  * Graph host of another cloud → 500011), then Conditional Access for workload identities (53003), which
  * Entra evaluates once the client has authenticated. Errors: aadsts.ts. A token carries the app's granted
  * application permissions in `roles`, and no `roles` claim at all when it has none (delegated-only apps).
@@ -11,6 +11,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { AppRegistration } from "../tenants/apps";
 import type { Tenant } from "../tenants/tenant";
 import * as E from "./aadsts";
+import { checkClientAssertion, JWT_BEARER } from "./client-assertion";
 import { CLOUDS, GRAPH_APP_ID, isGovernment } from "./clouds";
 import type { TokenSigner } from "./jwt";
 
@@ -28,7 +29,7 @@ function refused(e: E.AadstsError, appId: string | null): TokenResult {
   return { status: e.status, body: e.body, error: `AADSTS${(e.body.error_codes as number[])[0]}`, appId };
 }
 
-export function issueToken(
+export async function issueToken(
   tenant: Tenant | undefined,
   tenantParam: string,
   form: URLSearchParams,
@@ -37,7 +38,9 @@ export function issueToken(
   /** The caller's client-request-id, echoed as Entra's correlation id. */
   corr?: string,
   now = Date.now(),
-): TokenResult {
+  /** Where the client reached the token endpoint (scheme and host): a certificate assertion's `aud` names it. */
+  origin = "",
+): Promise<TokenResult> {
   const clientId = form.get("client_id") ?? basic?.id ?? null;
   if (!tenant) return refused(E.tenantNotFound(tenantParam, corr), clientId);
   const grant = form.get("grant_type");
@@ -57,11 +60,19 @@ export function issueToken(
       clientId,
     );
   }
-  const secret = form.get("client_secret") ?? basic?.secret ?? null;
-  if (!secret) return refused(E.missingSecret(corr), clientId);
-  const match = app.secrets.find((s) => s.value === secret);
-  if (!match) return refused(E.wrongSecret(app.clientId, corr), clientId);
-  if (match.endDateTime.getTime() <= now || match.startDateTime.getTime() > now) return refused(E.expiredSecret(app.clientId, corr), clientId);
+  const assertion = form.get("client_assertion");
+  if (assertion) {
+    if (form.get("client_assertion_type") !== JWT_BEARER) return refused(E.invalidAssertionType(corr), clientId);
+    const endpoints = tenant.names().map((n) => `${origin}/${n}/oauth2/v2.0/token`);
+    const refusal = await checkClientAssertion(app, assertion, endpoints, now, corr);
+    if (refusal) return refused(refusal, clientId);
+  } else {
+    const secret = form.get("client_secret") ?? basic?.secret ?? null;
+    if (!secret) return refused(E.missingSecret(corr), clientId);
+    const match = app.secrets.find((s) => s.value === secret);
+    if (!match) return refused(E.wrongSecret(app.clientId, corr), clientId);
+    if (match.endDateTime.getTime() <= now || match.startDateTime.getTime() > now) return refused(E.expiredSecret(app.clientId, corr), clientId);
+  }
   if (app.flags.noServicePrincipal) return refused(E.missingServicePrincipal(app.clientId, tenant.id, corr), clientId);
   if (app.flags.disabled) return refused(E.appDisabled(app.clientId, app.name, corr), clientId);
 
@@ -74,7 +85,7 @@ export function issueToken(
 
   const lifetime = tenant.tokenLifetimeSeconds;
   const iat = Math.floor(now / 1000);
-  const token = signer.sign(claims(tenant, app, cloud.graphResource, iat, lifetime));
+  const token = signer.sign(claims(tenant, app, cloud.graphResource, iat, lifetime, !!assertion));
   return {
     status: 200,
     body: { token_type: "Bearer", expires_in: lifetime, ext_expires_in: lifetime, access_token: token },
@@ -83,7 +94,7 @@ export function issueToken(
   };
 }
 
-function claims(tenant: Tenant, app: AppRegistration, aud: string, iat: number, lifetime: number): Record<string, unknown> {
+function claims(tenant: Tenant, app: AppRegistration, aud: string, iat: number, lifetime: number, viaAssertion: boolean): Record<string, unknown> {
   const sts = `https://sts.windows.net/${tenant.id}/`;
   const c: Record<string, unknown> = {
     aud,
@@ -94,7 +105,8 @@ function claims(tenant: Tenant, app: AppRegistration, aud: string, iat: number, 
     aio: randomBytes(24).toString("base64url"),
     app_displayname: app.name,
     appid: app.clientId,
-    appidacr: "1",
+    // 1 = client secret, 2 = certificate or assertion (https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference).
+    appidacr: viaAssertion ? "2" : "1",
     idp: sts,
     idtyp: "app",
     oid: app.servicePrincipalId,

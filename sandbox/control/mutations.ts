@@ -1,11 +1,12 @@
 /**
  * Directory and app-registration changes a test makes while the product runs: membership, user state,
- * deletions, secrets and permissions. They change the tenant as an admin in the portal would; tokens already
+ * deletions, secrets, certificates, federated credentials and permissions. They change the tenant as an admin in the portal would; tokens already
  * issued keep their roles until they expire, as with real Entra.
  */
-import { randomUUID } from "node:crypto";
+import { randomUUID, X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { CONTACT, GROUP, USER, groupKind, ref, refKind, type GroupRecord, type UserRecord } from "../directory/records";
+import { thumbprints } from "../auth/client-assertion";
 import { newSecret } from "../tenants/apps";
 import type { AppRegistration } from "../tenants/apps";
 import type { Tenant } from "../tenants/tenant";
@@ -83,6 +84,20 @@ export const MutationSchema = z.discriminatedUnion("op", [
     })
     .strict(),
   z.object({ op: z.literal("removeSecret"), clientId: id, secretId: id }).strict(),
+  /** Upload a public certificate (PEM or base64 DER, as the portal's .cer/.pem/.crt upload takes). */
+  z.object({ op: z.literal("addCertificate"), clientId: id, certificate: z.string().min(1).max(20_000), displayName: z.string().max(200).optional() }).strict(),
+  z.object({ op: z.literal("removeCertificate"), clientId: id, thumbprint: z.string().min(1) }).strict(),
+  z
+    .object({
+      op: z.literal("addFederatedCredential"),
+      clientId: id,
+      name: z.string().min(1).max(120),
+      issuer: z.string().min(1).max(600),
+      subject: z.string().min(1).max(600),
+      audiences: z.array(z.string().min(1).max(600)).length(1).default(["api://AzureADTokenExchange"]),
+    })
+    .strict(),
+  z.object({ op: z.literal("removeFederatedCredential"), clientId: id, name: z.string().min(1) }).strict(),
   z.object({ op: z.literal("revokePermission"), clientId: id, permission: z.string().min(1) }).strict(),
   z.object({ op: z.literal("grantPermission"), clientId: id, permission: z.string().min(1) }).strict(),
   z.object({ op: z.literal("deleteApp"), clientId: id }).strict(),
@@ -103,6 +118,16 @@ export const MutationSchema = z.discriminatedUnion("op", [
     .strict(),
 ]);
 export type Mutation = z.output<typeof MutationSchema>;
+
+/** A certificate as the portal accepts it: PEM, or base64 DER (.cer). Anything else is a 400 with the reason. */
+function parseCertificate(text: string): X509Certificate {
+  const pem = text.includes("-----BEGIN CERTIFICATE-----") ? text : `-----BEGIN CERTIFICATE-----\n${text.replace(/\s+/g, "")}\n-----END CERTIFICATE-----\n`;
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    throw new ControlError(400, "certificate is not a PEM or base64 DER X.509 certificate");
+  }
+}
 
 function userIndex(t: Tenant, userId: string): number {
   const i = t.directory.users.indexOf(userId);
@@ -292,6 +317,49 @@ export function applyMutation(t: Tenant, m: Mutation): Record<string, unknown> {
       a.secrets = a.secrets.filter((s) => s.secretId.toLowerCase() !== m.secretId.toLowerCase());
       if (a.secrets.length === before) throw new ControlError(404, `no secret ${m.secretId} on app ${m.clientId}`);
       break;
+    }
+    case "addCertificate": {
+      const a = app(t, m.clientId);
+      const cert = parseCertificate(m.certificate);
+      const tp = thumbprints(Buffer.from(cert.raw));
+      if (a.certificates.some((c) => c.thumbprintSha1 === tp.sha1)) throw new ControlError(400, `certificate ${tp.sha1.toUpperCase()} is already registered on app ${m.clientId}`);
+      const c = {
+        keyId: randomUUID(),
+        displayName: m.displayName ?? cert.subject.replace(/^CN=/, ""),
+        thumbprintSha1: tp.sha1,
+        thumbprintSha256: tp.sha256,
+        publicKeyPem: cert.publicKey.export({ type: "spki", format: "pem" }).toString(),
+        startDateTime: new Date(cert.validFrom),
+        endDateTime: new Date(cert.validTo),
+      };
+      a.certificates.push(c);
+      return { op: m.op, keyId: c.keyId, thumbprint: tp.sha1.toUpperCase(), expiresAt: c.endDateTime.toISOString() };
+    }
+    case "removeCertificate": {
+      const a = app(t, m.clientId);
+      const want = m.thumbprint.replace(/[^0-9a-f]/gi, "").toLowerCase();
+      const before = a.certificates.length;
+      a.certificates = a.certificates.filter((c) => c.thumbprintSha1 !== want && c.keyId.toLowerCase() !== m.thumbprint.toLowerCase());
+      if (a.certificates.length === before) throw new ControlError(404, `no certificate ${m.thumbprint} on app ${m.clientId}`);
+      return { op: m.op };
+    }
+    case "addFederatedCredential": {
+      const a = app(t, m.clientId);
+      // Limits from https://learn.microsoft.com/en-us/entra/workload-id/workload-identity-federation-considerations:
+      // at most 20 federated credentials per app; names unique per app; issuer + subject unique per app.
+      if (a.federatedCredentials.length >= 20) throw new ControlError(400, `app ${m.clientId} already has 20 federated identity credentials`);
+      if (a.federatedCredentials.some((f) => f.name.toLowerCase() === m.name.toLowerCase())) throw new ControlError(400, `a federated credential named ${m.name} already exists`);
+      if (a.federatedCredentials.some((f) => f.issuer === m.issuer && f.subject === m.subject)) throw new ControlError(400, "a federated credential with this issuer and subject already exists");
+      const f = { id: randomUUID(), name: m.name, issuer: m.issuer, subject: m.subject, audiences: [...m.audiences] };
+      a.federatedCredentials.push(f);
+      return { op: m.op, id: f.id };
+    }
+    case "removeFederatedCredential": {
+      const a = app(t, m.clientId);
+      const before = a.federatedCredentials.length;
+      a.federatedCredentials = a.federatedCredentials.filter((f) => f.name.toLowerCase() !== m.name.toLowerCase());
+      if (a.federatedCredentials.length === before) throw new ControlError(404, `no federated credential ${m.name} on app ${m.clientId}`);
+      return { op: m.op };
     }
     case "revokePermission": {
       const a = app(t, m.clientId);

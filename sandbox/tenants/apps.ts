@@ -32,6 +32,34 @@ export interface AppFlags {
 
 export const NO_APP_FLAGS: AppFlags = { disabled: false, noServicePrincipal: false, blockedByConditionalAccess: false, crossCloud: false };
 
+/**
+ * A certificate uploaded under "Certificates & secrets" (keyCredentials of the application): Entra keeps the
+ * public certificate and matches an assertion's `x5t` (SHA-1) or `x5t#S256` (SHA-256) thumbprint against it;
+ * its validity is the certificate's own (https://learn.microsoft.com/en-us/entra/identity-platform/certificate-credentials).
+ */
+export interface CertificateCredential {
+  keyId: string;
+  displayName: string;
+  /** Lower-case hex thumbprints, as `x5t` / `x5t#S256` carry them base64url-encoded. */
+  thumbprintSha1: string;
+  thumbprintSha256: string;
+  publicKeyPem: string;
+  startDateTime: Date;
+  endDateTime: Date;
+}
+
+/**
+ * A federated identity credential: Entra trusts tokens from `issuer` whose `sub` is `subject` and whose `aud`
+ * is one of `audiences` (https://learn.microsoft.com/en-us/graph/api/resources/federatedidentitycredential).
+ */
+export interface FederatedCredential {
+  id: string;
+  name: string;
+  issuer: string;
+  subject: string;
+  audiences: string[];
+}
+
 export interface AppRegistration {
   name: string;
   clientId: string;
@@ -39,6 +67,8 @@ export interface AppRegistration {
   roles: string[];
   delegated: string[];
   secrets: ClientSecret[];
+  certificates: CertificateCredential[];
+  federatedCredentials: FederatedCredential[];
   flags: AppFlags;
 }
 
@@ -68,6 +98,8 @@ export function instantiateApps(specs: AppSpec[], fresh: boolean, now = Date.now
     roles: [...a.roles],
     delegated: [...a.delegated],
     flags: { ...NO_APP_FLAGS },
+    certificates: [],
+    federatedCredentials: [],
     secrets: a.secrets.map((s) => ({
       secretId: fresh ? randomUUID() : s.secretId,
       displayName: s.displayName,

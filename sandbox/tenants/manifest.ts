@@ -49,6 +49,14 @@ export function appManifest(a: AppRegistration, now = Date.now()) {
       expiresAt: s.endDateTime.toISOString(),
       expired: s.endDateTime.getTime() <= now,
     })),
+    certificates: a.certificates.map((c) => ({
+      keyId: c.keyId,
+      displayName: c.displayName,
+      thumbprint: c.thumbprintSha1.toUpperCase(),
+      startDateTime: c.startDateTime.toISOString(),
+      expiresAt: c.endDateTime.toISOString(),
+    })),
+    federatedCredentials: a.federatedCredentials.map((f) => ({ ...f, audiences: [...f.audiences] })),
   };
 }
 
