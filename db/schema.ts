@@ -311,6 +311,7 @@ export const syncJobs = pgTable(
     skippedDisabled: integer("skipped_disabled").notNull().default(0),
     skippedNoAddress: integer("skipped_no_address").notNull().default(0),
     skippedDuplicate: integer("skipped_duplicate").notNull().default(0),
+    skippedContactsOff: integer("skipped_contacts_off").notNull().default(0),
     retries: integer("retries").notNull().default(0),
     throttleWaitMs: integer("throttle_wait_ms").notNull().default(0),
     /** How often Graph rejected the saved cursor and the listing started over; bounded (lib/sync/staging.ts). */

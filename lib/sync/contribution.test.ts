@@ -44,6 +44,7 @@ test("pageContribution counts skipped members by reason and keeps parallel array
     objectIds: ["a", "d"],
     disabled: 1,
     noAddress: 1,
+    contactsOff: 0,
   });
 });
 

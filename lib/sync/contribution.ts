@@ -16,10 +16,12 @@ export interface PageContribution {
   objectIds: string[];
   disabled: number;
   noAddress: number;
+  /** Org contacts Graph listed that were not read because "Sync contacts" is off. */
+  contactsOff: number;
 }
 
 export function pageContribution(members: DirectoryMember[], rules: ContributionRules): PageContribution {
-  const out: PageContribution = { keys: [], emails: [], names: [], objectIds: [], disabled: 0, noAddress: 0 };
+  const out: PageContribution = { keys: [], emails: [], names: [], objectIds: [], disabled: 0, noAddress: 0, contactsOff: 0 };
   for (const member of members) {
     const verdict = memberVerdict(member, rules);
     if ("skip" in verdict) {

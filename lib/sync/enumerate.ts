@@ -59,7 +59,7 @@ const MAX_PAGES_PER_STATEMENT = 8;
 type PageItem = Extract<FetchedPage, { page: unknown }>;
 
 function merge(items: PageItem[], rules: ContributionRules): { contribution: PageContribution; members: number } {
-  const out: PageContribution = { keys: [], emails: [], names: [], objectIds: [], disabled: 0, noAddress: 0 };
+  const out: PageContribution = { keys: [], emails: [], names: [], objectIds: [], disabled: 0, noAddress: 0, contactsOff: 0 };
   let members = 0;
   for (const { page } of items) {
     const c = pageContribution(page.members, rules);
@@ -69,7 +69,9 @@ function merge(items: PageItem[], rules: ContributionRules): { contribution: Pag
     out.objectIds.push(...c.objectIds);
     out.disabled += c.disabled;
     out.noAddress += c.noAddress;
-    members += page.members.length;
+    out.contactsOff += page.contactsOff;
+    // Members read from Azure include the contacts left out, so "read = in the audience + skipped" reconciles.
+    members += page.members.length + page.contactsOff;
   }
   return { contribution: out, members };
 }

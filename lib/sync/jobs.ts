@@ -78,6 +78,7 @@ function toJob(row: Record<string, unknown>): SyncJob {
     skippedDisabled: Number(row.skipped_disabled),
     skippedNoAddress: Number(row.skipped_no_address),
     skippedDuplicate: Number(row.skipped_duplicate),
+    skippedContactsOff: Number(row.skipped_contacts_off),
     retries: Number(row.retries),
     throttleWaitMs: Number(row.throttle_wait_ms),
     cursorRestarts: Number(row.cursor_restarts ?? 0),

@@ -42,7 +42,7 @@ async function closeRun(tx: Executor, ref: RunRef, outcome: string, extra: { add
   await tx.execute(
     sql`UPDATE sync_runs r SET outcome = ${outcome}::run_outcome, finished_at = now(),
           pages = j.pages, members_seen = j.members_seen, retries = j.retries, throttle_wait_ms = j.throttle_wait_ms,
-          skipped = jsonb_build_object('disabled', j.skipped_disabled, 'noAddress', j.skipped_no_address, 'duplicate', j.skipped_duplicate),
+          skipped = jsonb_build_object('disabled', j.skipped_disabled, 'noAddress', j.skipped_no_address, 'duplicate', j.skipped_duplicate, 'contactsOff', j.skipped_contacts_off),
           added = ${extra.added ?? 0}, removed = ${extra.removed ?? 0},
           error = ${extra.error ? json(extra.error) : null}::jsonb
         FROM sync_jobs j WHERE r.id = ${ref.runId}::uuid AND j.id = ${ref.jobId}::uuid`,
@@ -58,7 +58,7 @@ export async function holdJob(tx: Executor, ref: RunRef): Promise<boolean> {
   return rows.length > 0;
 }
 
-const skippedOfJob = sql`jsonb_build_object('disabled', j.skipped_disabled, 'noAddress', j.skipped_no_address, 'duplicate', j.skipped_duplicate)`;
+const skippedOfJob = sql`jsonb_build_object('disabled', j.skipped_disabled, 'noAddress', j.skipped_no_address, 'duplicate', j.skipped_duplicate, 'contactsOff', j.skipped_contacts_off)`;
 
 /**
  * The applied run: inside the apply's transaction, so the audience and the badge change together. The caller

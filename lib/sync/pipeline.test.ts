@@ -184,7 +184,7 @@ describe("the pipeline on its own (PostgreSQL)", () => {
 
   const page = (from: number, to: number) => {
     const keys = Array.from({ length: to - from + 1 }, (_, k) => `user${from + k}@contoso.example`);
-    return { keys, emails: keys, names: keys.map(() => null), objectIds: keys.map((_, k) => `o${from + k}`), disabled: 0, noAddress: 0 };
+    return { keys, emails: keys, names: keys.map(() => null), objectIds: keys.map((_, k) => `o${from + k}`), disabled: 0, noAddress: 0, contactsOff: 0 };
   };
 
   async function arrange() {

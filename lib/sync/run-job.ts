@@ -234,12 +234,12 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
 async function previewResult(db: Executor, jobId: string, counts: { total: number; alreadyPresent: number }) {
   const [job] = await queryRows<Record<string, unknown>>(
     db,
-    sql`SELECT skipped_disabled, skipped_no_address, skipped_duplicate FROM sync_jobs WHERE id = ${jobId}::uuid`,
+    sql`SELECT skipped_disabled, skipped_no_address, skipped_duplicate, skipped_contacts_off FROM sync_jobs WHERE id = ${jobId}::uuid`,
   );
   return {
     wouldAdd: counts.total - counts.alreadyPresent,
     alreadyPresent: counts.alreadyPresent,
     total: counts.total,
-    skipped: { disabled: Number(job?.skipped_disabled ?? 0), noAddress: Number(job?.skipped_no_address ?? 0), duplicate: Number(job?.skipped_duplicate ?? 0) },
+    skipped: { disabled: Number(job?.skipped_disabled ?? 0), noAddress: Number(job?.skipped_no_address ?? 0), duplicate: Number(job?.skipped_duplicate ?? 0), contactsOff: Number(job?.skipped_contacts_off ?? 0) },
   };
 }

@@ -83,6 +83,7 @@ export async function stagePage(
           members_seen = members_seen + ${input.membersSeen},
           skipped_disabled = skipped_disabled + ${page.disabled},
           skipped_no_address = skipped_no_address + ${page.noAddress},
+          skipped_contacts_off = skipped_contacts_off + ${page.contactsOff},
           skipped_duplicate = skipped_duplicate + (${page.keys.length} - (SELECT count(*) FROM ins)),
           retries = retries + ${input.retries},
           throttle_wait_ms = throttle_wait_ms + ${Math.round(input.throttleWaitMs)},
@@ -105,7 +106,7 @@ export async function restartEnumeration(db: Executor, jobId: string, owner: str
     const rows = await queryRows<{ cursor_restarts: number }>(
       tx,
       sql`UPDATE sync_jobs SET cursor = NULL, enumeration_done = false, pages = 0, members_seen = 0,
-            skipped_disabled = 0, skipped_no_address = 0, skipped_duplicate = 0, cursor_restarts = cursor_restarts + 1
+            skipped_disabled = 0, skipped_no_address = 0, skipped_duplicate = 0, skipped_contacts_off = 0, cursor_restarts = cursor_restarts + 1
           WHERE id = ${jobId}::uuid AND lease_owner = ${owner} AND status = 'running'
           RETURNING cursor_restarts`,
     );

@@ -63,6 +63,23 @@ describe.each(dbKinds)("member listings by group kind on %s", (kind) => {
     }
   });
 
+  test("with Sync contacts off, a list's contacts are counted as left out, so Azure's count reconciles", async () => {
+    const t = await arrangeTenant(h.db, sb, NORTHWIND, { syncContacts: false });
+    const list = byName(t, "Partners Newsletter");
+    const d = await groupDetail(sb, t.manifest.tenantId, list.id);
+    expect(d.recipients!.contacts.length).toBeGreaterThan(0);
+    await t.select([list.id]);
+    expect(await work(h)).toMatchObject({ completed: 1, failed: 0 });
+    const audience = await audienceOf(h.db, t.seriesId);
+    for (const e of d.recipients!.contacts) expect(audience).not.toContain(e);
+    const source = await sourceOf(h, t, list.id);
+    // Every org contact of the list, with or without mail, was listed by Graph and left out.
+    expect(source.skipped).toMatchObject({ contactsOff: d.recipients!.contacts.length + d.skipped!.contactsWithoutMail.length });
+    const [run] = await h.db.select().from(s.syncRuns).where(eq(s.syncRuns.sourceId, source.id));
+    const skipped = Object.values(run.skipped as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(run.membersSeen).toBe(audience.length + skipped); // read from Azure = in the audience + skipped, by reason
+  });
+
   test("a group with hidden membership ends in Error naming Member.Read.Hidden, and syncs once it is granted", async () => {
     const t = await arrangeTenant(h.db, sb, NORTHWIND);
     const hidden = byName(t, "Board Confidential");

@@ -44,6 +44,8 @@ export interface MemberPage {
   nextLink: string | null;
   /** @odata.count when Graph sent it (only advanced queries with $count=true do; no listing here asks). */
   count: number | null;
+  /** Org contacts on a group's listing that were dropped because the connection does not sync contacts. */
+  contactsOff: number;
 }
 
 /**
@@ -114,6 +116,12 @@ export function membersOf(stream: MemberStream, value: Record<string, unknown>[]
   return out;
 }
 
+/** How many org contacts a group listing's page held that the connection does not sync ("Sync contacts" off). */
+export function droppedContacts(stream: MemberStream, value: Record<string, unknown>[]): number {
+  if (stream.kind !== "groupMembers" || stream.contacts) return 0;
+  return value.filter((r) => r["@odata.type"] === CONTACT_TYPE).length;
+}
+
 /** A cursor saved by an older build (an OData-cast listing, or a stream this source no longer walks). */
 function outdatedCursor(path: string): GraphRequestError {
   return new GraphRequestError({ status: 400, code: "cursor_outdated", message: "The saved page cursor belongs to a listing Roster no longer reads.", path });
@@ -135,6 +143,7 @@ export async function startMemberPage(
     members: membersOf(stream, raw.value ?? []),
     nextLink: text(raw["@odata.nextLink"]),
     count: typeof raw["@odata.count"] === "number" ? raw["@odata.count"] : null,
+    contactsOff: droppedContacts(stream, raw.value ?? []),
   });
   const read = await graph.getListPage<RawPage>(path);
   const page = read.page.then(toPage);

@@ -1,0 +1,1 @@
+ALTER TABLE "sync_jobs" ADD COLUMN "skipped_contacts_off" integer DEFAULT 0 NOT NULL;
