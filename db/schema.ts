@@ -434,3 +434,79 @@ export type Cadence = (typeof cadenceEnum.enumValues)[number];
 export type GroupKindValue = (typeof groupKindEnum.enumValues)[number];
 export type JobStatus = (typeof jobStatusEnum.enumValues)[number];
 export type JobMode = (typeof jobModeEnum.enumValues)[number];
+
+// ── Alerts (lib/alerts) ──────────────────────────────────────────────────────
+
+/**
+ * One row per thing that happened to a connection and deserves an email: its (kind, event_key) is unique, so a
+ * cron call that sees the same expiry, failure or review again inserts nothing and sends nothing. The event key
+ * names the episode (the secret and its threshold, the failing episode, the streak's start, the job), not the call.
+ */
+export const alertEvents = pgTable(
+  "alert_events",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    connectionId: uuid("connection_id").notNull().references(() => directoryConnections.id, { onDelete: "cascade" }),
+    /** secret_expiry, connection_failing, connection_recovered, group_error, needs_review, reconcile_drift (lib/alerts/kinds.ts). */
+    kind: text("kind").notNull(),
+    eventKey: text("event_key").notNull(),
+    /** What happened and what to do, as the email and the page say it; never a secret. */
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    /** A path on this site (the page where the fix is done). */
+    path: text("path").notNull(),
+    /** pending → sending → sent | failed; off (the kind is turned off), not_configured (no SMTP), no_recipients. */
+    emailStatus: text("email_status").notNull().default("pending"),
+    recipients: text("recipients").array().notNull().default(sql`'{}'::text[]`),
+    claimedAt: tstz("claimed_at"),
+    emailedAt: tstz("emailed_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("alert_events_event_key").on(t.connectionId, t.kind, t.eventKey),
+    index("alert_events_connection_idx").on(t.connectionId, t.createdAt),
+    index("alert_events_pending_idx").on(t.emailStatus),
+  ],
+);
+
+/**
+ * Per connection: the alert kinds its admins turned off, and the health last alerted (so "turned failing" and
+ * "recovered" are edges claimed once by a conditional update, whatever the number of cron calls in between).
+ */
+export const connectionAlertSettings = pgTable("connection_alert_settings", {
+  connectionId: uuid("connection_id").primaryKey().references(() => directoryConnections.id, { onDelete: "cascade" }),
+  disabledKinds: text("disabled_kinds").array().notNull().default(sql`'{}'::text[]`),
+  alertedHealth: text("alerted_health"),
+  /** Counts failing episodes; names each one's event key. */
+  healthEpisode: integer("health_episode").notNull().default(0),
+  updatedAt: tstz("updated_at").notNull().defaultNow(),
+});
+
+// ── Setup links (lib/setup-links) ────────────────────────────────────────────
+
+/**
+ * A one-time link an admin sends to an IT contact to set up a connection (or rotate a connection's secret)
+ * without a Roster account. Only the SHA-256 of the token is stored: a database read does not yield a usable link.
+ */
+export const setupLinks = pgTable(
+  "setup_links",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tokenHash: text("token_hash").notNull(),
+    /** create: a new connection for organizationId; rotate: the secret of connectionId. */
+    purpose: text("purpose").notNull(),
+    organizationId: uuid("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    connectionId: uuid("connection_id").references(() => directoryConnections.id, { onDelete: "cascade" }),
+    contactName: text("contact_name").notNull(),
+    contactEmail: text("contact_email").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: tstz("expires_at").notNull(),
+    openedAt: tstz("opened_at"),
+    completedAt: tstz("completed_at"),
+    revokedAt: tstz("revoked_at"),
+    /** The connection the link created or rotated. */
+    resultConnectionId: uuid("result_connection_id").references(() => directoryConnections.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("setup_links_token_key").on(t.tokenHash), index("setup_links_org_idx").on(t.organizationId, t.createdAt)],
+);

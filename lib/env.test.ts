@@ -15,6 +15,14 @@ function errorOf(run: () => unknown): EnvError {
 }
 
 describe("readEnv", () => {
+  test("mail: SMTP_URL needs MAIL_FROM; both set are taken as they are", () => {
+    expect(errorOf(() => readEnv(env({ SMTP_URL: "smtp://127.0.0.1:2525" }))).message).toMatch(/MAIL_FROM is missing: SMTP_URL is set/);
+    expect(readEnv(env({ SMTP_URL: "smtps://u:p@smtp.example.com:465", MAIL_FROM: "Roster <roster@example.com>" }))).toMatchObject({
+      SMTP_URL: "smtps://u:p@smtp.example.com:465",
+      MAIL_FROM: "Roster <roster@example.com>",
+    });
+  });
+
   test("nothing set is a valid development configuration; empty values count as unset", () => {
     expect(readEnv(env({}))).toEqual({});
     expect(readEnv(env({ DATABASE_URL: "", CRON_SECRET: " ", ENCRYPTION_KEY: "" }))).toEqual({});
@@ -34,6 +42,8 @@ describe("readEnv", () => {
     ["ENTRA_AUTHORITY_HOST", "http://127.0.0.1:4443", /ENTRA_AUTHORITY_HOST must be a https URL/],
     ["GRAPH_BASE_URL", "graph.microsoft.com", /GRAPH_BASE_URL must be a https URL/],
     ["NEXTAUTH_URL", "roster.test", /NEXTAUTH_URL must be a http or https URL/],
+    ["SMTP_URL", "https://user:hunter2@mail.example.com", /SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/],
+    ["MAIL_FROM", "no-at-sign.example", /MAIL_FROM must be an email address/],
   ])("a malformed %s is named, and its value never shown", (name, value, message) => {
     const error = errorOf(() => readEnv(env({ [name]: value })));
     expect(error.variables).toEqual([name]);

@@ -65,6 +65,32 @@ const schema = z
     /** Moves only Azure Government's authority (tests that play the two clouds with two sandboxes). */
     ENTRA_AUTHORITY_HOST_USGOV: optional(origin(["https:"], "https://localhost:4443 (Entra clients refuse plain http)")),
     GRAPH_BASE_URL: optional(origin(["https:"], "https://localhost:4443 (Graph clients refuse plain http)")),
+    /** Outgoing mail (lib/mail): smtp:// (STARTTLS when the server offers it) or smtps:// (TLS from the start). */
+    SMTP_URL: optional(
+      z
+        .string()
+        .trim()
+        .refine(
+          (value) => {
+            try {
+              const url = new URL(value);
+              return (url.protocol === "smtp:" || url.protocol === "smtps:") && url.hostname !== "";
+            } catch {
+              return false;
+            }
+          },
+          { error: "must be an smtp:// or smtps:// URL such as smtps://user:pass@smtp.example.com:465 (unset: alerts show only in Roster)" },
+        ),
+    ),
+    /** The From of every email: an address, or `Name <address>`. */
+    MAIL_FROM: optional(
+      z
+        .string()
+        .trim()
+        .refine((value) => /^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/.test(value), {
+          error: "must be an email address or `Name <address>`, such as Roster <roster@example.com>",
+        }),
+    ),
     AUTH_ENTRA_CLIENT_ID: optional(z.string().trim()),
     AUTH_ENTRA_CLIENT_SECRET: optional(z.string().trim()),
     AUTH_ENTRA_TENANT_ID: optional(
@@ -77,6 +103,10 @@ const schema = z
     ),
   })
   .superRefine((env, ctx) => {
+    // Only a well-formed SMTP_URL needs a From: a malformed one is reported on its own.
+    if (env.SMTP_URL && /^smtps?:\/\/./i.test(env.SMTP_URL) && !env.MAIL_FROM) {
+      ctx.addIssue({ code: "custom", path: ["MAIL_FROM"], message: "is missing: SMTP_URL is set, and every email needs a From address such as Roster <roster@example.com>" });
+    }
     const sso = ["AUTH_ENTRA_CLIENT_ID", "AUTH_ENTRA_CLIENT_SECRET", "AUTH_ENTRA_TENANT_ID"] as const;
     const set = sso.filter((name) => env[name] !== undefined);
     if (set.length > 0 && set.length < sso.length) {

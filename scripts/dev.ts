@@ -4,11 +4,12 @@
  * (NODE_EXTRA_CA_CERTS is read only at process start, hence a child process).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { openDb } from "../db/client";
+import { dataDir, openDb } from "../db/client";
 import { readEnv } from "../lib/env";
 import { migrate } from "../db/migrate";
 import { seedDemo } from "../lib/seed/demo";
 import { ensureCertificate } from "../sandbox/cert";
+import { startDevMailbox } from "./dev-mailbox";
 
 const PORT = process.env.PORT || "3000";
 const SANDBOX_PORT = process.env.SANDBOX_PORT || "4443";
@@ -48,6 +49,8 @@ async function main() {
 
   const { certPath } = ensureCertificate();
   const sandboxUrl = await startSandbox(certPath);
+  // Emails (alerts, setup links) go to a catcher in this process unless SMTP_URL names a real server.
+  const mailbox = process.env.SMTP_URL ? null : await startDevMailbox(dataDir());
 
   const next = spawn(process.execPath, ["node_modules/next/dist/bin/next", "dev", "-p", PORT], {
     stdio: "inherit",
@@ -57,6 +60,7 @@ async function main() {
       ENTRA_AUTHORITY_HOST: process.env.ENTRA_AUTHORITY_HOST || sandboxUrl,
       GRAPH_BASE_URL: process.env.GRAPH_BASE_URL || sandboxUrl,
       NEXTAUTH_URL: process.env.NEXTAUTH_URL || `http://localhost:${PORT}`,
+      ...(mailbox ? { SMTP_URL: mailbox.url, MAIL_FROM: process.env.MAIL_FROM || "Roster (development) <roster@localhost.localdomain>" } : {}),
     },
   });
   children.push(next);
@@ -65,6 +69,7 @@ async function main() {
   console.log(`
   Roster is starting on http://localhost:${PORT}
   Sandbox tenant (stands in for Entra ID and Microsoft Graph): ${sandboxUrl}
+  Emails Roster sends: ${mailbox ? `printed here with [mail], and kept in ${mailbox.folder}` : `sent through SMTP_URL`}
   Sign in as:
 ${demo.signIns.map((s) => `    ${s.role.padEnd(6)} ${s.email} / ${s.password}`).join("\n")}
 `);

@@ -7,6 +7,7 @@ import type { OpenGraphSession } from "./graph-session";
 import { recordConnectionFailure } from "./outcomes";
 import { diagnose } from "@/lib/directory/entra/diagnose";
 import { logError, logInfo } from "@/lib/log";
+import { scanAlertsForCron } from "@/lib/alerts/scan";
 import { verifyConnectionAs } from "@/lib/connections/verify";
 import { scheduleDueConnections } from "./schedule";
 import { runQueuedWork, type WorkSummary } from "./worker";
@@ -64,6 +65,7 @@ export interface CronReport extends WorkSummary {
   /** Jobs queued by this call for sources whose period came due. */
   due: number;
   connections: ConnectionCheck & { catalogsRefreshed: number; catalogsFailed: number };
+  alerts: Awaited<ReturnType<typeof scanAlertsForCron>>;
 }
 
 /**
@@ -121,5 +123,6 @@ export async function runCron(
     openGraph: opts.openGraph,
     concurrency: opts.concurrency,
   });
-  return { due, ...work, connections: { ...connections, catalogsRefreshed, catalogsFailed } };
+  const alerts = await scanAlertsForCron(db, now);
+  return { due, ...work, connections: { ...connections, catalogsRefreshed, catalogsFailed }, alerts };
 }

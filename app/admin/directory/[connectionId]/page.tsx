@@ -26,6 +26,7 @@ import {
   updateConnectionOptionsAction,
   verifyConnectionAction,
 } from "./actions";
+import { AlertsSection } from "./alerts-section";
 
 export const metadata: Metadata = { title: "Directory connection" };
 
@@ -161,6 +162,8 @@ export default async function ConnectionPage({
         <h2 id="settings-heading" className="mb-3 text-base font-semibold text-slate-900">Settings</h2>
         <ConnectionOptionsForm connection={connection} organizations={orgChoices} update={updateConnectionOptionsAction} />
       </section>
+
+      <AlertsSection db={db} actor={actor} connectionId={connection.id} />
 
       <section className="rounded-lg border border-red-200 bg-white p-5 shadow-sm" aria-labelledby="delete-heading">
         <h2 id="delete-heading" className="text-base font-semibold text-slate-900">Delete</h2>
