@@ -13,6 +13,7 @@ import { usersCommands } from "./commands/users";
 import { syncCommands } from "./commands/sync";
 import { connectionsCommands } from "./commands/connections";
 import { keysCommands } from "./commands/keys";
+import { tokensCommands } from "./commands/tokens";
 
 // ── Command registry: one line per module ────────────────────────────────────
 const COMMANDS: CommandGroup[] = [
@@ -20,6 +21,7 @@ const COMMANDS: CommandGroup[] = [
   syncCommands,
   connectionsCommands,
   keysCommands,
+  tokensCommands,
 ];
 
 function topUsage(): string {

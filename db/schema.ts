@@ -400,6 +400,53 @@ export const graphTenantSlots = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.slot] })],
 );
 
+// ── API tokens and exclusions (lib/tokens, lib/audience/exclusions.ts) ───────
+
+/**
+ * A per-organization bearer token for the newsletter platform's calls (the unsubscribe endpoint). Only the
+ * SHA-256 of the token is kept: the token is 32 random bytes, so a fast hash is enough (nothing to brute-force),
+ * and a stolen table opens nothing. The token itself is shown once, when it is created.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organizationId: uuid("organization_id").notNull().references(() => organizations.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    /** Hex SHA-256 of the whole token. */
+    tokenHash: text("token_hash").notNull(),
+    /** The token's first characters, to tell tokens apart in a list; never enough to use one. */
+    tokenPrefix: text("token_prefix").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: tstz("last_used_at"),
+    revokedAt: tstz("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_key").on(t.tokenHash), index("api_tokens_org_idx").on(t.organizationId)],
+);
+
+/**
+ * An address a series' audience must never hold, whatever source holds it (an unsubscribe, "except
+ * Contractors"). Holdings stay as they are, so lifting the exclusion brings the address back exactly when a
+ * source still holds it; lib/audience keeps recipients free of excluded addresses inside every writer's
+ * transaction.
+ */
+export const seriesExclusions = pgTable(
+  "series_exclusions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    seriesId: uuid("series_id").notNull().references(() => series.id, { onDelete: "cascade" }),
+    emailNormalized: text("email_normalized").notNull(),
+    email: text("email").notNull(),
+    reason: text("reason"),
+    /** Who excluded it, as shown: a person's name, an API token's label, "cli". */
+    excludedBy: text("excluded_by").notNull(),
+    excludedByUserId: uuid("excluded_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("series_exclusions_series_email_key").on(t.seriesId, t.emailNormalized)],
+);
+
 // ── Audit ────────────────────────────────────────────────────────────────────
 
 export const auditEvents = pgTable(

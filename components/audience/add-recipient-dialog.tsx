@@ -30,7 +30,9 @@ export function AddRecipientDialog({ seriesId, open, onOpenChange }: { seriesId:
         return;
       }
       toast(
-        result.data.added
+        result.data.excluded
+          ? `${result.data.email} is on the manual list, but this series excludes it: it stays out of the audience until the exclusion is lifted.`
+          : result.data.added
           ? `Added ${result.data.email}.`
           : `${result.data.email} was already in the audience; it is now also on the manual list.`,
       );

@@ -4,15 +4,16 @@ import { useState } from "react";
 import { ManageFromDirectory } from "@/components/directory/manage-from-directory";
 import { buttonClasses } from "@/components/ui/button";
 import { AddRecipientDialog } from "./add-recipient-dialog";
+import { ExcludeDialog } from "./exclude-dialog";
 import { UploadCsvDialog } from "./upload-csv-dialog";
 
-type OpenDialog = "add" | "upload" | "directory" | null;
+type OpenDialog = "add" | "upload" | "directory" | "exclude" | null;
 
 const itemClasses =
   "flex cursor-default select-none items-start gap-3 rounded-md px-3 py-2 text-sm text-slate-800 outline-none data-[highlighted]:bg-blue-50 data-[highlighted]:text-blue-900";
 
 /**
- * "Manage recipients": the three ways into an audience. The menu is non-modal so that the dialog it opens
+ * "Manage recipients": the three ways into an audience, and exclusions, the way to keep people out. The menu is non-modal so that the dialog it opens
  * owns focus and pointer events cleanly once the menu has closed.
  */
 export function ManageRecipientsMenu({ seriesId }: { seriesId: string }) {
@@ -42,6 +43,12 @@ export function ManageRecipientsMenu({ seriesId }: { seriesId: string }) {
                 <span className="block text-xs text-slate-500">Email and name columns, up to 50,000 rows</span>
               </span>
             </DropdownMenu.Item>
+            <DropdownMenu.Item className={itemClasses} onSelect={() => setOpen("exclude")}>
+              <span>
+                <span className="block font-medium">Exclude addresses</span>
+                <span className="block text-xs text-slate-500">Keep people out whatever source holds them</span>
+              </span>
+            </DropdownMenu.Item>
             <DropdownMenu.Separator className="my-1 h-px bg-slate-100" />
             <DropdownMenu.Item className={itemClasses} onSelect={() => setOpen("directory")}>
               <span>
@@ -54,6 +61,7 @@ export function ManageRecipientsMenu({ seriesId }: { seriesId: string }) {
       </DropdownMenu.Root>
       <AddRecipientDialog seriesId={seriesId} open={open === "add"} onOpenChange={onOpenChange("add")} />
       <UploadCsvDialog seriesId={seriesId} open={open === "upload"} onOpenChange={onOpenChange("upload")} />
+      <ExcludeDialog seriesId={seriesId} open={open === "exclude"} onOpenChange={onOpenChange("exclude")} />
       <ManageFromDirectory seriesId={seriesId} open={open === "directory"} onOpenChange={onOpenChange("directory")} />
     </>
   );

@@ -18,7 +18,22 @@ export function sourceOptionLabel(s: SourceSummary): string {
 }
 
 /** Search and source filter as a plain GET form: works before JavaScript loads, and the URL can be shared. */
-export function RecipientFilters({ action, q, sourceId, sources }: { action: string; q: string; sourceId: string; sources: SourceSummary[] }) {
+export function RecipientFilters({
+  action,
+  q,
+  sourceId,
+  sources,
+  show = "recipients",
+  excludedCount = 0,
+}: {
+  action: string;
+  q: string;
+  sourceId: string;
+  sources: SourceSummary[];
+  /** "excluded" lists the series' excluded addresses instead of its recipients. */
+  show?: "recipients" | "excluded";
+  excludedCount?: number;
+}) {
   return (
     <form action={action} method="get" role="search" className="flex flex-col gap-3 sm:flex-row sm:items-end">
       <div className="flex-1 space-y-1.5">
@@ -26,6 +41,15 @@ export function RecipientFilters({ action, q, sourceId, sources }: { action: str
           Search recipients
         </label>
         <input id="recipient-search" name="q" type="search" defaultValue={q} placeholder="Email or name" className={inputClasses} />
+      </div>
+      <div className="space-y-1.5 sm:w-44">
+        <label htmlFor="recipient-show" className="block text-sm font-medium text-slate-800">
+          Show
+        </label>
+        <select id="recipient-show" name="show" defaultValue={show} className={inputClasses}>
+          <option value="recipients">Recipients</option>
+          <option value="excluded">Excluded ({excludedCount.toLocaleString("en-US")})</option>
+        </select>
       </div>
       <div className="space-y-1.5 sm:w-64">
         <label htmlFor="recipient-source" className="block text-sm font-medium text-slate-800">
@@ -44,7 +68,7 @@ export function RecipientFilters({ action, q, sourceId, sources }: { action: str
         <button type="submit" className={buttonClasses("secondary")}>
           Search
         </button>
-        {(q || sourceId) && (
+        {(q || sourceId || show === "excluded") && (
           <Link href={action} className={buttonClasses("ghost")}>
             Clear
           </Link>

@@ -5,7 +5,8 @@ import { normalizeEmail } from "@/lib/email";
 
 /**
  * The audience invariant in set-based SQL: a series has a `recipients` row for an address exactly while at
- * least one of its sources holds that address in `recipient_sources`. Every writer (manual entry, CSV import,
+ * least one of its sources holds that address in `recipient_sources` and the series does not exclude it
+ * (`series_exclusions`). Every writer (manual entry, CSV import,
  * the directory sync) changes holdings only through these two helpers, inside the transaction that changes
  * the source, so the invariant holds at every commit.
  *
@@ -47,7 +48,8 @@ function distinctByAddress(rows: HoldingRow[]) {
 
 /**
  * Makes `sourceId` hold each address (already-held ones are left as they are) and creates the recipients that
- * did not exist yet. Returns how many holdings were new and how many recipients were added to the series.
+ * did not exist yet, except for excluded addresses: those are held (so lifting the exclusion brings them back)
+ * but never become recipients (lib/audience/exclusions.ts). Returns how many holdings were new and how many recipients were added to the series.
  */
 export async function addHoldings(
   tx: Executor,
@@ -76,6 +78,7 @@ export async function addHoldings(
       sql`INSERT INTO recipients (series_id, email_normalized, email, name)
           SELECT ${input.seriesId}::uuid, t.k, t.e, t.n
           FROM unnest(${keys}::text[], ${emails}::text[], ${names}::text[]) AS t(k, e, n)
+          WHERE NOT EXISTS (SELECT 1 FROM series_exclusions x WHERE x.series_id = ${input.seriesId}::uuid AND x.email_normalized = t.k)
           ON CONFLICT (series_id, email_normalized) DO NOTHING`,
     );
   }

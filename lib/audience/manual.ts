@@ -14,6 +14,11 @@ export interface AddManualRecipientResult {
   email: string;
   /** False when the address was already in the audience through another source (it is now also held manually). */
   added: boolean;
+  /**
+   * True when the series excludes the address: it is on the manual list now, but stays out of the audience
+   * until an editor lifts the exclusion.
+   */
+  excluded: boolean;
 }
 
 /** Adds one address to the series' manual list. Editors and admins of the series' organization only. */
@@ -38,7 +43,8 @@ export async function addManualRecipient(
       .select({ email: recipients.email })
       .from(recipients)
       .where(and(eq(recipients.seriesId, series.id), eq(recipients.emailNormalized, normalizeEmail(email))));
-    return { email: row.email, added: added > 0 };
+    if (!row) return { email, added: false, excluded: true };
+    return { email: row.email, added: added > 0, excluded: false };
   });
 }
 

@@ -1,10 +1,9 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import { auditEvents } from "@/db/schema";
-import type { Actor } from "@/lib/auth/actor";
+import { recordAudit, type AuditActor } from "@/lib/audit/record";
 
-/** Who acted: a signed-in user, or an operator/system label (CLI, cron) when there is none. */
-export type ConnectionActor = { kind: "user"; actor: Actor } | { kind: "operator"; label: string };
+/** Who acted on a connection: a signed-in user, or an operator/system label (CLI, cron) when there is none. */
+export type ConnectionActor = Extract<AuditActor, { kind: "user" | "operator" }>;
 
 export type ConnectionAuditAction =
   | "connection.create"
@@ -27,10 +26,10 @@ export async function recordConnectionAudit(
   organizationIds: string[],
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  const actorUserId = by.kind === "user" ? by.actor.userId : null;
-  const actorLabel = by.kind === "user" ? by.actor.email : by.label;
   const orgs = organizationIds.length ? organizationIds : [null];
-  await db.insert(auditEvents).values(
-    orgs.map((organizationId) => ({ organizationId, actorUserId, actorLabel, action, targetType: "directory_connection", targetId: connectionId, details })),
+  await recordAudit(
+    db,
+    by,
+    orgs.map((organizationId) => ({ organizationId, action, targetType: "directory_connection", targetId: connectionId, details })),
   );
 }

@@ -7,6 +7,7 @@ import { invalidInput } from "@/lib/errors";
 import { isValidEmail, normalizeEmail } from "@/lib/email";
 import type { DirectoryPerson } from "@/lib/directory/entra/person";
 import { logError } from "@/lib/log";
+import { exclusionOf } from "@/lib/audience/exclusions";
 import {
   explainPresence,
   type ConnectionFacts,
@@ -44,6 +45,12 @@ export async function explainAudienceMember(
         where rs.series_id = ${series.id} and rs.email_normalized = ${email}
         order by s.created_at`,
   );
+
+  // An excluded address is out whatever the directory says: the directory is not asked at all.
+  const exclusion = await exclusionOf(db, series.id, email);
+  if (exclusion) {
+    return explainPresence({ email, exclusion, holders: holders.map((h) => ({ label: h.label, kind: h.kind, connectionId: h.connection_id })), synced: [], connections: [] });
+  }
 
   const syncedRows = await db
     .select({ source: audienceSources, groupObjectId: directoryGroups.objectId })

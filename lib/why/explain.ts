@@ -12,6 +12,7 @@ import type { SourceKind } from "@/db/schema";
 
 export type WhyReasonCode =
   | "held"
+  | "excluded"
   | "leaves_next_sync"
   | "no_directory_sources"
   | "not_in_directory"
@@ -58,8 +59,19 @@ export interface ConnectionFacts {
   lookupError?: string;
 }
 
+/** The series excludes the address (lib/audience/exclusions.ts). */
+export interface ExclusionFacts {
+  excludedBy: string;
+  createdAt: Date;
+  reason: string | null;
+}
+
 export interface WhyInput {
   email: string;
+  /** Set when the series excludes the address: it is out whatever holds it. */
+  exclusion?: ExclusionFacts | null;
+  /** For dates: the year is left out when it is this one. */
+  now?: Date;
   holders: HoldingSource[];
   synced: SyncedDirectorySource[];
   connections: ConnectionFacts[];
@@ -192,7 +204,21 @@ function explainConnection(email: string, facts: ConnectionFacts, input: WhyInpu
   ];
 }
 
+/** "3 Dec", or "3 Dec 2025" in another year; UTC, like every time Roster stores. */
+export function shortDate(at: Date, now: Date = new Date()): string {
+  const sameYear = at.getUTCFullYear() === now.getUTCFullYear();
+  return at.toLocaleDateString("en-GB", { day: "numeric", month: "short", ...(sameYear ? {} : { year: "numeric" }), timeZone: "UTC" });
+}
+
 export function explainPresence(input: WhyInput): WhyAnswer {
+  if (input.exclusion) {
+    const x = input.exclusion;
+    const sources = input.holders.map((h) => `“${h.label}” (${kindWords[h.kind]})`).join(", ");
+    const message =
+      `${input.email} is not in the audience: excluded by ${x.excludedBy} on ${shortDate(x.createdAt, input.now)}${x.reason ? `: ${x.reason}` : ""}.` +
+      (sources ? ` Without the exclusion it would be there through ${sources}.` : " No source holds it now either.");
+    return { email: input.email, inAudience: false, holders: input.holders, reasons: [{ code: "excluded", message }] };
+  }
   const held = input.holders.length > 0;
   const reasons: WhyReason[] = [];
   if (held) {

@@ -73,7 +73,7 @@ describe.each(dbKinds)("audience on %s", (kind) => {
 
   test("manual add and remove; removal keeps an address another source holds", async () => {
     const w = await makeWorld(h.db);
-    expect(await addManualRecipient(h.db, w.editor.actor, { seriesId: w.series.id, email: "  Ada@Example.com ", name: "Ada" })).toEqual({ email: "Ada@Example.com", added: true });
+    expect(await addManualRecipient(h.db, w.editor.actor, { seriesId: w.series.id, email: "  Ada@Example.com ", name: "Ada" })).toEqual({ email: "Ada@Example.com", added: true, excluded: false });
     await expect(addManualRecipient(h.db, w.editor.actor, { seriesId: w.series.id, email: "ada@example.com" })).rejects.toMatchObject({ code: "conflict" });
     await expect(addManualRecipient(h.db, w.editor.actor, { seriesId: w.series.id, email: "not an email" })).rejects.toMatchObject({ code: "invalid_input", fields: { email: expect.any(String) } });
 

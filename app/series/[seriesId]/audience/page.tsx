@@ -5,6 +5,8 @@ import { ManageRecipientsMenu } from "@/components/audience/manage-recipients-me
 import { Pagination } from "@/components/audience/pagination";
 import { RecipientFilters } from "@/components/audience/recipient-filters";
 import { RecipientsTable } from "@/components/audience/recipients-table";
+import { ExclusionsTable } from "@/components/audience/exclusions-table";
+import { countExclusions, listExclusions } from "@/lib/audience/exclusions";
 import { WhyLookup } from "@/components/directory/why-lookup";
 import { PageHeader } from "@/components/layout/page-header";
 import { audienceSummary, countRecipients, listRecipients, listSources } from "@/lib/audience/recipients";
@@ -34,11 +36,14 @@ export default async function AudiencePage({
   const q = one(sp.q).trim();
   const sourceId = one(sp.source);
   const page = Number.parseInt(one(sp.page), 10) || 1;
-  const [count, list, sources, summary] = await Promise.all([
+  const show = one(sp.show) === "excluded" ? "excluded" : "recipients";
+  const [count, list, sources, summary, excludedCount, excluded] = await Promise.all([
     countRecipients(db, series.id),
     listRecipients(db, actor, { seriesId: series.id, q, sourceId, page, pageSize: PAGE_SIZE }),
     listSources(db, actor, series.id),
     audienceSummary(db, actor, series.id),
+    countExclusions(db, series.id),
+    show === "excluded" ? listExclusions(db, actor, { seriesId: series.id, q, limit: 500 }) : null,
   ]);
   const filtered = Boolean(q || sourceId);
 
@@ -62,6 +67,13 @@ export default async function AudiencePage({
         <p className="mt-2 text-3xl font-semibold tabular-nums text-blue-700">
           {count.toLocaleString("en-US")} {count === 1 ? "recipient" : "recipients"}
         </p>
+        {excludedCount > 0 && (
+          <p className="mt-1 text-sm text-slate-600">
+            <Link href={`${basePath}?show=excluded`} className="underline hover:text-slate-900">
+              {excludedCount.toLocaleString("en-US")} excluded
+            </Link>
+          </p>
+        )}
       </PageHeader>
 
       <AudienceSummary sources={summary} />
@@ -73,13 +85,32 @@ export default async function AudiencePage({
         {/* The "why" lookup sits beside the search, so it is reached without scrolling past the table. */}
         <div className="mb-4 flex flex-col gap-4 lg:flex-row lg:items-start">
           <div className="min-w-0 flex-1">
-            <RecipientFilters action={basePath} q={q} sourceId={sourceId} sources={sources} />
+            <RecipientFilters action={basePath} q={q} sourceId={sourceId} sources={sources} show={show} excludedCount={excludedCount} />
           </div>
           <div className="lg:w-96">
             <WhyLookup seriesId={series.id} compact />
           </div>
         </div>
-        {list.rows.length === 0 ? (
+        {excluded ? (
+          excluded.rows.length === 0 ? (
+            <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600">
+              <p>{q ? "No excluded address matches this search." : "No address is excluded from this audience."}</p>
+            </div>
+          ) : (
+            <>
+              <ExclusionsTable
+                seriesId={series.id}
+                caption={`Excluded from ${series.name}`}
+                rows={excluded.rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }))}
+              />
+              {excluded.total > excluded.rows.length && (
+                <p className="mt-2 text-sm text-slate-600">
+                  The newest {excluded.rows.length.toLocaleString("en-US")} of {excluded.total.toLocaleString("en-US")} exclusions are shown; search to find others.
+                </p>
+              )}
+            </>
+          )
+        ) : list.rows.length === 0 ? (
           <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600">
             {filtered ? (
               <p>No one matches this search.</p>
