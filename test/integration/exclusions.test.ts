@@ -10,11 +10,8 @@ import { importRecipientCsv } from "@/lib/audience/csv-import";
 import { importExclusionCsv } from "@/lib/audience/exclusion-csv";
 import { excludeAddress, liftExclusion, listExclusions } from "@/lib/audience/exclusions";
 import { addManualRecipient } from "@/lib/audience/manual";
-import { runQueuedWork, updateSelection } from "@/lib/sync/verbs";
 import { createApiToken, revokeApiToken } from "@/lib/tokens/api-tokens";
-import { explainAudienceMember } from "@/lib/why/audience";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
-import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, users } from "../support/factories";
 import { csv, makeWorld } from "./audience-fixtures";
 
 const current: { db?: TestDb["db"] } = {};
@@ -22,7 +19,6 @@ vi.mock("@/lib/db", () => ({ getDb: async () => current.db! }));
 const route = await import("@/app/api/series/[seriesId]/exclusions/route");
 
 const OPERATOR = { kind: "operator", label: "cli" } as const;
-const noLookup = { findPerson: async () => null };
 
 async function audience(h: TestDb, seriesId: string): Promise<string[]> {
   const rows = await h.db.select({ e: s.recipients.emailNormalized }).from(s.recipients).where(eq(s.recipients.seriesId, seriesId));
