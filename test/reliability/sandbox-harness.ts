@@ -27,7 +27,7 @@ export interface Manifest {
 
 export interface GroupDetail extends ManifestGroup {
   recipients: { mail: string[]; upnFallback: string[]; contacts: string[] } | null;
-  skipped: { disabled: string[]; upnOnly: string[]; noAddress: string[] } | null;
+  skipped: { disabled: string[]; upnOnly: string[]; noAddress: string[]; contactsWithoutMail: string[] } | null;
 }
 
 export interface LoggedRequest {
