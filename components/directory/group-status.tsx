@@ -13,6 +13,20 @@ export function GroupStatus({ state, source, pendingTick }: { state: SyncState; 
   if (!source || state === "not_synced") return null;
   switch (state) {
     case "queued":
+      if (source.retry) {
+        return (
+          <div className="text-sm text-amber-900">
+            <p>
+              Retrying at {formatTime(source.retry.at)} (attempt {source.retry.attempt} of {source.retry.of}): {source.retry.error.title}
+            </p>
+            <p className="text-slate-700">
+              {source.progress?.membersSeen
+                ? `It resumes where it stopped (${plural(source.progress.membersSeen, "member")} read); the audience is unchanged meanwhile.`
+                : "The audience is unchanged meanwhile."}
+            </p>
+          </div>
+        );
+      }
       return <p className="text-sm text-slate-600">Waiting to start…</p>;
     case "syncing":
       // Running, but no page read yet (signing in, the first request on its way): not "0 members so far".

@@ -19,6 +19,7 @@ function placeholderSource(kind: SourceStateView["kind"], groupId: string | null
     selected: true,
     state: "queued",
     progress: null,
+    retry: null,
     memberCount: 0,
     skipped: {},
     lastSyncedAt: null,
@@ -29,8 +30,8 @@ function placeholderSource(kind: SourceStateView["kind"], groupId: string | null
   };
 }
 
-const queued = (s: SourceStateView): SourceStateView => ({ ...s, selected: true, state: "queued", progress: null, review: null });
-const unticked = (s: SourceStateView): SourceStateView => ({ ...s, selected: false, state: "not_synced", progress: null, review: null });
+const queued = (s: SourceStateView): SourceStateView => ({ ...s, selected: true, state: "queued", progress: null, retry: null, review: null });
+const unticked = (s: SourceStateView): SourceStateView => ({ ...s, selected: false, state: "not_synced", progress: null, retry: null, review: null });
 
 const isActive = (s: SourceStateView | null) => s?.state === "queued" || s?.state === "syncing";
 

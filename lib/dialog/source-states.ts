@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import { audienceSources, syncJobs } from "@/db/schema";
+import { MAX_TRANSIENT_REQUEUES } from "@/lib/sync/retry-policy";
 import type { Diagnosis, ReviewNumbers, SkippedCounts, SourceStateView, SyncRunSummary, SyncState } from "./types";
 
 /** How many past runs each group's details list. */
@@ -63,6 +64,9 @@ export async function directorySourceStates(db: Executor, seriesId: string, conn
       jobLeaseLive: sql<boolean | null>`${syncJobs.leaseExpiresAt} > now()`,
       jobMembersSeen: syncJobs.membersSeen,
       jobPages: syncJobs.pages,
+      jobError: syncJobs.error,
+      jobRunAfter: syncJobs.runAfter,
+      jobRequeues: sql<number | null>`(select count(*)::int from sync_runs q where q.job_id = ${syncJobs.id} and q.outcome = 'interrupted' and q.error is not null)`,
     })
     .from(audienceSources)
     .leftJoin(
@@ -124,9 +128,10 @@ export async function directorySourceStates(db: Executor, seriesId: string, conn
   }
 
   return rows
-    .map(({ source: s, jobStatus, jobLeaseLive, jobMembersSeen, jobPages }): SourceStateView => {
+    .map(({ source: s, jobStatus, jobLeaseLive, jobMembersSeen, jobPages, jobError, jobRunAfter, jobRequeues }): SourceStateView => {
       const state = displayedState(s.selected, s.state, activeJobStatus(jobStatus, jobLeaseLive));
       const active = state === "queued" || state === "syncing";
+      const retryError = state === "queued" && jobStatus === "queued" ? asDiagnosis(jobError) : null;
       return {
         sourceId: s.id,
         groupId: s.directoryGroupId,
@@ -135,6 +140,11 @@ export async function directorySourceStates(db: Executor, seriesId: string, conn
         selected: s.selected,
         state,
         progress: active ? { membersSeen: jobMembersSeen ?? 0, pages: jobPages ?? 0 } : null,
+        // Requeued by a transient failure: say so, rather than a plain Queued that hides minutes of retrying.
+        retry:
+          retryError && jobRunAfter && Number(jobRequeues ?? 0) > 0
+            ? { error: retryError, at: iso(jobRunAfter)!, attempt: Number(jobRequeues) + 1, of: MAX_TRANSIENT_REQUEUES + 1 }
+            : null,
         memberCount: s.memberCount,
         skipped: asSkipped(s.skipped),
         lastSyncedAt: iso(s.lastSyncedAt),

@@ -80,6 +80,11 @@ export interface SourceStateView {
   state: SyncState;
   /** While queued or syncing: how far the current run got. */
   progress: { membersSeen: number; pages: number } | null;
+  /**
+   * While queued after a transient failure (Graph unavailable, a stalled page): the job waits to resume from
+   * where it stopped. What failed, when it tries again, and which of its bounded retries that will be.
+   */
+  retry: { error: Diagnosis; at: string; attempt: number; of: number } | null;
   memberCount: number;
   skipped: SkippedCounts;
   lastSyncedAt: string | null;

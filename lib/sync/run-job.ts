@@ -30,6 +30,7 @@ import {
   type RunRef,
 } from "./outcomes";
 import { AudiencePipeline } from "./pipeline";
+import { MAX_TRANSIENT_REQUEUES, REQUEUE_BASE_MS } from "./retry-policy";
 import { LeaseLostError } from "./staging";
 
 export type JobOutcome = "synced" | "needs_review" | "failed" | "interrupted" | "previewed" | "cancelled" | "lost";
@@ -57,12 +58,7 @@ export interface JobTimings {
   pipelineStopped?: string;
 }
 
-/**
- * A job whose Graph reads keep failing transiently after the session's retries goes back to the queue this
- * many times (its cursor and staging kept) before it fails; each wait is longer than the last.
- */
-export const MAX_TRANSIENT_REQUEUES = 3;
-const REQUEUE_BASE_MS = 30_000;
+export { MAX_TRANSIENT_REQUEUES }; // see retry-policy.ts
 /** The wait before a just-created group's 404 is asked again (directory replication). */
 export const REPLICATION_RETRY_MS = 10_000;
 

@@ -94,6 +94,7 @@ describe("what the dialog shows before the server answers", () => {
     selected: true,
     state: "synced",
     progress: null,
+    retry: null,
     memberCount: 3,
     skipped: {},
     lastSyncedAt: null,

@@ -14,6 +14,7 @@ import { enumerateIntoStaging } from "@/lib/sync/enumerate";
 import { openConnectionGraph, type OpenGraphSession } from "@/lib/sync/graph-session";
 import { MAX_TRANSIENT_REQUEUES } from "@/lib/sync/run-job";
 import { claimNextJob } from "@/lib/sync/jobs";
+import { directorySourceStates } from "@/lib/dialog/source-states";
 import { confirmReview, runQueuedWork } from "@/lib/sync/verbs";
 import type { Sandbox } from "@/sandbox/server";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
@@ -101,6 +102,9 @@ describe.each(dbKinds)("sync against the sandbox tenant on %s", (kind) => {
     expect(await work(h, { openGraph: quick })).toMatchObject({ interrupted: 1, failed: 0, completed: 0 });
     expect(await audienceOf(h.db, t.seriesId)).toEqual(before);
     expect(await queryRows(h.db, sql`SELECT 1 FROM sync_staging`)).not.toHaveLength(0);
+    // The dialog does not hide the retrying behind a plain Queued: what failed, when, which attempt.
+    const [waiting] = await directorySourceStates(h.db, t.seriesId, t.connectionId);
+    expect(waiting).toMatchObject({ state: "queued", retry: { attempt: 2, of: MAX_TRANSIENT_REQUEUES + 1, error: { code: "graph_unavailable" } } });
     for (let k = 0; k < MAX_TRANSIENT_REQUEUES; k++) {
       await h.db.execute(sql`UPDATE sync_jobs SET run_after = now() WHERE status = 'queued'`);
       expect(await work(h, { openGraph: quick })).toMatchObject(k + 1 < MAX_TRANSIENT_REQUEUES ? { interrupted: 1 } : { failed: 1 });
@@ -108,6 +112,7 @@ describe.each(dbKinds)("sync against the sandbox tenant on %s", (kind) => {
     expect(await audienceOf(h.db, t.seriesId)).toEqual(before);
     const source = await sourceOfGroup(h, t, big.id);
     expect(source).toMatchObject({ state: "error", lastError: { code: "graph_unavailable" } });
+    expect((await directorySourceStates(h.db, t.seriesId, t.connectionId))[0]).toMatchObject({ state: "error", retry: null });
     expect(source.lastGoodSyncAt).toEqual(good);
     expect(await queryRows(h.db, sql`SELECT 1 FROM sync_staging`)).toHaveLength(0);
 
