@@ -72,10 +72,13 @@ export function ConnectionWizard({
   organizations,
   defaultOwner,
   actions,
+  savedHref,
 }: {
   organizations: { id: string; name: string }[];
   defaultOwner: { name: string; email: string };
   actions: WizardActions;
+  /** Where to go after a save instead of the connection's admin page (a setup link's own page). */
+  savedHref?: string;
 }) {
   const router = useRouter();
   const [values, setValues] = useState<Values>({ ...EMPTY, ownerName: defaultOwner.name, ownerEmail: defaultOwner.email });
@@ -195,7 +198,7 @@ export function ConnectionWizard({
         return;
       }
       // A draft's page explains itself; an active one is confirmed there once.
-      router.push(result.data.status === "active" ? savedConnectionUrl(result.data.connectionId) : `/admin/directory/${result.data.connectionId}`);
+      router.push(savedHref ?? (result.data.status === "active" ? savedConnectionUrl(result.data.connectionId) : `/admin/directory/${result.data.connectionId}`));
     });
   }
 

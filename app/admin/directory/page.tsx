@@ -22,9 +22,14 @@ export default async function ConnectionsPage() {
       <PageHeader
         title="Directory connections"
         actions={
-          <Link href="/admin/directory/new" className={buttonClasses("primary")}>
-            New connection
-          </Link>
+          <>
+            <Link href="/admin/directory/setup-links" className={buttonClasses("secondary")}>
+              Setup links
+            </Link>
+            <Link href="/admin/directory/new" className={buttonClasses("primary")}>
+              New connection
+            </Link>
+          </>
         }
       >
         <p className="mt-1 text-sm text-slate-600">Microsoft Entra ID directories whose groups your editors can sync to audiences.</p>
