@@ -3,6 +3,7 @@
  * (bench/sandbox-bench.ts) and the shared tenant gate's cost per page (bench/tenant-gate-bench.ts), printed beside the targets they are read against. Figures only: nothing here
  * fails a build, and tests never time anything.
  */
+import { runMembershipGraphBench } from "./membership-graph-bench";
 import { runSandboxBench } from "./sandbox-bench";
 import { runSyncBench } from "./sync-bench";
 import { runTenantGateBench } from "./tenant-gate-bench";
@@ -13,6 +14,7 @@ const TARGETS: Record<string, string> = {
   "db-bound: members per second end to end": "at least 30,000",
   "apply speed / COPY speed (same rows, same tables)": "at least 0.5",
   "million: peak RSS of the syncing process (MB)": "at most 300",
+  "membership graph: RSS at 1,000,000 users (MB)": "at most 500",
 };
 
 function print(title: string, figures: Record<string, number | string>) {
@@ -27,6 +29,17 @@ async function main() {
   const only = process.argv.slice(2);
   if (only.length === 0 || only.includes("sync")) print("Sync engine (100,000 users, 50 groups, depth 3; local PostgreSQL)", await runSyncBench());
   if (only.length === 0 || only.includes("sandbox")) print("Sandbox tenant", await runSandboxBench());
+  if (only.length === 0 || only.includes("graph")) {
+    const g = runMembershipGraphBench();
+    print("Membership graph (1,000,000 users, 50 groups three deep, every group a source; own process)", {
+      "membership graph: RSS at 1,000,000 users (MB)": g.rssMb,
+      "membership graph: heap used (MB)": g.heapMb,
+      "membership graph: direct member links": g.links,
+      "membership graph: seeding (ms)": g.seedMs,
+      "membership graph: one batch of 100 changes (ms)": g.batchMs,
+      "membership graph: sources changed by the batch": g.batchSources,
+    });
+  }
   if (only.length === 0 || only.includes("gate")) print("Shared tenant gate (one group read page by page at 250 ms a page; ADR 0007)", await runTenantGateBench());
 }
 
