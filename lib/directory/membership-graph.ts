@@ -22,7 +22,9 @@ export type GraphChange =
   | { kind: "link"; groupId: string; memberId: string; memberType: MemberKind; present: boolean }
   | { kind: "member"; state: MemberState }
   | { kind: "memberDeleted"; id: string }
-  | { kind: "groupDeleted"; groupId: string };
+  | { kind: "groupDeleted"; groupId: string }
+  /** The group's direct members have been read (it may have none): it is no longer "unloaded". */
+  | { kind: "groupLoaded"; groupId: string };
 
 export interface SourceChanges {
   sourceGroupId: string;
@@ -263,6 +265,11 @@ export class MembershipGraph {
         if (g !== undefined) this.deleteGroup(g);
         return true;
       }
+      case "groupLoaded": {
+        const g = this.node(c.groupId, KIND_GROUP);
+        if (!this.direct.has(g)) this.direct.set(g, new Set());
+        return false;
+      }
     }
   }
 
@@ -287,7 +294,7 @@ export class MembershipGraph {
       else if (c.kind === "memberDeleted") {
         const m = this.find(c.id);
         if (m !== undefined) affected.add(m);
-      } else {
+      } else if (c.kind === "groupDeleted") {
         const g = this.find(c.groupId);
         if (g !== undefined) nestingTouched.push(g);
       }
@@ -345,6 +352,23 @@ export class MembershipGraph {
   }
 
   // ---- reads ----
+
+  /** Whether the group's direct members have been read. */
+  isLoaded(groupId: string): boolean {
+    const g = this.find(groupId);
+    return g !== undefined && this.direct.has(g);
+  }
+
+  /** Whether the member's state has been seen. */
+  hasState(id: string): boolean {
+    const m = this.find(id);
+    return m !== undefined && this.verdict[m] !== V_UNKNOWN;
+  }
+
+  /** Whether the graph knows the object at all (linked or seen). */
+  hasNode(id: string): boolean {
+    return this.find(id) !== undefined;
+  }
 
   /** Every group the sources reach (what delta rounds must track), sources included. */
   trackedGroupIds(): string[] {
