@@ -3,6 +3,7 @@
  * (bench/sandbox-bench.ts) and the shared tenant gate's cost per page (bench/tenant-gate-bench.ts), printed beside the targets they are read against. Figures only: nothing here
  * fails a build, and tests never time anything.
  */
+import { runDeltaBench } from "./delta-bench";
 import { runMembershipGraphBench } from "./membership-graph-bench";
 import { runSandboxBench } from "./sandbox-bench";
 import { runSyncBench } from "./sync-bench";
@@ -15,6 +16,11 @@ const TARGETS: Record<string, string> = {
   "apply speed / COPY speed (same rows, same tables)": "at least 0.5",
   "million: peak RSS of the syncing process (MB)": "at most 300",
   "membership graph: RSS at 1,000,000 users (MB)": "at most 500",
+  "nothing changed: requests": "at most 10 (a full pass: about 300)",
+  "nothing changed: round (ms)": "at most 5,000",
+  "100 changes: requests": "at most 10",
+  "100 changes: round (ms)": "at most 5,000",
+  "100 changes: sources exact vs a fresh full enumeration": "all",
 };
 
 function print(title: string, figures: Record<string, number | string>) {
@@ -29,6 +35,7 @@ async function main() {
   const only = process.argv.slice(2);
   if (only.length === 0 || only.includes("sync")) print("Sync engine (100,000 users, 50 groups, depth 3; local PostgreSQL)", await runSyncBench());
   if (only.length === 0 || only.includes("sandbox")) print("Sandbox tenant", await runSandboxBench());
+  if (only.length === 0 || only.includes("delta")) print("Delta rounds (100,000 users, 50 groups, depth 3, every group a source; 250 ms per request)", await runDeltaBench());
   if (only.length === 0 || only.includes("graph")) {
     const g = runMembershipGraphBench();
     print("Membership graph (1,000,000 users, 50 groups three deep, every group a source; own process)", {
