@@ -30,7 +30,14 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  customType,
 } from "drizzle-orm/pg-core";
+
+/** Raw bytes (PostgreSQL bytea), as a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => "bytea",
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
@@ -279,6 +286,26 @@ export const directoryGroups = pgTable(
 
 export const jobStatusEnum = pgEnum("job_status", ["queued", "running", "needs_review", "done", "failed", "cancelled"]);
 export const jobModeEnum = pgEnum("job_mode", ["sync", "preview"]);
+
+/**
+ * Incremental sync's state per connection (lib/directory/delta-state.ts): the membership graph as a deflated
+ * snapshot (lib/directory/membership-graph.ts), the delta links the next round continues from, and when the
+ * last delta round and full pass ran. Written in the same transaction as the audience changes of a round, so a
+ * round that fails keeps the previous links and graph.
+ */
+export const directoryDeltaStates = pgTable("directory_delta_states", {
+  connectionId: uuid("connection_id")
+    .primaryKey()
+    .references(() => directoryConnections.id, { onDelete: "cascade" }),
+  cursor: jsonb("cursor").notNull(),
+  graph: bytea("graph").notNull(),
+  graphBytes: integer("graph_bytes").notNull(),
+  lastDeltaAt: tstz("last_delta_at"),
+  lastFullAt: tstz("last_full_at").notNull(),
+  /** Addresses the last full pass found different from what delta rounds had built (should be 0). */
+  lastFullDrift: integer("last_full_drift"),
+  updatedAt: tstz("updated_at").notNull().defaultNow(),
+});
 
 export const syncJobs = pgTable(
   "sync_jobs",

@@ -192,6 +192,26 @@ describe("MembershipGraph", () => {
         }
       }
       for (const s of sources) expect([...audience.get(s)!].sort(), `round ${round}, source ${s}`).toEqual(truth(s));
+      // Saved and loaded again (as between cron calls), it answers the same and goes on the same way.
+      if (round % 50 === 49) {
+        const loaded = MembershipGraph.fromSnapshot(g.toSnapshot(), rules);
+        for (const s of sources) expect([...loaded.recipients(s).values()]).toEqual([...g.recipients(s).values()]);
+        expect(loaded.size).toEqual(g.size);
+        expect(loaded.counts("g0")).toEqual(g.counts("g0"));
+        const probe = [link("g3", users[round % 40]), state(user(users[(round + 1) % 40], null))];
+        expect(loaded.apply(probe)).toEqual(MembershipGraph.fromSnapshot(g.toSnapshot(), rules).apply(probe));
+      }
     }
+  });
+
+  it("keeps names, addresses written in capitals and members without state through a snapshot", () => {
+    const g = small();
+    g.apply([state({ ...user("u1"), mail: "Maria.Anders@Example.com", displayName: null }), link("a", "ghost")]);
+    const loaded = MembershipGraph.fromSnapshot(g.toSnapshot(), rules);
+    expect([...loaded.recipients("s").values()]).toEqual([...g.recipients("s").values()]);
+    expect(loaded.recipients("s").get("maria.anders@example.com")).toEqual({ emailNormalized: "maria.anders@example.com", email: "Maria.Anders@Example.com", name: null, objectId: "u1" });
+    expect(loaded.unknownMemberIds()).toEqual(["ghost"]);
+    expect(loaded.sourceGroupIds()).toEqual(["s"]);
+    expect(() => MembershipGraph.fromSnapshot(Buffer.from("nope"), rules)).toThrow();
   });
 });

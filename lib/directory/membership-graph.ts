@@ -11,6 +11,7 @@
  * Neutral: no Graph types. Memory: per member one interned id, the verdict's address and name, a verdict code
  * and the groups directly holding it; per group a set of direct members (figures in docs/adr/0009).
  */
+import { deflateSync, inflateSync } from "node:zlib";
 import { memberVerdict, type ContributedAddress, type ContributionRules, type EligibilityInput, type SkipReason } from "@/lib/audience/eligibility";
 
 export type MemberKind = "user" | "contact" | "group";
@@ -424,6 +425,111 @@ export class MembershipGraph {
     const out = new Set<number>();
     this.closureMembers(s, out);
     return out;
+  }
+
+  // ---- persistence ----
+
+  /**
+   * The graph as compact bytes (deflated): per node its kind, verdict, id, address and name; per loaded group
+   * its direct members as node numbers; the sources. The closure, the parents and the address index are
+   * derived again on load. Layout: "RMG1", counts, three byte arrays, four NUL-joined string sections, then
+   * the sources and groups as 32-bit integers.
+   */
+  toSnapshot(): Buffer {
+    const n = this.ids.length;
+    const parts: Buffer[] = [];
+    const u32 = (values: number[]) => {
+      const b = Buffer.alloc(values.length * 4);
+      values.forEach((v, i) => b.writeUInt32LE(v, i * 4));
+      parts.push(b);
+    };
+    parts.push(Buffer.from("RMG1"));
+    u32([n, this.sources.length, this.direct.size]);
+    const flags = new Uint8Array(n);
+    for (let i = 0; i < n; i++) flags[i] = (this.email[i] !== null && this.email[i] !== this.key[i] ? 1 : 0) | (this.name[i] === null ? 2 : 0);
+    parts.push(Buffer.from(this.kind.subarray(0, n)), Buffer.from(this.verdict.subarray(0, n)), Buffer.from(flags));
+    const section = (pick: (i: number) => string | null) => {
+      const chunks: Buffer[] = [];
+      for (let start = 0; start < n; start += 65_536) {
+        const strs: string[] = [];
+        for (let i = start; i < Math.min(n, start + 65_536); i++) {
+          const v = pick(i);
+          if (v !== null) strs.push(v);
+        }
+        if (strs.length > 0) chunks.push(Buffer.from(strs.join("\u0000") + "\u0000", "utf8"));
+      }
+      const body = Buffer.concat(chunks);
+      u32([body.length]);
+      parts.push(body);
+    };
+    section((i) => this.ids[i]);
+    section((i) => this.key[i] ?? "");
+    section((i) => (flags[i] & 1 ? this.email[i] : null));
+    section((i) => this.name[i] ?? "");
+    u32(this.sources);
+    for (const [g, members] of this.direct) u32([g, members.size, ...members]);
+    return deflateSync(Buffer.concat(parts), { level: 1 });
+  }
+
+  static fromSnapshot(bytes: Buffer, options: GraphOptions): MembershipGraph {
+    const b = inflateSync(bytes);
+    if (b.subarray(0, 4).toString() !== "RMG1") throw new Error("not a membership graph snapshot");
+    let at = 4;
+    const u32 = () => {
+      const v = b.readUInt32LE(at);
+      at += 4;
+      return v;
+    };
+    const [n, sourceCount, groupCount] = [u32(), u32(), u32()];
+    const g = new MembershipGraph(options);
+    const cap = Math.max(1024, 2 ** Math.ceil(Math.log2(n + 1)));
+    g.kind = new Uint8Array(cap);
+    g.verdict = new Uint8Array(cap);
+    g.parent = new Int32Array(cap).fill(-1);
+    g.kind.set(b.subarray(at, at + n));
+    g.verdict.set(b.subarray(at + n, at + 2 * n));
+    const flags = b.subarray(at + 2 * n, at + 3 * n);
+    at += 3 * n;
+    const section = (): string[] => {
+      const len = u32();
+      const text = b.toString("utf8", at, at + len);
+      at += len;
+      const out = text.split("\u0000");
+      out.pop();
+      return out;
+    };
+    g.ids = section();
+    const keys = section();
+    const emails = section();
+    const names = section();
+    let e = 0;
+    g.key = new Array(n);
+    g.email = new Array(n);
+    g.name = new Array(n);
+    for (let i = 0; i < n; i++) {
+      g.index.set(g.ids[i], i);
+      const k = keys[i] === "" ? null : keys[i];
+      g.key[i] = null;
+      g.setHolder(i, k);
+      g.email[i] = flags[i] & 1 ? emails[e++] : k;
+      g.name[i] = flags[i] & 2 ? null : names[i];
+    }
+    const sources: number[] = [];
+    for (let i = 0; i < sourceCount; i++) sources.push(u32());
+    for (let i = 0; i < groupCount; i++) {
+      const group = u32();
+      const count = u32();
+      g.direct.set(group, new Set());
+      for (let j = 0; j < count; j++) g.link(group, u32(), true);
+    }
+    g.sources = sources;
+    g.recomputeReach();
+    return g;
+  }
+
+  /** The source groups, as given. */
+  sourceGroupIds(): string[] {
+    return this.sources.map((s) => this.ids[s]);
   }
 
   get size(): { nodes: number; groups: number; links: number } {
