@@ -5,6 +5,7 @@
  */
 import { runDeltaBench } from "./delta-bench";
 import { runMembershipGraphBench } from "./membership-graph-bench";
+import { runFirstRunBench } from "./first-run";
 import { runSandboxBench } from "./sandbox-bench";
 import { runSyncBench } from "./sync-bench";
 import { runTenantGateBench } from "./tenant-gate-bench";
@@ -47,6 +48,8 @@ async function main() {
       "membership graph: sources changed by the batch": g.batchSources,
     });
   }
+  // Not in the default run: it starts `npm run dev` on a fresh clone and takes minutes. `first-run [<ref>]`.
+  if (only[0] === "first-run") print("First run of the quick start (fresh clone, `npm run dev` to a signed-in series page)", await runFirstRunBench(only[1]));
   if (only.length === 0 || only.includes("gate")) print("Shared tenant gate (one group read page by page at 250 ms a page; ADR 0007)", await runTenantGateBench());
 }
 
