@@ -5,6 +5,8 @@
  * after seeding, seeding time, and one delta batch of 100 changes (adds, removals, disables, a nested-group move).
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { MembershipGraph, type GraphChange } from "@/lib/directory/membership-graph";
@@ -18,9 +20,14 @@ export interface GraphBenchFigures {
   heapMb: number;
   batchMs: number;
   batchSources: number;
+  snapshotBytes: number;
+  snapshotMs: number;
+  loadMs: number;
+  /** A round in a fresh process: the graph loaded from its snapshot, a batch applied, the snapshot written again. */
+  rssAfterSaveMb: number;
 }
 
-function build(users: number): GraphBenchFigures {
+function build(users: number, snapshotFile: string): GraphBenchFigures {
   const groups = ["root", ...Array.from({ length: 7 }, (_, i) => `mid-${i}`), ...Array.from({ length: 42 }, (_, i) => `leaf-${i}`)].map((name) => ({
     name,
     id: randomUUID(),
@@ -64,6 +71,10 @@ function build(users: number): GraphBenchFigures {
   const t1 = performance.now();
   const out = g.apply(changes);
   const batchMs = performance.now() - t1;
+  const t2 = performance.now();
+  const snapshot = g.toSnapshot();
+  const snapshotMs = performance.now() - t2;
+  writeFileSync(snapshotFile, snapshot);
   return {
     users,
     groups: groups.length,
@@ -73,19 +84,45 @@ function build(users: number): GraphBenchFigures {
     heapMb: Math.round(mem.heapUsed / 2 ** 20),
     batchMs: Math.round(batchMs),
     batchSources: out.length,
+    snapshotBytes: snapshot.length,
+    snapshotMs: Math.round(snapshotMs),
+    loadMs: 0,
+    rssAfterSaveMb: 0,
   };
 }
 
-/** Runs the measurement in a fresh Node process (its RSS is the graph's). */
+/** What a delta round holds: the graph loaded from its snapshot, a batch of 100 changes applied, saved again. */
+function round(snapshotFile: string): { loadMs: number; rssAfterSaveMb: number } {
+  const t = performance.now();
+  const g = MembershipGraph.fromSnapshot(readFileSync(snapshotFile), { useUsernameFallback: true, contacts: false });
+  const loadMs = performance.now() - t;
+  const [someGroup] = g.trackedGroupIds();
+  g.apply(Array.from({ length: 100 }, (_, k): GraphChange => ({ kind: "link", groupId: someGroup, memberId: randomUUID(), memberType: "user", present: k >= 0 })));
+  writeFileSync(snapshotFile, g.toSnapshot());
+  global.gc?.();
+  return { loadMs: Math.round(loadMs), rssAfterSaveMb: Math.round(process.memoryUsage().rss / 2 ** 20) };
+}
+
+/** Runs the measurements in fresh Node processes (their RSS is the graph's): one builds, one runs a round. */
 export function runMembershipGraphBench(users = 1_000_000): GraphBenchFigures {
-  const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", path.resolve(__dirname, "membership-graph-bench.ts"), "--child", String(users)], {
-    encoding: "utf8",
-    maxBuffer: 1 << 20,
-  });
-  return JSON.parse(out.trim().split("\n").pop()!) as GraphBenchFigures;
+  const file = path.join(tmpdir(), `roster-graph-${process.pid}.bin`);
+  const child = (...args: string[]) =>
+    JSON.parse(
+      execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", path.resolve(__dirname, "membership-graph-bench.ts"), ...args], { encoding: "utf8", maxBuffer: 1 << 20 })
+        .trim()
+        .split("\n")
+        .pop()!,
+    );
+  try {
+    const built = child("--child", String(users), file) as GraphBenchFigures;
+    return { ...built, ...(child("--round", file) as { loadMs: number; rssAfterSaveMb: number }) };
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 if (process.argv.includes("--child")) {
-  const n = Number(process.argv[process.argv.indexOf("--child") + 1]);
-  console.log(JSON.stringify(build(n)));
+  const at = process.argv.indexOf("--child");
+  console.log(JSON.stringify(build(Number(process.argv[at + 1]), process.argv[at + 2])));
 }
+if (process.argv.includes("--round")) console.log(JSON.stringify(round(process.argv[process.argv.indexOf("--round") + 1])));

@@ -17,6 +17,7 @@ const TARGETS: Record<string, string> = {
   "apply speed / COPY speed (same rows, same tables)": "at least 0.5",
   "million: peak RSS of the syncing process (MB)": "at most 300",
   "membership graph: RSS at 1,000,000 users (MB)": "at most 500",
+  "membership graph: RSS of a round, load + 100 changes + save (MB)": "at most 500",
   "nothing changed: requests": "at most 10 (a full pass: about 300)",
   "nothing changed: round (ms)": "at most 5,000",
   "100 changes: requests": "at most 10",
@@ -46,6 +47,9 @@ async function main() {
       "membership graph: seeding (ms)": g.seedMs,
       "membership graph: one batch of 100 changes (ms)": g.batchMs,
       "membership graph: sources changed by the batch": g.batchSources,
+      "membership graph: snapshot (bytes, deflated)": g.snapshotBytes,
+      "membership graph: snapshot write / load (ms)": `${g.snapshotMs} / ${g.loadMs}`,
+      "membership graph: RSS of a round, load + 100 changes + save (MB)": g.rssAfterSaveMb,
     });
   }
   // Not in the default run: it starts `npm run dev` on a fresh clone and takes minutes. `first-run [<ref>]`.

@@ -9,7 +9,7 @@
  * reached by two paths stays while either holds; two members sharing an address keep it while either is in.
  *
  * Neutral: no Graph types. Memory: per member one interned id, the verdict's address and name, a verdict code
- * and the groups directly holding it; per group a set of direct members (figures in docs/adr/0009).
+ * and the groups directly holding it; per group a set of direct members (figures in docs/adr/0012-incremental-sync-membership-graph.md).
  */
 import { deflateSync, inflateSync } from "node:zlib";
 import { memberVerdict, type ContributedAddress, type ContributionRules, type EligibilityInput, type SkipReason } from "@/lib/audience/eligibility";
@@ -490,30 +490,41 @@ export class MembershipGraph {
     g.verdict.set(b.subarray(at + n, at + 2 * n));
     const flags = b.subarray(at + 2 * n, at + 3 * n);
     at += 3 * n;
-    const section = (): string[] => {
+    // Each string section is read one string at a time (no whole-section string and split array: at
+    // 1,000,000 members those would add a few hundred MB to a round's peak).
+    const section = (each: (value: string) => void) => {
       const len = u32();
-      const text = b.toString("utf8", at, at + len);
-      at += len;
-      const out = text.split("\u0000");
-      out.pop();
-      return out;
+      const stop = at + len;
+      while (at < stop) {
+        const nul = b.indexOf(0, at);
+        each(b.toString("utf8", at, nul));
+        at = nul + 1;
+      }
     };
-    g.ids = section();
-    const keys = section();
-    const emails = section();
-    const names = section();
-    let e = 0;
+    g.ids = new Array(n);
     g.key = new Array(n);
     g.email = new Array(n);
     g.name = new Array(n);
-    for (let i = 0; i < n; i++) {
-      g.index.set(g.ids[i], i);
-      const k = keys[i] === "" ? null : keys[i];
+    let i = 0;
+    section((id) => {
+      g.ids[i] = id;
+      g.index.set(id, i++);
+    });
+    i = 0;
+    section((k) => {
       g.key[i] = null;
-      g.setHolder(i, k);
-      g.email[i] = flags[i] & 1 ? emails[e++] : k;
-      g.name[i] = flags[i] & 2 ? null : names[i];
-    }
+      g.setHolder(i, k === "" ? null : k);
+      i++;
+    });
+    let e = 0;
+    const emails: string[] = [];
+    section((email) => emails.push(email));
+    for (let m = 0; m < n; m++) g.email[m] = flags[m] & 1 ? emails[e++] : g.key[m];
+    i = 0;
+    section((name) => {
+      g.name[i] = flags[i] & 2 ? null : name;
+      i++;
+    });
     const sources: number[] = [];
     for (let i = 0; i < sourceCount; i++) sources.push(u32());
     for (let i = 0; i < groupCount; i++) {
