@@ -14,6 +14,7 @@ import { syncCommands } from "./commands/sync";
 import { connectionsCommands } from "./commands/connections";
 import { keysCommands } from "./commands/keys";
 import { tokensCommands } from "./commands/tokens";
+import { auditCommands } from "./commands/audit";
 
 // ── Command registry: one line per module ────────────────────────────────────
 const COMMANDS: CommandGroup[] = [
@@ -22,6 +23,7 @@ const COMMANDS: CommandGroup[] = [
   connectionsCommands,
   keysCommands,
   tokensCommands,
+  auditCommands,
 ];
 
 function topUsage(): string {

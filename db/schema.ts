@@ -474,6 +474,39 @@ export const seriesExclusions = pgTable(
   (t) => [uniqueIndex("series_exclusions_series_email_key").on(t.seriesId, t.emailNormalized)],
 );
 
+// ── Change log: who entered and left each audience, address by address (lib/audience/change-log.ts) ──
+
+export const audienceChangeEnum = pgEnum("audience_change", ["added", "removed"]);
+
+/**
+ * One row per address that entered or left a series' audience. Written by a statement-level trigger on
+ * `recipients` (migration audience_change_log), so it is the set difference of the audience before and after every
+ * statement, whoever the writer; the writer names the reason, run and actor in a transaction-local setting.
+ * No foreign keys: a sync writes these by the ten thousand, and retention (the cron) bounds the table.
+ */
+export const audienceChanges = pgTable(
+  "audience_changes",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    seriesId: uuid("series_id").notNull(),
+    emailNormalized: text("email_normalized").notNull(),
+    email: text("email").notNull(),
+    change: audienceChangeEnum("change").notNull(),
+    /** "joined the group", "left the group", "excluded", "source removed", "added by hand", … */
+    reason: text("reason"),
+    /** The sync job whose apply made the change (the run of that job that synced). */
+    jobId: uuid("job_id"),
+    sourceId: uuid("source_id"),
+    actor: text("actor"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("audience_changes_series_idx").on(t.seriesId, t.createdAt),
+    index("audience_changes_job_idx").on(t.jobId).where(sql`job_id IS NOT NULL`),
+    index("audience_changes_created_idx").on(t.createdAt),
+  ],
+);
+
 // ── Audit ────────────────────────────────────────────────────────────────────
 
 export const auditEvents = pgTable(

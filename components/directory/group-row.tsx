@@ -87,7 +87,7 @@ export function GroupRow(props: GroupRowProps) {
             <h4 id={historyId} className="text-sm font-semibold">
               Last runs
             </h4>
-            <RunHistory runs={source.lastRuns} labelledBy={historyId} />
+            <RunHistory runs={source.lastRuns} labelledBy={historyId} seriesId={props.seriesId} />
           </section>
         ) : null}
       </div>

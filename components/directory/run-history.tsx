@@ -1,6 +1,9 @@
+"use client";
+import { useState } from "react";
 import { describeSkipped } from "@/lib/dialog/labels";
 import type { SyncRunSummary } from "@/lib/dialog/types";
 import { formatCount, formatTime, plural } from "./format";
+import { RunChangesList } from "./run-changes";
 
 const outcomeWords: Record<SyncRunSummary["outcome"], string> = {
   running: "Running",
@@ -18,8 +21,12 @@ const triggerWords: Record<string, string> = {
   confirm: "confirmed",
 };
 
-/** A group's last runs: what each changed (+added, −removed) and whom it skipped, by reason. */
-export function RunHistory({ runs, labelledBy }: { runs: SyncRunSummary[]; labelledBy: string }) {
+/**
+ * A group's last runs: what each changed (+added, −removed) and whom it skipped, by reason. A run that synced
+ * opens to its change list, address by address (with `seriesId`).
+ */
+export function RunHistory({ runs, labelledBy, seriesId }: { runs: SyncRunSummary[]; labelledBy: string; seriesId?: string }) {
+  const [open, setOpen] = useState<string | null>(null);
   if (runs.length === 0) return <p className="text-sm text-slate-600">No runs yet.</p>;
   return (
     <ol aria-labelledby={labelledBy} className="space-y-1 text-sm">
@@ -44,6 +51,21 @@ export function RunHistory({ runs, labelledBy }: { runs: SyncRunSummary[]; label
           {run.membersSeen ? <span className="text-slate-600">{plural(run.membersSeen, "member")} read</span> : null}
           {describeSkipped(run.skipped, formatCount) ? <span className="text-slate-600">skipped {describeSkipped(run.skipped, formatCount)}</span> : null}
           {run.error ? <span className="text-red-800">{run.error.title}</span> : null}
+          {seriesId && run.outcome === "synced" ? (
+            <button
+              type="button"
+              className="text-blue-700 underline hover:text-blue-900"
+              aria-expanded={open === run.id}
+              onClick={() => setOpen(open === run.id ? null : run.id)}
+            >
+              {open === run.id ? "Hide changes" : "Show changes"}
+            </button>
+          ) : null}
+          {seriesId && open === run.id ? (
+            <div className="basis-full">
+              <RunChangesList seriesId={seriesId} runId={run.id} />
+            </div>
+          ) : null}
         </li>
       ))}
     </ol>

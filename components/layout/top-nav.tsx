@@ -26,7 +26,7 @@ export function TopNav({ actor }: { actor: Actor | null }) {
         </div>
         {actor && (
           <>
-            <NavLinks links={[{ href: "/series", label: "Series" }, ...(isAdminAnywhere(actor) ? [{ href: "/admin/directory", label: "Directory" }] : [])]} />
+            <NavLinks links={[{ href: "/series", label: "Series" }, ...(isAdminAnywhere(actor) ? [{ href: "/admin/directory", label: "Directory" }, { href: "/admin/audit", label: "Audit log" }] : [])]} />
             <div className="ml-auto flex items-center gap-3">
               <span className="hidden text-sm text-slate-600 sm:inline" title={actor.email}>
                 <span className="sr-only">Signed in as </span>

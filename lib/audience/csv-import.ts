@@ -3,6 +3,7 @@ import type { Executor } from "@/db/client";
 import { audienceSources } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { requireSeries } from "@/lib/auth/actor";
+import { recordAudit } from "@/lib/audit/record";
 import { addHoldings } from "./holdings";
 import { CSV_LIMITS, decodeCsv, parseRecipientCsvYielding, type CsvProblem } from "./csv-recipients";
 
@@ -57,7 +58,19 @@ export async function importRecipientCsv(
         details: { fileName, rows: parsed.totalRows, imported: parsed.recipients.length, rejected },
       })
       .returning({ id: audienceSources.id });
-    const { added } = await addHoldings(tx, { seriesId: series.id, sourceId: source.id, rows: parsed.recipients });
+    const { added } = await addHoldings(tx, {
+      seriesId: series.id,
+      sourceId: source.id,
+      rows: parsed.recipients,
+      why: { added: `CSV import ${fileName}`, actor: actor!.name },
+    });
+    await recordAudit(tx, { kind: "user", actor: actor! }, {
+      organizationId: series.organizationId,
+      action: "import.csv",
+      targetType: "audience_source",
+      targetId: source.id,
+      details: { fileName, rows: parsed.totalRows, imported: parsed.recipients.length, added, rejected },
+    });
     return { sourceId: source.id, fileName, totalRows: parsed.totalRows, imported: parsed.recipients.length, added, rejected, problems };
   });
 }

@@ -8,6 +8,7 @@ import { requireSeries } from "@/lib/auth/actor";
 import { isValidEmail, normalizeEmail } from "@/lib/email";
 import { invalidInput } from "@/lib/errors";
 import { storableText } from "@/lib/text/sanitize";
+import { describeChanges } from "./change-log";
 import { lockSeriesAudience } from "./holdings";
 
 /**
@@ -64,6 +65,7 @@ export async function applyExclusions(
   const userId = by.kind === "user" ? by.actor.userId : null;
   return db.transaction(async (tx) => {
     await lockSeriesAudience(tx, series.id);
+    await describeChanges(tx, { removed: reason ? `excluded: ${reason}` : "excluded", actor: actorName(by) });
     const created = await queryRows<{ email_normalized: string }>(
       tx,
       sql`INSERT INTO series_exclusions (series_id, email_normalized, email, reason, excluded_by, excluded_by_user_id)
@@ -94,6 +96,7 @@ export async function liftExclusionOf(db: Executor, by: AuditActor, series: Seri
     await lockSeriesAudience(tx, series.id);
     const gone = await executeCount(tx, sql`DELETE FROM series_exclusions WHERE series_id = ${series.id}::uuid AND email_normalized = ${key}`);
     if (gone === 0) return { email, lifted: false, restored: false };
+    await describeChanges(tx, { added: "exclusion lifted", actor: actorName(by) });
     // The first holding's spelling and name, as if the address were being added now by its oldest source.
     const restored = await executeCount(
       tx,

@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { executeCount, queryRows, type Executor } from "@/db/client";
 import { normalizeEmail } from "@/lib/email";
+import { describeChanges, type ChangeContext } from "./change-log";
 
 /**
  * The audience invariant in set-based SQL: a series has a `recipients` row for an address exactly while at
@@ -53,11 +54,12 @@ function distinctByAddress(rows: HoldingRow[]) {
  */
 export async function addHoldings(
   tx: Executor,
-  input: { seriesId: string; sourceId: string; rows: HoldingRow[] },
+  input: { seriesId: string; sourceId: string; rows: HoldingRow[]; why?: ChangeContext },
 ): Promise<{ held: number; added: number }> {
   const rows = distinctByAddress(input.rows);
   if (rows.length === 0) return { held: 0, added: 0 };
   await lockSeriesAudience(tx, input.seriesId);
+  await describeChanges(tx, { added: "added", sourceId: input.sourceId, ...input.why });
   let held = 0;
   let added = 0;
   for (let i = 0; i < rows.length; i += CHUNK) {
@@ -92,9 +94,11 @@ export async function addHoldings(
  */
 export async function releaseHoldings(
   tx: Executor,
-  input: { seriesId: string; sourceId: string; emails?: string[] },
+  input: { seriesId: string; sourceId: string; emails?: string[]; why?: ChangeContext },
 ): Promise<{ released: number; removed: number }> {
   await lockSeriesAudience(tx, input.seriesId);
+  // Releasing everything is a source going away (a group unticked, a connection deleted, an import removed).
+  await describeChanges(tx, { removed: input.emails === undefined ? "source removed" : "removed", sourceId: input.sourceId, ...input.why });
   if (input.emails === undefined) {
     const released = await executeCount(tx, sql`DELETE FROM recipient_sources WHERE source_id = ${input.sourceId}::uuid`);
     if (released === 0) return { released, removed: 0 };

@@ -6,6 +6,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { requireSeries } from "@/lib/auth/actor";
 import { isValidEmail, normalizeEmail } from "@/lib/email";
 import { RosterError, invalidInput } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit/record";
 import { addHoldings, holdersOf, releaseHoldings } from "./holdings";
 import { MAX_NAME_LENGTH } from "./csv-recipients";
 import { ensureManualSource, findManualSource } from "./sources";
@@ -35,10 +36,11 @@ export async function addManualRecipient(
 
   return db.transaction(async (tx) => {
     const sourceId = await ensureManualSource(tx, series.id, actor!.userId);
-    const { held, added } = await addHoldings(tx, { seriesId: series.id, sourceId, rows: [{ email, name }] });
+    const { held, added } = await addHoldings(tx, { seriesId: series.id, sourceId, rows: [{ email, name }], why: { added: "added by hand", actor: actor!.name } });
     if (held === 0) {
       throw new RosterError("conflict", `${email} is already in the manual list.`, { email: "This address is already in the manual list." });
     }
+    await recordAudit(tx, { kind: "user", actor: actor! }, { organizationId: series.organizationId, action: "recipient.add", targetType: "series", targetId: series.id, details: { email } });
     const [row] = await tx
       .select({ email: recipients.email })
       .from(recipients)
@@ -75,7 +77,8 @@ export async function removeManualRecipient(
           .where(and(eq(recipientSources.sourceId, sourceId), eq(recipientSources.emailNormalized, key)))
       : [];
     if (!sourceId || !holding) throw new RosterError("not_found", `${input.email.trim()} is not in the manual list.`);
-    const { removed } = await releaseHoldings(tx, { seriesId: series.id, sourceId, emails: [key] });
+    await recordAudit(tx, { kind: "user", actor: actor! }, { organizationId: series.organizationId, action: "recipient.remove", targetType: "series", targetId: series.id, details: { email: holding.email } });
+    const { removed } = await releaseHoldings(tx, { seriesId: series.id, sourceId, emails: [key], why: { removed: "removed from the manual list", actor: actor!.name } });
     return { email: holding.email, removed: removed > 0, heldBy: removed > 0 ? [] : await holdersOf(tx, series.id, key) };
   });
 }

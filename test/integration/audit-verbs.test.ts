@@ -1,0 +1,104 @@
+/**
+ * Every mutating verb writes its audit entry in the same transaction as its change: the table below enumerates
+ * the verbs, and each must leave exactly its entry, with its actor, in the organization it touched. A verb that
+ * fails writes none (the entry rolls back with the change).
+ */
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import * as s from "@/db/schema";
+import { listAuditEvents } from "@/lib/audit/list";
+import { importRecipientCsv } from "@/lib/audience/csv-import";
+import { importExclusionCsv } from "@/lib/audience/exclusion-csv";
+import { excludeAddress, liftExclusion } from "@/lib/audience/exclusions";
+import { addManualRecipient, removeManualRecipient } from "@/lib/audience/manual";
+import { createApiToken, revokeApiToken } from "@/lib/tokens/api-tokens";
+import { createTestDb, dbKinds, type TestDb } from "../support/db";
+import { csv, makeWorld } from "./audience-fixtures";
+
+type World = Awaited<ReturnType<typeof makeWorld>>;
+const OPERATOR = { kind: "operator", label: "cli" } as const;
+
+/** [verb, what to arrange first (not audited here), the verb itself, the action it must record, who]. */
+const VERBS: [string, (db: Db, w: World) => Promise<unknown>, (db: Db, w: World) => Promise<unknown>, string, "editor" | "cli"][] = [
+  ["add a recipient by hand", async () => {}, (db, w) => addManualRecipient(db, w.editor.actor, { seriesId: w.series.id, email: "a@x.example" }), "recipient.add", "editor"],
+  [
+    "remove a recipient from the manual list",
+    (db, w) => addManualRecipient(db, w.editor.actor, { seriesId: w.series.id, email: "a@x.example" }),
+    (db, w) => removeManualRecipient(db, w.editor.actor, { seriesId: w.series.id, email: "a@x.example" }),
+    "recipient.remove",
+    "editor",
+  ],
+  ["import a CSV", async () => {}, (db, w) => importRecipientCsv(db, w.editor.actor, { seriesId: w.series.id, fileName: "a.csv", bytes: csv("email\na@x.example\n") }), "import.csv", "editor"],
+  ["exclude an address", async () => {}, (db, w) => excludeAddress(db, w.editor.actor, { seriesId: w.series.id, email: "a@x.example", reason: "unsubscribed" }), "exclusion.add", "editor"],
+  [
+    "exclude addresses from a CSV",
+    async () => {},
+    (db, w) => importExclusionCsv(db, w.editor.actor, { seriesId: w.series.id, fileName: "u.csv", bytes: csv("email\na@x.example\n") }),
+    "exclusion.import",
+    "editor",
+  ],
+  [
+    "lift an exclusion",
+    (db, w) => excludeAddress(db, w.editor.actor, { seriesId: w.series.id, email: "a@x.example" }),
+    (db, w) => liftExclusion(db, w.editor.actor, { seriesId: w.series.id, email: "a@x.example" }),
+    "exclusion.lift",
+    "editor",
+  ],
+  ["create an API token", async () => {}, (db, w) => createApiToken(db, OPERATOR, { organization: w.org.name, label: "Platform" }), "api_token.create", "cli"],
+  [
+    "revoke an API token",
+    (db, w) => createApiToken(db, OPERATOR, { organization: w.org.name, label: "Platform" }),
+    async (db, w) => {
+      const [t] = await db.select().from(s.apiTokens).where(eq(s.apiTokens.organizationId, w.org.id));
+      return revokeApiToken(db, OPERATOR, t.id);
+    },
+    "api_token.revoke",
+    "cli",
+  ],
+];
+
+describe.each(dbKinds)("audit entries on %s", (kind) => {
+  let h: TestDb;
+  beforeEach(async () => {
+    h = await createTestDb(kind);
+  });
+  afterEach(() => h.close());
+
+  test.each(VERBS)("%s writes its entry", async (_name, arrange, verb, action, who) => {
+    const w = await makeWorld(h.db);
+    await arrange(h.db, w);
+    const before = await h.db.select({ id: s.auditEvents.id }).from(s.auditEvents);
+    await verb(h.db, w);
+    const entries = (await h.db.select().from(s.auditEvents)).filter((e) => !before.some((b) => b.id === e.id));
+    expect(entries.map((e) => [e.action, e.organizationId, e.actorLabel])).toEqual([[action, w.org.id, who === "editor" ? w.editor.email : "cli"]]);
+    expect(JSON.stringify(entries[0].details)).not.toMatch(/rst_/);
+  });
+
+  test("a verb that fails writes no entry", async () => {
+    const w = await makeWorld(h.db);
+    await addManualRecipient(h.db, w.editor.actor, { seriesId: w.series.id, email: "a@x.example" });
+    const count = async () => (await h.db.select().from(s.auditEvents)).length;
+    const n = await count();
+    await expect(addManualRecipient(h.db, w.editor.actor, { seriesId: w.series.id, email: "A@x.example" })).rejects.toMatchObject({ code: "conflict" });
+    expect(await count()).toBe(n);
+  });
+
+  test("admins read their organizations' log, filtered by kind, person and day; editors and other admins read nothing of it", async () => {
+    const w = await makeWorld(h.db);
+    const other = await makeWorld(h.db);
+    await addManualRecipient(h.db, w.editor.actor, { seriesId: w.series.id, email: "a@x.example" });
+    await excludeAddress(h.db, w.admin.actor, { seriesId: w.series.id, email: "b@x.example" });
+    await addManualRecipient(h.db, other.editor.actor, { seriesId: other.series.id, email: "c@x.example" });
+    const all = await listAuditEvents(h.db, w.admin.actor);
+    expect(all.map((r) => r.action)).toEqual(["exclusion.add", "recipient.add"]);
+    expect((await listAuditEvents(h.db, w.admin.actor, { kind: "exclusion" })).map((r) => r.action)).toEqual(["exclusion.add"]);
+    expect((await listAuditEvents(h.db, w.admin.actor, { person: w.editor.email.toUpperCase() })).map((r) => r.action)).toEqual(["recipient.add"]);
+    const today = all[0].createdAt.toISOString().slice(0, 10);
+    expect(await listAuditEvents(h.db, w.admin.actor, { from: today, to: today })).toHaveLength(2);
+    expect(await listAuditEvents(h.db, w.admin.actor, { to: "2000-01-01" })).toEqual([]);
+    await expect(listAuditEvents(h.db, w.admin.actor, { from: "yesterday" })).rejects.toMatchObject({ code: "invalid_input" });
+    expect(await listAuditEvents(h.db, w.editor.actor)).toEqual([]);
+    expect(await listAuditEvents(h.db, other.admin.actor, { organizationId: w.org.id })).toEqual([]);
+  });
+});

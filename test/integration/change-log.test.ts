@@ -1,0 +1,76 @@
+/**
+ * The change log on PGlite and PostgreSQL: every change of an audience, address by address, with its reason,
+ * whoever wrote it (a trigger on recipients), and retention that prunes only what is older than it.
+ */
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { sql } from "drizzle-orm";
+import { queryRows } from "@/db/client";
+import { changesCsv, csvCell, listChanges, pruneChangeLog } from "@/lib/audience/change-log";
+import { importRecipientCsv } from "@/lib/audience/csv-import";
+import { excludeAddress, liftExclusion } from "@/lib/audience/exclusions";
+import { addManualRecipient, removeManualRecipient } from "@/lib/audience/manual";
+import { createTestDb, dbKinds, type TestDb } from "../support/db";
+import { csv, makeWorld } from "./audience-fixtures";
+
+describe.each(dbKinds)("change log on %s", (kind) => {
+  let h: TestDb;
+  beforeEach(async () => {
+    h = await createTestDb(kind);
+  });
+  afterEach(() => h.close());
+
+  test("manual, CSV and exclusion changes are kept address by address with their reason and actor", async () => {
+    const w = await makeWorld(h.db);
+    const seriesId = w.series.id;
+    const who = w.editor.actor.name;
+    await addManualRecipient(h.db, w.editor.actor, { seriesId, email: "ann@x.example" });
+    await importRecipientCsv(h.db, w.editor.actor, { seriesId, fileName: "staff.csv", bytes: csv("email\nann@x.example\nbob@x.example\n") });
+    await removeManualRecipient(h.db, w.editor.actor, { seriesId, email: "ann@x.example" }); // still held by staff.csv: no change
+    await excludeAddress(h.db, w.editor.actor, { seriesId, email: "bob@x.example", reason: "unsubscribed" });
+    await liftExclusion(h.db, w.editor.actor, { seriesId, email: "bob@x.example" });
+
+    const log = await listChanges(h.db, w.editor.actor, { seriesId });
+    expect(log).toMatchObject({ total: 4, added: 3, removed: 1 });
+    expect(log.rows.map((r) => [r.email, r.change, r.reason, r.actor]).reverse()).toEqual([
+      ["ann@x.example", "added", "added by hand", who],
+      ["bob@x.example", "added", "CSV import staff.csv", who],
+      ["bob@x.example", "removed", "excluded: unsubscribed", who],
+      ["bob@x.example", "added", "exclusion lifted", who],
+    ]);
+    expect((await listChanges(h.db, w.editor.actor, { seriesId, q: "ANN" })).rows.map((r) => r.email)).toEqual(["ann@x.example"]);
+
+    const other = await makeWorld(h.db);
+    await expect(listChanges(h.db, other.editor.actor, { seriesId })).rejects.toMatchObject({ code: "not_found" });
+    await expect(listChanges(h.db, w.editor.actor, { seriesId, runId: "not-a-run" })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  test("retention prunes entries older than its days and keeps the rest", async () => {
+    const w = await makeWorld(h.db);
+    await addManualRecipient(h.db, w.editor.actor, { seriesId: w.series.id, email: "old@x.example" });
+    await addManualRecipient(h.db, w.editor.actor, { seriesId: w.series.id, email: "new@x.example" });
+    await h.db.execute(sql`UPDATE audience_changes SET created_at = now() - interval '200 days' WHERE email = 'old@x.example'`);
+    expect(await pruneChangeLog(h.db, { days: 180 })).toBe(1);
+    const left = await queryRows<{ email: string }>(h.db, sql`SELECT email FROM audience_changes`);
+    expect(left.map((r) => r.email)).toEqual(["new@x.example"]);
+    expect(await pruneChangeLog(h.db, { days: 180 })).toBe(0);
+  });
+});
+
+describe("change list CSV", () => {
+  test.each([
+    ["plain@x.example", '"plain@x.example"'],
+    ['say "hi"', '"say ""hi"""'],
+    ["=HYPERLINK(1)", `"'=HYPERLINK(1)"`],
+    ["-1", `"'-1"`],
+    [null, '""'],
+  ])("cell %j → %s", (value, cell) => {
+    expect(csvCell(value)).toBe(cell);
+  });
+
+  test("has a header and one line per change", () => {
+    const at = new Date("2026-12-03T10:00:00Z");
+    expect(changesCsv([{ email: "a@x.example", change: "removed", reason: "left the group", actor: null, createdAt: at }])).toBe(
+      'email,change,reason,by,at\r\n"a@x.example","removed","left the group","","2026-12-03T10:00:00.000Z"\r\n',
+    );
+  });
+});
