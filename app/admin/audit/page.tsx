@@ -20,14 +20,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   if (!isAdminAnywhere(actor)) return null; // the admin layout shows the refusal
   const sp = await searchParams;
   const filter = { kind: one(sp.kind), person: one(sp.person), from: one(sp.from), to: one(sp.to) };
-  let problem: string | null = null;
-  const rows = await listAuditEvents(db, actor, { ...filter, limit: 500 }).catch((error) => {
-    if (error instanceof RosterError) {
-      problem = error.message;
-      return [];
-    }
-    throw error;
-  });
+  const result = await listAuditEvents(db, actor, { ...filter, limit: 500 }).then(
+    (rows) => ({ rows, problem: null as string | null }),
+    (error: unknown) => {
+      if (error instanceof RosterError) return { rows: [], problem: error.message };
+      throw error;
+    },
+  );
+  const { rows, problem } = result;
   const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v)).toString();
   return (
     <div>
