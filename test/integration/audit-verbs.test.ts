@@ -10,6 +10,7 @@ import * as s from "@/db/schema";
 import { listAuditEvents } from "@/lib/audit/list";
 import { importRecipientCsv } from "@/lib/audience/csv-import";
 import { importExclusionCsv } from "@/lib/audience/exclusion-csv";
+import { removeImport, replaceImport } from "@/lib/audience/csv-sources";
 import { excludeAddress, liftExclusion } from "@/lib/audience/exclusions";
 import { addManualRecipient, removeManualRecipient } from "@/lib/audience/manual";
 import { createApiToken, revokeApiToken } from "@/lib/tokens/api-tokens";
@@ -30,6 +31,26 @@ const VERBS: [string, (db: Db, w: World) => Promise<unknown>, (db: Db, w: World)
     "editor",
   ],
   ["import a CSV", async () => {}, (db, w) => importRecipientCsv(db, w.editor.actor, { seriesId: w.series.id, fileName: "a.csv", bytes: csv("email\na@x.example\n") }), "import.csv", "editor"],
+  [
+    "remove an import",
+    (db, w) => importRecipientCsv(db, w.editor.actor, { seriesId: w.series.id, fileName: "a.csv", bytes: csv("email\na@x.example\n") }),
+    async (db, w) => {
+      const [src] = await db.select().from(s.audienceSources).where(eq(s.audienceSources.seriesId, w.series.id));
+      return removeImport(db, w.editor.actor, { seriesId: w.series.id, sourceId: src.id });
+    },
+    "import.remove",
+    "editor",
+  ],
+  [
+    "replace an import",
+    (db, w) => importRecipientCsv(db, w.editor.actor, { seriesId: w.series.id, fileName: "a.csv", bytes: csv("email\na@x.example\n") }),
+    async (db, w) => {
+      const [src] = await db.select().from(s.audienceSources).where(eq(s.audienceSources.seriesId, w.series.id));
+      return replaceImport(db, w.editor.actor, { seriesId: w.series.id, sourceId: src.id, fileName: "b.csv", bytes: csv("email\nb@x.example\n") });
+    },
+    "import.replace",
+    "editor",
+  ],
   ["exclude an address", async () => {}, (db, w) => excludeAddress(db, w.editor.actor, { seriesId: w.series.id, email: "a@x.example", reason: "unsubscribed" }), "exclusion.add", "editor"],
   [
     "exclude addresses from a CSV",

@@ -7,6 +7,8 @@ import { RecipientFilters } from "@/components/audience/recipient-filters";
 import { RecipientsTable } from "@/components/audience/recipients-table";
 import { ExclusionsTable } from "@/components/audience/exclusions-table";
 import { countExclusions, listExclusions } from "@/lib/audience/exclusions";
+import { ImportsList } from "@/components/audience/imports-list";
+import { listImports } from "@/lib/audience/csv-sources";
 import { WhyLookup } from "@/components/directory/why-lookup";
 import { PageHeader } from "@/components/layout/page-header";
 import { audienceSummary, countRecipients, listRecipients, listSources } from "@/lib/audience/recipients";
@@ -37,13 +39,14 @@ export default async function AudiencePage({
   const sourceId = one(sp.source);
   const page = Number.parseInt(one(sp.page), 10) || 1;
   const show = one(sp.show) === "excluded" ? "excluded" : "recipients";
-  const [count, list, sources, summary, excludedCount, excluded] = await Promise.all([
+  const [count, list, sources, summary, excludedCount, excluded, imports] = await Promise.all([
     countRecipients(db, series.id),
     listRecipients(db, actor, { seriesId: series.id, q, sourceId, page, pageSize: PAGE_SIZE }),
     listSources(db, actor, series.id),
     audienceSummary(db, actor, series.id),
     countExclusions(db, series.id),
     show === "excluded" ? listExclusions(db, actor, { seriesId: series.id, q, limit: 500 }) : null,
+    listImports(db, actor, series.id),
   ]);
   const filtered = Boolean(q || sourceId);
 
@@ -77,6 +80,7 @@ export default async function AudiencePage({
       </PageHeader>
 
       <AudienceSummary sources={summary} />
+      <ImportsList seriesId={series.id} imports={imports} />
 
       <section aria-labelledby="recipients-heading">
         <h2 id="recipients-heading" className="sr-only">
