@@ -74,16 +74,22 @@ export async function listChanges(
 ): Promise<ChangeList> {
   const series = await requireSeries(db, actor, input.seriesId, "editor");
   const conditions: SQL[] = [sql`c.series_id = ${series.id}::uuid`];
+  let runKind: string | null = null;
   if (input.runId) {
     if (!isUuid(input.runId)) throw notFound("That run");
-    const [run] = await queryRows<{ job_id: string | null; outcome: string }>(
+    const [run] = await queryRows<{ job_id: string | null; outcome: string; finished_at: string | Date | null; kind: string }>(
       db,
-      sql`SELECT job_id, outcome FROM sync_runs WHERE id = ${input.runId}::uuid AND series_id = ${series.id}::uuid`,
+      sql`SELECT r.job_id, r.outcome, r.finished_at, s.kind FROM sync_runs r JOIN audience_sources s ON s.id = r.source_id
+          WHERE r.id = ${input.runId}::uuid AND r.series_id = ${series.id}::uuid`,
     );
     if (!run) throw notFound("That run");
     // Only the attempt that synced applied anything; the job's other attempts changed nobody.
-    if (!run.job_id || run.outcome !== "synced") return { rows: [], total: 0, added: 0, removed: 0 };
-    conditions.push(sql`c.job_id = ${run.job_id}::uuid`);
+    if (run.outcome !== "synced" || !run.finished_at) return { rows: [], total: 0, added: 0, removed: 0 };
+    // The run's changes are those its apply transaction made: that transaction closed the run with now(), which
+    // is also every change row's created_at (a transaction's now() is its start time), so the match is exact
+    // for the apply and names no other transaction's changes, whoever wrote them and with or without a context.
+    conditions.push(sql`(c.job_id = ${run.job_id}::uuid OR (c.job_id IS NULL AND c.created_at = ${new Date(run.finished_at).toISOString()}::timestamptz))`);
+    runKind = run.kind;
   }
   const q = input.q?.trim().slice(0, 200) ?? "";
   const where = sql.join(conditions, sql` AND `);
@@ -100,11 +106,21 @@ export async function listChanges(
         WHERE ${filtered} ORDER BY c.id DESC LIMIT ${Math.min(Math.max(input.limit ?? 500, 1), 100_000)}`,
   );
   return {
-    rows: rows.map((r) => ({ email: r.email, change: r.change, reason: r.reason, actor: r.actor, createdAt: new Date(r.created_at) })),
+    rows: rows.map((r) => ({ email: r.email, change: r.change, reason: r.reason ?? syncReason(runKind, r.change), actor: r.actor, createdAt: new Date(r.created_at) })),
     total: Number(n),
     added: Number(counts.added),
     removed: Number(counts.removed),
   };
+}
+
+/**
+ * A sync's reason when its writer named none: a directory run adds the group's (or directory's) eligible members
+ * and removes those no longer among them.
+ */
+function syncReason(kind: string | null, change: "added" | "removed"): string | null {
+  if (!kind) return null;
+  const where = kind === "directory_all" ? "the directory" : "the group";
+  return change === "added" ? `in ${where}` : `no longer in ${where} (left it, disabled, or without an address)`;
 }
 
 /** A cell as spreadsheet software reads it safely: quoted, and never starting a formula (=, +, -, @). */
