@@ -200,6 +200,11 @@ export const cloudEnum = pgEnum("cloud", ["global", "usgov"]);
 export const connectionStatusEnum = pgEnum("connection_status", ["draft", "active"]);
 export const connectionHealthEnum = pgEnum("connection_health", ["unknown", "healthy", "degraded", "failing"]);
 export const cadenceEnum = pgEnum("sync_cadence", ["weekly", "daily"]);
+/**
+ * How Roster proves itself to Entra ID for a connection: a client secret the admin pasted, a certificate whose
+ * key pair Roster made, or a federated identity credential trusting Roster's own OIDC issuer (lib/identity-keys).
+ */
+export const credentialKindEnum = pgEnum("credential_kind", ["secret", "certificate", "federated"]);
 
 export const directoryConnections = pgTable(
   "directory_connections",
@@ -222,6 +227,24 @@ export const directoryConnections = pgTable(
     secretSealed: text("secret_sealed").notNull(),
     secretKeyId: text("secret_key_id").notNull(),
     secretExpiresOn: date("secret_expires_on", { mode: "string" }).notNull(),
+    /** Which credential signs in (see credentialKindEnum). The secret columns stay until the admin retires the secret. */
+    credentialKind: credentialKindEnum("credential_kind").notNull().default("secret"),
+    /**
+     * The connection's certificate (public PEM, shown and downloadable), its private key sealed like the secret
+     * (AAD bound to this row and slot), its SHA-1 thumbprint as the portal shows it and its notAfter. Null
+     * unless a certificate was made. `next…` holds the certificate made ahead for rotation (or for a switch from
+     * another kind): it signs in only once verified, then takes the current slot.
+     */
+    certificatePem: text("certificate_pem"),
+    certificateKeySealed: text("certificate_key_sealed"),
+    certificateThumbprint: text("certificate_thumbprint"),
+    certificateExpiresAt: tstz("certificate_expires_at"),
+    nextCertificatePem: text("next_certificate_pem"),
+    nextCertificateKeySealed: text("next_certificate_key_sealed"),
+    nextCertificateThumbprint: text("next_certificate_thumbprint"),
+    nextCertificateExpiresAt: tstz("next_certificate_expires_at"),
+    /** When the connection stopped using its client secret (switched to another kind): the secret may be deleted in Azure. */
+    secretRetiredAt: tstz("secret_retired_at"),
     /** Limits the catalog to these groups when non-empty (the guide's "select groups", at most 15). */
     groupObjectIds: text("group_object_ids").array().notNull().default(sql`'{}'::text[]`),
     useUsernameFallback: boolean("use_username_fallback").notNull().default(false),
@@ -246,6 +269,22 @@ export const directoryConnections = pgTable(
   },
   (t) => [index("directory_connections_tenant_idx").on(t.tenantId)],
 );
+
+/**
+ * Roster's own OIDC signing keys (the issuer of federated client assertions, lib/identity-keys). The private key is
+ * sealed like a client secret; the JWKS publishes every key not yet retired, so during a rotation both the old
+ * and the new key verify. A key signs from `signsFrom` until a newer key's `signsFrom` has passed.
+ */
+export const rosterSigningKeys = pgTable("roster_signing_keys", {
+  kid: text("kid").primaryKey(),
+  privateKeySealed: text("private_key_sealed").notNull(),
+  sealingKeyId: text("sealing_key_id").notNull(),
+  publicJwk: jsonb("public_jwk").$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  signsFrom: tstz("signs_from").notNull(),
+  /** Dropped from the JWKS from then on; null while no newer key replaces it. */
+  retireAt: tstz("retire_at"),
+});
 
 /** One connection may serve several organizations (the guide's "all organizations this directory should be available within"). */
 export const connectionOrganizations = pgTable(
@@ -538,6 +577,7 @@ export type CloudValue = (typeof cloudEnum.enumValues)[number];
 export type ConnectionStatus = (typeof connectionStatusEnum.enumValues)[number];
 export type ConnectionHealthValue = (typeof connectionHealthEnum.enumValues)[number];
 export type Cadence = (typeof cadenceEnum.enumValues)[number];
+export type CredentialKind = (typeof credentialKindEnum.enumValues)[number];
 export type GroupKindValue = (typeof groupKindEnum.enumValues)[number];
 export type JobStatus = (typeof jobStatusEnum.enumValues)[number];
 export type JobMode = (typeof jobModeEnum.enumValues)[number];

@@ -58,6 +58,11 @@ const schema = z
     AUTH_SECRET: optional(secret("openssl rand -base64 32")),
     NEXTAUTH_SECRET: optional(secret("openssl rand -base64 32")),
     NEXTAUTH_URL: optional(origin(["http:", "https:"], "https://roster.example.com")),
+    /**
+     * Roster's OIDC issuer for federated credentials, when it differs from NEXTAUTH_URL (a test's HTTPS front).
+     * Entra fetches an issuer's keys over HTTPS only, so federation needs an https URL here or in NEXTAUTH_URL.
+     */
+    OIDC_ISSUER_URL: optional(origin(["https:", "http:"], "https://roster.example.com")),
     ENCRYPTION_KEY: optional(base64Key),
     ENCRYPTION_KEY_PREVIOUS: optional(base64Key),
     CRON_SECRET: optional(secret("openssl rand -base64 32")),

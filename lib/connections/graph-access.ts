@@ -2,27 +2,27 @@ import "server-only";
 import type { Executor } from "@/db/client";
 import { and, eq, isNull } from "drizzle-orm";
 import { directoryGroups, type directoryConnections } from "@/db/schema";
-import { connectionSecretAad, unsealSecret } from "@/lib/crypto/seal";
 import { openGraph, type OpenGraphOptions } from "@/lib/directory/entra/client";
 import type { GraphSession } from "@/lib/directory/entra/types";
 import { verifyDirectoryAccess, type VerificationResult } from "@/lib/directory/entra/verify";
 import { notFound } from "@/lib/errors";
 import { databaseTenantGate } from "@/lib/sync/tenant-gate";
 import { loadConnection } from "./access";
+import { connectionCredential } from "./credential-config";
 
 type ConnectionRow = typeof directoryConnections.$inferSelect;
 
 /**
- * The only module that unseals a client secret. The value goes straight into the credential and is never
- * returned, logged or stored anywhere else. Callers authorize before they get here.
+ * Where a stored credential is opened (credential-config.ts unseals it): the value goes straight into the
+ * credential and is never returned, logged or stored anywhere else. Callers authorize before they get here.
  */
-function configOf(connection: ConnectionRow) {
+function configOf(db: Executor, connection: ConnectionRow) {
   return {
     tenantId: connection.tenantId,
     clientId: connection.clientId,
     cloud: connection.cloud,
     graphHost: connection.msgraphHost,
-    clientSecret: unsealSecret(connection.secretSealed, connectionSecretAad(connection.id)),
+    ...connectionCredential(db, connection),
   };
 }
 
@@ -39,7 +39,7 @@ export async function graphForConnection(
   // (docs/adr/0007-shared-tenant-throttling.md); a caller may still pass its own gate.
   const gate = opts?.gate ?? databaseTenantGate(db);
   return {
-    graph: openGraph(configOf(loaded.row), { credentialKey: `connection:${loaded.row.id}`, ...opts, gate }),
+    graph: openGraph(configOf(db, loaded.row), { credentialKey: `connection:${loaded.row.id}`, ...opts, gate }),
     connection: loaded.row,
   };
 }
@@ -57,7 +57,7 @@ export async function verifyStoredConnection(db: Executor, connection: Connectio
           .where(and(eq(directoryGroups.connectionId, connection.id), eq(directoryGroups.visibility, "HiddenMembership"), isNull(directoryGroups.deletedAt)))
           .limit(1)
       : [];
-  return verifyDirectoryAccess(configOf(connection), {
+  return verifyDirectoryAccess(configOf(db, connection), {
     hiddenMembershipGroupId: hidden[0]?.objectId,
     groupObjectIds: connection.groupObjectIds,
     syncContacts: connection.syncContacts,

@@ -52,6 +52,15 @@ const FIELD_BY_CODE: Record<string, string> = {
   authority_unreachable: "tenantId",
   wrong_cloud: "azureGovernment",
   group_not_found: "groupObjectIds",
+  federation_not_configured: "federatedCredential",
+  federation_issuer_mismatch: "federatedCredential",
+  federation_subject_mismatch: "federatedCredential",
+  federation_audience_mismatch: "federatedCredential",
+  federation_issuer_unreachable: "federatedCredential",
+  federation_key_unknown: "federatedCredential",
+  certificate_not_registered: "certificate",
+  certificate_expired: "certificate",
+  assertion_time_invalid: "credentialKind",
 };
 
 export function summarizeVerification(result: VerificationResult): VerificationSummary {

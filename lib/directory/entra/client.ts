@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { AccessToken, ClientSecretCredential } from "@azure/identity";
+import type { AccessToken, TokenCredential } from "@azure/identity";
 import {
   AuthenticationHandler,
   Client,
@@ -9,7 +9,7 @@ import {
   type GraphRequest,
 } from "@microsoft/microsoft-graph-client";
 import { cloudEndpoints, type CloudEndpoints } from "./cloud";
-import { accessTokenClaims, createDirectoryCredential, rolesOf } from "./credential";
+import { accessTokenClaims, createDirectoryCredential, credentialFingerprint, rolesOf } from "./credential";
 import { GraphRequestError, supportIds, toGraphRequestError } from "./errors";
 import { DEFAULT_MAX_IN_FLIGHT, processTenantGate, type TenantGate } from "./in-flight";
 import { defaultRetryPolicy, isThrottling, retryDelayMs, type RetryPolicy } from "./retry";
@@ -59,7 +59,7 @@ const TOKEN_REUSE_MARGIN_MS = 5 * 60_000;
 /** A credential and the last token it gave, shared by the sessions of one connection (see credentialKey). */
 interface Identity {
   fingerprint: string;
-  credential: ClientSecretCredential;
+  credential: TokenCredential;
   token: AccessToken | null;
 }
 
@@ -71,7 +71,7 @@ const identities = globalThis as unknown as { rosterGraphIdentities?: Map<string
  */
 function identityFor(config: GraphConnectionConfig, endpoints: CloudEndpoints, key: string | undefined): Identity {
   const fingerprint = createHash("sha256")
-    .update([config.cloud, endpoints.authorityHost, endpoints.scope, config.tenantId, config.clientId, config.clientSecret].join("\n"))
+    .update([config.cloud, endpoints.authorityHost, endpoints.scope, config.tenantId, config.clientId, credentialFingerprint(config)].join("\n"))
     .digest("hex");
   const fresh = (): Identity => ({ fingerprint, credential: createDirectoryCredential(config, endpoints), token: null });
   if (key === undefined) return fresh();
@@ -132,8 +132,14 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
   // the next request leaving.
   const validToken = (): string | null =>
     identity.token && identity.token.expiresOnTimestamp - Date.now() > TOKEN_REUSE_MARGIN_MS ? identity.token.token : null;
-  async function accessToken(): Promise<string> {
+  // The credentials Roster makes throw on a refusal; TokenCredential's contract also allows null.
+  async function fetchToken(): Promise<AccessToken> {
     const token = await credential.getToken(scopes);
+    if (!token) throw new Error("Entra ID returned no access token.");
+    return token;
+  }
+  async function accessToken(): Promise<string> {
+    const token = await fetchToken();
     identity.token = token;
     return token.token;
   }
@@ -272,7 +278,7 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
     getListPage,
     stats,
     async tokenRoles() {
-      const token = await credential.getToken(scopes);
+      const token = await fetchToken();
       return rolesOf(accessTokenClaims(token.token));
     },
   };

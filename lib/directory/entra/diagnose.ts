@@ -1,6 +1,7 @@
 import { ownDiagnosis, publicErrorText } from "@/lib/errors";
 import { GraphRequestError } from "./errors";
 import { TenantDiscoveryError } from "./discovery";
+import { assertionDiagnosis, type CredentialContext } from "./assertion-diagnoses";
 import type { Cloud, Diagnosis } from "./types";
 
 export type { Diagnosis } from "./types";
@@ -16,6 +17,8 @@ export interface DiagnosisContext {
   /** The group a failed call was about. */
   groupObjectId?: string;
   cloud?: Cloud;
+  /** The credential that signed in, for the fixes of assertion refusals (assertion-diagnoses.ts). */
+  credential?: CredentialContext;
 }
 
 const CLOUD_NAMES: Record<Cloud, string> = { global: "Azure Global", usgov: "Azure Government" };
@@ -60,6 +63,8 @@ const ENTERPRISE_APP_PATH = "Microsoft Entra admin center → Enterprise applica
 
 /** Diagnoses by AADSTS code: the precise cause, whatever family the `error` value put it in. */
 function byCode(code: string | null, details: string | undefined, context: DiagnosisContext): Diagnosis | null {
+  const assertion = code ? assertionDiagnosis(code, details, context.credential) : null;
+  if (assertion) return assertion;
   switch (code) {
     case "7000215":
       return context.secretLooksLikeSecretId

@@ -7,7 +7,10 @@ export type Cloud = "global" | "usgov";
 export interface GraphConnectionConfig {
   tenantId: string;
   clientId: string;
+  /** The client secret's value; empty when `credential` says the connection signs in otherwise. */
   clientSecret: string;
+  /** A certificate or federated credential instead of the client secret (credential.ts). */
+  credential?: AssertionCredentialConfig;
   cloud: Cloud;
   /**
    * Microsoft Graph's host for this tenant, from `msgraph_host` in its openid-configuration (saved at
@@ -16,6 +19,15 @@ export interface GraphConnectionConfig {
    */
   graphHost?: string | null;
 }
+
+/**
+ * Credentials that sign a client assertion instead of sending a secret. A certificate's private key comes
+ * unsealed from the caller and lives only in the credential object; a federated assertion is signed on demand
+ * by `getAssertion` (Roster's own issuer), so no key is held here at all.
+ */
+export type AssertionCredentialConfig =
+  | { kind: "certificate"; certificatePem: string; privateKeyPem: string; thumbprint: string }
+  | { kind: "federated"; issuer: string; subject: string; getAssertion: () => Promise<string> };
 
 /** Counters a sync run records in its ledger. */
 export interface GraphCallStats {

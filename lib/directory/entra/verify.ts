@@ -1,4 +1,5 @@
 import { cloudEndpoints } from "./cloud";
+import { credentialContext } from "./credential";
 import { diagnose, noApplicationRolesDiagnosis, roleMissingDiagnosis } from "./diagnose";
 import { discoverTenant } from "./discovery";
 import { openGraph } from "./client";
@@ -166,7 +167,7 @@ export async function verifyDirectoryAccess(config: GraphConnectionConfig, optio
     // The recorded expiry explains an "expired" answer only when it has passed; a future date was mistyped.
     const today = new Date().toISOString().slice(0, 10);
     const secretExpiresOn = options.secretExpiresOn && options.secretExpiresOn <= today ? options.secretExpiresOn : undefined;
-    checklist.push(failed("token", "Sign in as the application", diagnose(error, { secretExpiresOn, secretLooksLikeSecretId, cloud: config.cloud })));
+    checklist.push(failed("token", "Sign in as the application", diagnose(error, { secretExpiresOn, secretLooksLikeSecretId, cloud: config.cloud, credential: credentialContext(config) })));
     for (const p of permissions) checklist.push(notChecked(`permission:${p}`, `${p} (Application)`, "Not checked: the app must sign in first."));
     for (const g of options.groupObjectIds) checklist.push(notChecked(`group:${g}`, `Group ${g}`, "Not checked: the app must sign in first."));
     return finish([], false);

@@ -1,0 +1,37 @@
+import "server-only";
+import type { Executor } from "@/db/client";
+import type { directoryConnections } from "@/db/schema";
+import { connectionSecretAad, unsealSecret } from "@/lib/crypto/seal";
+import type { AssertionCredentialConfig } from "@/lib/directory/entra/types";
+import { federatedCredentialConfig } from "@/lib/identity-keys/federated-credential";
+
+type ConnectionRow = typeof directoryConnections.$inferSelect;
+export type CertificateSlot = "current" | "next";
+
+/** The sealed certificate key is bound to its row and slot: a key copied to another row or slot fails to open. */
+export function certificateKeyAad(connectionId: string, slot: CertificateSlot): string {
+  return `roster/directory_connections/${connectionId}/${slot === "current" ? "certificate_key" : "next_certificate_key"}`;
+}
+
+/** A certificate credential from a row's slot, its private key unsealed only into the credential; null when the slot is empty. */
+export function certificateCredentialOf(row: ConnectionRow, slot: CertificateSlot): AssertionCredentialConfig | null {
+  const pem = slot === "current" ? row.certificatePem : row.nextCertificatePem;
+  const sealed = slot === "current" ? row.certificateKeySealed : row.nextCertificateKeySealed;
+  const thumbprint = slot === "current" ? row.certificateThumbprint : row.nextCertificateThumbprint;
+  if (!pem || !sealed || !thumbprint) return null;
+  return { kind: "certificate", certificatePem: pem, privateKeyPem: unsealSecret(sealed, certificateKeyAad(row.id, slot)), thumbprint };
+}
+
+/**
+ * How a stored connection signs in, by its credential kind: the unsealed client secret, its certificate, or a
+ * federated assertion from Roster's issuer. Callers authorize first and pass the result straight to openGraph.
+ */
+export function connectionCredential(db: Executor, row: ConnectionRow): { clientSecret: string; credential?: AssertionCredentialConfig } {
+  if (row.credentialKind === "federated") return { clientSecret: "", credential: federatedCredentialConfig(db, row.id) };
+  if (row.credentialKind === "certificate") {
+    const credential = certificateCredentialOf(row, "current");
+    if (!credential) throw new Error("This connection's certificate is missing: create a certificate on its page.");
+    return { clientSecret: "", credential };
+  }
+  return { clientSecret: unsealSecret(row.secretSealed, connectionSecretAad(row.id)) };
+}
