@@ -24,7 +24,7 @@ const fixOf = (error: unknown) => {
 export async function detectSecretExpiry(db: Executor, now: Date): Promise<AlertCandidate[]> {
   const rows = await queryRows<{ id: string; name: string; secret_id: string; secret_expires_on: string | Date }>(
     db,
-    sql`SELECT id, name, secret_id, secret_expires_on FROM directory_connections WHERE status = 'active'`,
+    sql`SELECT id, name, secret_id, secret_expires_on FROM directory_connections WHERE status = 'active' AND credential_kind = 'secret'`,
   );
   const out: AlertCandidate[] = [];
   for (const row of rows) {

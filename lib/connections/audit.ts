@@ -12,7 +12,9 @@ export type ConnectionAuditAction =
   | "connection.update"
   | "connection.delete"
   | "connection.refresh_groups"
-  | "connection.reseal";
+  | "connection.reseal"
+  | "connection.prepare_certificate"
+  | "connection.switch_credential";
 
 /**
  * One audit row per organization the connection serves, so each organization's log tells the whole story.

@@ -50,6 +50,9 @@ export async function rotateSecret(
         secretSealed: sealed.sealed,
         secretKeyId: sealed.keyId,
         secretExpiresOn: secret.value.secretExpiresOn,
+        // A verified new secret is the credential from now on, whatever the connection used before.
+        credentialKind: "secret",
+        secretRetiredAt: null,
         ...verificationColumns(result, row.status),
         updatedAt: new Date(),
       })

@@ -2,6 +2,7 @@ import type { directoryConnections } from "@/db/schema";
 import type { ChecklistItem } from "@/lib/directory/entra/verify";
 import { secretExpiryStatus, type SecretExpiryStatus } from "./secret-expiry";
 import type { Cadence, CloudValue, ConnectionHealthValue, ConnectionStatus } from "@/db/schema";
+import { credentialViewOf, type CredentialView } from "./credential-view";
 
 type ConnectionRow = typeof directoryConnections.$inferSelect;
 
@@ -19,6 +20,8 @@ export interface ConnectionView {
   secretHint: string;
   secretExpiresOn: string;
   secretExpiry: SecretExpiryStatus;
+  /** How the connection signs in, with public facts only (credential-view.ts). */
+  credential: CredentialView;
   groupObjectIds: string[];
   useUsernameFallback: boolean;
   syncContacts: boolean;
@@ -46,7 +49,9 @@ export function toConnectionView(row: ConnectionRow, organizations: { id: string
     secretId: row.secretId,
     secretHint: row.secretHint,
     secretExpiresOn: row.secretExpiresOn,
-    secretExpiry: secretExpiryStatus(row.secretExpiresOn, now),
+    // A secret no longer used warns of nothing: the connection signs in otherwise.
+    secretExpiry: row.credentialKind === "secret" ? secretExpiryStatus(row.secretExpiresOn, now) : { ...secretExpiryStatus(row.secretExpiresOn, now), banner: false },
+    credential: credentialViewOf(row),
     groupObjectIds: row.groupObjectIds,
     useUsernameFallback: row.useUsernameFallback,
     syncContacts: row.syncContacts,
