@@ -29,6 +29,10 @@ export const createConnectionInput = credentialsInput.extend({
 
 export const connectionIdInput = z.object({ connectionId: uuidish });
 
+export const prepareCertificateInput = connectionIdInput.extend({ validDays: z.number().int().optional() });
+
+export const switchCredentialInput = connectionIdInput.extend({ to: text(20) });
+
 export const rotateSecretInput = connectionIdInput.extend({ secretId: text(200), secretValue: text(500), secretExpiresOn: text(40) });
 
 export const updateOptionsInput = connectionIdInput.extend({

@@ -1,10 +1,11 @@
 "use server";
 import { runAction } from "@/lib/action";
 import { deleteConnection } from "@/lib/connections/delete";
-import { connectionIdInput, rotateSecretInput, updateOptionsInput } from "@/lib/connections/input-schemas";
+import { connectionIdInput, prepareCertificateInput, rotateSecretInput, switchCredentialInput, updateOptionsInput } from "@/lib/connections/input-schemas";
 import { updateConnectionOptions } from "@/lib/connections/options";
 import { refreshConnectionGroups } from "@/lib/connections/queries";
 import { rotateSecret } from "@/lib/connections/rotate";
+import { prepareCertificate, switchCredential } from "@/lib/connections/switch-credential";
 import { verifyConnection } from "@/lib/connections/verify";
 
 export async function verifyConnectionAction(input: unknown) {
@@ -25,4 +26,13 @@ export async function updateConnectionOptionsAction(input: unknown) {
 
 export async function deleteConnectionAction(input: unknown) {
   return runAction(connectionIdInput, input, ({ db, actor }, data) => deleteConnection(db, actor, data));
+}
+
+/** Makes the next certificate; the result carries the public certificate and thumbprint only. */
+export async function prepareCertificateAction(input: unknown) {
+  return runAction(prepareCertificateInput, input, ({ db, actor }, data) => prepareCertificate(db, actor, data));
+}
+
+export async function switchCredentialAction(input: unknown) {
+  return runAction(switchCredentialInput, input, ({ db, actor }, data) => switchCredential(db, actor, data));
 }

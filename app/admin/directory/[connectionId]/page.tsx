@@ -5,6 +5,7 @@ import { HealthBadge, SecretExpiryText, StatusBadge } from "@/components/connect
 import { ConnectionChecks } from "@/components/connections/connection-checks";
 import { ConnectionOptionsForm } from "@/components/connections/connection-options-form";
 import { CopyButton } from "@/components/connections/copy-button";
+import { CredentialSection } from "@/components/connections/credential-section";
 import { DeleteConnection } from "@/components/connections/delete-connection";
 import { RotateSecretForm } from "@/components/connections/rotate-secret-form";
 import { SavedConnectionNotice } from "@/components/connections/saved-connection-notice";
@@ -21,8 +22,10 @@ import { getDb } from "@/lib/db";
 import { RosterError } from "@/lib/errors";
 import {
   deleteConnectionAction,
+  prepareCertificateAction,
   refreshGroupsAction,
   rotateSecretAction,
+  switchCredentialAction,
   updateConnectionOptionsAction,
   verifyConnectionAction,
 } from "./actions";
@@ -140,20 +143,25 @@ export default async function ConnectionPage({
         )}
       </section>
 
+      <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="credential-heading">
+        <h2 id="credential-heading" className="mb-3 text-base font-semibold text-slate-900">Credential</h2>
+        <CredentialSection connectionId={connection.id} credential={connection.credential} prepare={prepareCertificateAction} switchTo={switchCredentialAction} />
+      </section>
+
       <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="secret-heading">
-        <h2 id="secret-heading" className="text-base font-semibold text-slate-900">Client secret</h2>
+        <h2 id="secret-heading" className="text-base font-semibold text-slate-900">Client secret{connection.credential.kind !== "secret" ? " (not in use)" : ""}</h2>
         <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
           <div>
             <dt className="text-slate-500">Secret ID</dt>
             <dd className="flex flex-wrap items-center gap-2 font-mono text-slate-900">{connection.secretId} <CopyButton value={connection.secretId} what="Secret ID" /></dd>
           </div>
           <div><dt className="text-slate-500">Value</dt><dd className="font-mono text-slate-900">{connection.secretHint}</dd></div>
-          <div><dt className="text-slate-500">Expires</dt><dd><SecretExpiryText view={connection} /></dd></div>
+          <div><dt className="text-slate-500">Expires</dt><dd>{connection.credential.kind === "secret" ? <SecretExpiryText view={connection} /> : `${connection.secretExpiresOn} (not in use)`}</dd></div>
         </dl>
         <h3 className="mt-5 text-sm font-semibold text-slate-900">Rotate secret</h3>
         <p className="mb-3 text-sm text-slate-600">
           Add a new client secret in Azure and enter it here. Roster keeps using the secret above until the new one signs in, then
-          names the Secret ID you can delete in Azure.
+          names the Secret ID you can delete in Azure. On a connection that signs in otherwise, a verified new secret becomes its credential again.
         </p>
         <RotateSecretForm connectionId={connection.id} rotate={rotateSecretAction} />
       </section>
