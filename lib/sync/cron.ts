@@ -8,6 +8,7 @@ import { recordConnectionFailure } from "./outcomes";
 import { diagnose } from "@/lib/directory/entra/diagnose";
 import { logError, logInfo } from "@/lib/log";
 import { scanAlertsForCron } from "@/lib/alerts/scan";
+import { pruneChangeLog } from "@/lib/audience/change-log";
 import { verifyConnectionAs } from "@/lib/connections/verify";
 import { scheduleDueConnections } from "./schedule";
 import { runQueuedWork, type WorkSummary } from "./worker";
@@ -123,6 +124,8 @@ export async function runCron(
     openGraph: opts.openGraph,
     concurrency: opts.concurrency,
   });
+  // The change log's retention (CHANGE_LOG_RETENTION_DAYS); a bounded batch per call, and never fails the call.
+  await pruneChangeLog(db, { now }).catch((error) => logError("change log pruning failed", error));
   const alerts = await scanAlertsForCron(db, now);
   return { due, ...work, connections: { ...connections, catalogsRefreshed, catalogsFailed }, alerts };
 }

@@ -10,8 +10,11 @@ import { importRecipientCsv } from "@/lib/audience/csv-import";
 import { importExclusionCsv } from "@/lib/audience/exclusion-csv";
 import { excludeAddress, liftExclusion, listExclusions } from "@/lib/audience/exclusions";
 import { addManualRecipient } from "@/lib/audience/manual";
+import { runQueuedWork, updateSelection } from "@/lib/sync/verbs";
 import { createApiToken, revokeApiToken } from "@/lib/tokens/api-tokens";
+import { explainAudienceMember } from "@/lib/why/audience";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
+import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, users } from "../support/factories";
 import { csv, makeWorld } from "./audience-fixtures";
 
 const current: { db?: TestDb["db"] } = {};
@@ -19,6 +22,7 @@ vi.mock("@/lib/db", () => ({ getDb: async () => current.db! }));
 const route = await import("@/app/api/series/[seriesId]/exclusions/route");
 
 const OPERATOR = { kind: "operator", label: "cli" } as const;
+const noLookup = { findPerson: async () => null };
 
 async function audience(h: TestDb, seriesId: string): Promise<string[]> {
   const rows = await h.db.select({ e: s.recipients.emailNormalized }).from(s.recipients).where(eq(s.recipients.seriesId, seriesId));
@@ -34,6 +38,39 @@ describe.each(dbKinds)("exclusions on %s", (kind) => {
   afterEach(async () => {
     current.db = undefined;
     await h.close();
+  });
+
+  test("an excluded group member stays out through a sync that re-adds them, and why says why", async () => {
+    const { org, series, actor } = await makeOrgWithUser(h.db);
+    const connection = await makeConnection(h.db, [org.id]);
+    const group = await makeGroup(h.db, connection.id, { objectId: "g1", displayName: "Everyone" });
+    const graph = fakeGraph({ groups: new Map([["g1", users(1, 5)]]), pageSize: 10 });
+    const work = () => runQueuedWork(h.db, { budgetMs: 30_000, openGraph: graph.open });
+    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [group.id], entireDirectory: false });
+    await work();
+    expect(await audience(h, series.id)).toContain("user3@contoso.example");
+
+    expect(await excludeAddress(h.db, actor, { seriesId: series.id, email: "User3@contoso.example", reason: "unsubscribed" })).toEqual({
+      email: "User3@contoso.example",
+      created: true,
+      leftAudience: true,
+    });
+    expect(await audience(h, series.id)).not.toContain("user3@contoso.example");
+
+    // A full re-sync from scratch: untick (releases every holding) and tick again.
+    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [], entireDirectory: false });
+    expect(await audience(h, series.id)).toEqual([]);
+    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [group.id], entireDirectory: false });
+    await work();
+    const got = await audience(h, series.id);
+    expect(got).toHaveLength(4);
+    expect(got).not.toContain("user3@contoso.example");
+
+    const why = await explainAudienceMember(h.db, actor, { seriesId: series.id, email: "user3@contoso.example" }, noLookup);
+    expect(why.inAudience).toBe(false);
+    expect(why.reasons).toEqual([
+      { code: "excluded", message: expect.stringMatching(new RegExp(`excluded by ${actor.name} on \\d{1,2} [A-Z][a-z]{2}(?: \\d{4})?: unsubscribed\\. Without the exclusion it would be there through “Everyone”`)) },
+    ]);
   });
 
   test("lifting an exclusion brings the address back only if a source holds it", async () => {
