@@ -5,10 +5,7 @@
  */
 import { useCallback, useState } from "react";
 import { keepPreviousData, useIsMutating, useQueries, useQuery } from "@tanstack/react-query";
-import type { DirectoryOverview, GroupKind, GroupPage, PreviewStatus, ReviewRemovals, SyncState } from "@/lib/dialog/types";
-
-/** How often the dialog asks for states while a sync is queued or running. */
-export const LIVE_POLL_MS = 1500;
+import { LIVE_POLL_MS, type DirectoryOverview, type GroupKind, type GroupPage, type PreviewStatus, type ReviewRemovals, type SyncState } from "@/lib/dialog/types";
 
 export class ReadError extends Error {}
 

@@ -112,6 +112,9 @@ export interface ConnectionSummary extends ConnectionChoice {
   catalogSize: number;
 }
 
+/** How often the dialog asks for states while a sync is queued or running (the bench models the same poll). */
+export const LIVE_POLL_MS = 1500;
+
 /** What the dialog polls while anything is queued or syncing. */
 export interface DirectoryOverview {
   connections: ConnectionChoice[];
