@@ -54,16 +54,12 @@ export interface WorkerReport {
   members: number;
   enumerateMs: number;
   applyMs: number;
-  /** Database time of the apply in all: the pages mirrored during the listing plus the final step. */
-  applyWorkMs: number;
-  /** The pipelined mode every job used, "mixed", or false. */
-  pipelined: false | "audience" | "holdings" | "mixed";
   maxRssMB: number;
   /** Loading the Graph client modules (Azure identity, Graph SDK), once per process, before the clock starts. */
   graphModulesMs: number;
   /** Editor's path only: from the "Update audience" call to the first poll answer that reads Synced. */
   editorMs?: number;
-  jobs: { jobId: string; outcome: string; pages: number; enumerateMs: number; applyMs: number; applyWorkMs: number; pipelined: false | "audience" | "holdings"; pipelineStopped?: string }[];
+  jobs: { jobId: string; outcome: string; pages: number; enumerateMs: number; applyMs: number }[];
 }
 
 async function workerMain(input: WorkerInput): Promise<void> {
@@ -123,8 +119,6 @@ async function workerMain(input: WorkerInput): Promise<void> {
     members: [...pagesByJob.values()].reduce((n, p) => n + p.members, 0),
     enumerateMs: jobs.reduce((n, j) => n + j.enumerateMs, 0),
     applyMs: jobs.reduce((n, j) => n + j.applyMs, 0),
-    applyWorkMs: jobs.reduce((n, j) => n + j.applyWorkMs, 0),
-    pipelined: jobs.every((j) => j.pipelined === jobs[0]?.pipelined) ? (jobs[0]?.pipelined ?? false) : "mixed",
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
     graphModulesMs,
     editorMs,
@@ -290,9 +284,7 @@ export async function runSyncBench(): Promise<SyncBenchReport> {
       report["db-bound: end to end (ms)"] = Math.round(dbRun.wallMs);
       report["db-bound: members per second end to end"] = Math.round(members / (dbRun.wallMs / 1000));
       report["db-bound: enumerate+stage (ms)"] = Math.round(dbRun.enumerateMs);
-      report["db-bound: pipelined apply"] = dbRun.pipelined || "no";
       report["db-bound: apply after the last page (ms)"] = Math.round(dbRun.applyMs);
-      report["db-bound: apply, database time in all (ms)"] = Math.round(dbRun.applyWorkMs);
 
       // The same rows by plain COPY into the same server. The apply writes each address twice, as the source's
       // holding (recipient_sources) and as the series' recipient (recipients); the target's COPY writes the same
@@ -328,7 +320,7 @@ export async function runSyncBench(): Promise<SyncBenchReport> {
       const copyBare = await copy(`COPY bench_copy_bare ${holdingColumns} FROM STDIN`, tsv((r) => [randomUUID(), randomUUID(), r.k, r.e, r.n, r.o]));
       const copyAudience = copyHoldings + copyRecipients;
       report["COPY into recipient_sources + recipients (ms)"] = `${Math.round(copyAudience)} (${Math.round(copyHoldings)} + ${Math.round(copyRecipients)})`;
-      report["apply speed / COPY speed (same rows, same tables)"] = +(copyAudience / dbRun.applyWorkMs).toFixed(2);
+      report["apply speed / COPY speed (same rows, same tables)"] = +(copyAudience / dbRun.applyMs).toFixed(2);
       report["for reference: COPY of the holdings into an indexed twin (ms)"] = Math.round(copyIndexed);
       report["for reference: COPY of the holdings into a bare table (ms)"] = Math.round(copyBare);
     }
@@ -347,7 +339,7 @@ export async function runSyncBench(): Promise<SyncBenchReport> {
         const gRun2 = await runWorker(env, { jobId: gAgain });
         fig("graph-bound: re-sync (ms)", Math.round(gRun2.wallMs));
         fig("graph-bound: re-sync / (pages x latency)", +(gRun2.wallMs / (gRun2.pages * LATENCY_MS)).toFixed(3));
-        const split = (r: WorkerReport) => `${Math.round(r.enumerateMs)} / ${Math.round(r.applyMs)}${r.pipelined ? ` (pipelined: ${r.pipelined})` : ""}`;
+        const split = (r: WorkerReport) => `${Math.round(r.enumerateMs)} / ${Math.round(r.applyMs)}`;
         fig("graph-bound: first sync enumerate / apply after it (ms)", split(gRun));
         fig("graph-bound: re-sync enumerate / apply after it (ms)", split(gRun2));
         fig("graph-bound: apply after the last page / first sync", +(gRun.applyMs / gRun.wallMs).toFixed(3));
@@ -369,8 +361,7 @@ export async function runSyncBench(): Promise<SyncBenchReport> {
         fig("directory: first sync / lower bound", +(all1.wallMs / bound(all1)).toFixed(3));
         const largest = (r: WorkerReport) => {
           const j = [...r.jobs].sort((a, b) => b.pages - a.pages)[0];
-          const how = j.pipelined ? ` (pipelined: ${j.pipelined})` : j.pipelineStopped ? ` (pipeline stopped: ${j.pipelineStopped})` : "";
-          return `${Math.round(j.enumerateMs)} / ${Math.round(j.applyMs)}${how}`;
+          return `${Math.round(j.enumerateMs)} / ${Math.round(j.applyMs)}`;
         };
         fig("directory: largest group enumerate / apply after it (ms)", largest(all1));
         await arranged.scheduleAll();
@@ -395,7 +386,7 @@ export async function runSyncBench(): Promise<SyncBenchReport> {
         fig("editor: pages Graph served", eRun.pages);
         fig("editor: Update audience -> Synced (ms)", Math.round(eRun.editorMs!));
         fig("editor: Update audience -> Synced / (pages x latency)", +(eRun.editorMs! / (eRun.pages * LATENCY_MS)).toFixed(3));
-        fig("editor: enumerate / apply after it (ms)", `${Math.round(eRun.enumerateMs)} / ${Math.round(eRun.applyMs)}${eRun.pipelined ? ` (pipelined: ${eRun.pipelined})` : ""}`);
+        fig("editor: enumerate / apply after it (ms)", `${Math.round(eRun.enumerateMs)} / ${Math.round(eRun.applyMs)}`);
       }
     }
 

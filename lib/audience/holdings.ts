@@ -1,15 +1,16 @@
-import "server-only";
 import { sql } from "drizzle-orm";
 import { executeCount, queryRows, type Executor } from "@/db/client";
+import { withPlannerSettings } from "@/db/planner";
 import { normalizeEmail } from "@/lib/email";
 import { describeChanges, type ChangeContext } from "./change-log";
 
 /**
  * The audience invariant in set-based SQL: a series has a `recipients` row for an address exactly while at
  * least one of its sources holds that address in `recipient_sources` and the series does not exclude it
- * (`series_exclusions`). Every writer (manual entry, CSV import,
- * the directory sync) changes holdings only through these two helpers, inside the transaction that changes
- * the source, so the invariant holds at every commit.
+ * (`series_exclusions`). This file is the only writer of those two tables: manual entry and CSV import change
+ * holdings through addHoldings / releaseHoldings, the directory sync through releaseUnstaged / holdStaged (a
+ * whole staged set at once), each inside the transaction that changes the source, so the invariant holds at
+ * every commit.
  *
  * Rows travel as arrays bound to `unnest(...)`: a fixed handful of bind parameters per statement whatever the
  * row count (the protocol caps a statement at 65,535), and one round trip per chunk rather than per row.
@@ -130,6 +131,89 @@ export async function releaseHoldings(
     );
   }
   return { released, removed };
+}
+
+/**
+ * A set of addresses a directory sync staged (`sync_staging` rows of one job, written by lib/sync/staging.ts):
+ * what a directory source is to hold once the sync applies. Read here, never written.
+ */
+export interface StagedSet {
+  jobId: string;
+}
+
+/**
+ * Drops the source's holdings that are missing from the staged set, and with them the recipients no other
+ * source of the series holds. The caller holds the series lock (lockSeriesAudience) and decides, from the
+ * counts, whether to go on (the sync's mass-removal guard rolls the transaction back).
+ */
+export async function releaseUnstaged(
+  tx: Executor,
+  input: { seriesId: string; sourceId: string; staged: StagedSet },
+): Promise<{ released: number; removed: number }> {
+  const { seriesId, sourceId } = input;
+  const jobId = input.staged.jobId;
+  // One statement is enough here, unlike a general release: the recipients check skips this source's own rows,
+  // so it does not matter that it still sees the holdings the sibling CTE is deleting.
+  const [gone] = await withPlannerSettings(tx, ["hashAntiJoin"], () =>
+    queryRows<{ released: number; removed: number }>(
+      tx,
+      sql`WITH gone AS (
+            DELETE FROM recipient_sources rs
+            WHERE rs.source_id = ${sourceId}::uuid
+              AND NOT EXISTS (SELECT 1 FROM sync_staging st WHERE st.job_id = ${jobId}::uuid AND st.email_normalized = rs.email_normalized)
+            RETURNING rs.email_normalized
+          ), dropped AS (
+            DELETE FROM recipients r USING gone g
+            WHERE r.series_id = ${seriesId}::uuid AND r.email_normalized = g.email_normalized
+              AND NOT EXISTS (SELECT 1 FROM recipient_sources o
+                              WHERE o.series_id = ${seriesId}::uuid AND o.email_normalized = r.email_normalized
+                                AND o.source_id <> ${sourceId}::uuid)
+            RETURNING 1
+          )
+          SELECT (SELECT count(*) FROM gone)::int AS released, (SELECT count(*) FROM dropped)::int AS removed`,
+    ),
+  );
+  return { released: Number(gone.released), removed: Number(gone.removed) };
+}
+
+/**
+ * Makes the source hold every staged address it did not hold yet, and creates the recipients that did not
+ * exist; returns those counts and the size of the staged set. Run after releaseUnstaged, under the same lock.
+ *
+ * Rows go in sorted by address (the staging key's own order, read from its index): each btree then grows at its
+ * right edge or in clustered runs instead of at random pages. No ON CONFLICT: holders of the series lock are the
+ * only writers of its holdings and recipients, so the anti-joins are exact, and a speculative insert per row
+ * costs more than the join (with ON CONFLICT and no nested loops instead, the whole-directory bench went from
+ * about 1.5 to 2.2 times its lower bound).
+ */
+export async function holdStaged(
+  tx: Executor,
+  input: { seriesId: string; sourceId: string; staged: StagedSet },
+): Promise<{ held: number; added: number; total: number }> {
+  const { seriesId, sourceId } = input;
+  const jobId = input.staged.jobId;
+  const [row] = await withPlannerSettings(tx, ["indexProbes"], () =>
+    queryRows<{ held: number; added: number; total: number }>(
+      tx,
+      sql`WITH held AS (
+            INSERT INTO recipient_sources (source_id, series_id, email_normalized, email, name, object_id)
+            SELECT ${sourceId}::uuid, ${seriesId}::uuid, st.email_normalized, st.email, st.name, st.object_id
+            FROM sync_staging st
+            WHERE st.job_id = ${jobId}::uuid
+              AND NOT EXISTS (SELECT 1 FROM recipient_sources rs WHERE rs.source_id = ${sourceId}::uuid AND rs.email_normalized = st.email_normalized)
+            ORDER BY st.email_normalized
+            RETURNING email_normalized, email, name
+          ), added AS (
+            INSERT INTO recipients (series_id, email_normalized, email, name)
+            SELECT ${seriesId}::uuid, h.email_normalized, h.email, h.name FROM held h
+            WHERE NOT EXISTS (SELECT 1 FROM recipients r WHERE r.series_id = ${seriesId}::uuid AND r.email_normalized = h.email_normalized)
+            RETURNING 1
+          )
+          SELECT (SELECT count(*) FROM held)::int AS held, (SELECT count(*) FROM added)::int AS added,
+                 (SELECT count(*) FROM sync_staging WHERE job_id = ${jobId}::uuid)::int AS total`,
+    ),
+  );
+  return { held: Number(row.held), added: Number(row.added), total: Number(row.total) };
 }
 
 /** Labels of the sources that hold an address in a series (after a removal: "still here because of …"). */

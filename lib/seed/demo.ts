@@ -12,7 +12,8 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { dataDir, openDb, type Executor } from "../../db/client";
 import { migrate } from "../../db/migrate";
-import { audienceSources, memberships, organizations, recipientSources, recipients, series, users } from "../../db/schema";
+import { audienceSources, memberships, organizations, series, users } from "../../db/schema";
+import { addHoldings } from "../audience/holdings";
 import { hashPassword } from "../auth/password";
 import {
   DEMO_ORGANIZATION,
@@ -68,11 +69,8 @@ async function addDemoRecipients(db: Executor, seriesId: string, createdBy: stri
     .onConflictDoNothing()
     .returning({ id: audienceSources.id });
   if (!source) return;
-  for (const r of DEMO_RECIPIENTS) {
-    const emailNormalized = r.email.toLowerCase();
-    await db.insert(recipientSources).values({ sourceId: source.id, seriesId, emailNormalized, email: r.email, name: r.name }).onConflictDoNothing();
-    await db.insert(recipients).values({ seriesId, emailNormalized, email: r.email, name: r.name }).onConflictDoNothing();
-  }
+  // Through lib/audience, the only writer of holdings and recipients.
+  await db.transaction((tx) => addHoldings(tx, { seriesId, sourceId: source.id, rows: DEMO_RECIPIENTS.map((r) => ({ email: r.email, name: r.name })) }));
 }
 
 export interface SeededDemo {

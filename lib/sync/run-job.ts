@@ -7,7 +7,7 @@ import { GraphRequestError } from "@/lib/directory/entra/errors";
 import { isTransient } from "@/lib/directory/entra/retry";
 import type { GraphSession } from "@/lib/directory/entra/types";
 import { logError } from "@/lib/log";
-import { applyStagedSet, completeMirroredSet, NeedsReviewSignal, previewNumbers } from "./apply";
+import { applyStagedSet, NeedsReviewSignal, previewNumbers } from "./apply";
 import { enumerateIntoStaging, type EnumerationProgress } from "./enumerate";
 import { sourceIsServed } from "./access";
 import { classifyFailure, directoryUnavailableDiagnosis, groupDeletedDiagnosis, SyncFailure, unservedDiagnosis } from "./failure";
@@ -29,7 +29,6 @@ import {
   transientRequeues,
   type RunRef,
 } from "./outcomes";
-import { AudiencePipeline } from "./pipeline";
 import { MAX_TRANSIENT_REQUEUES, REQUEUE_BASE_MS } from "./retry-policy";
 import { LeaseLostError } from "./staging";
 
@@ -50,12 +49,6 @@ export interface JobTimings {
   enumerateMs: number;
   /** From the end of the enumeration to the commit of the audience. */
   applyMs: number;
-  /** Database time the apply took in all, the pipelined part included (equal to applyMs when not pipelined). */
-  applyWorkMs: number;
-  /** How the audience was written page by page during the listing (pipeline.ts), if it was. */
-  pipelined: false | "audience" | "holdings";
-  /** Why a pipeline opened for the job stopped before the end (pipeline.ts), if it did. */
-  pipelineStopped?: string;
 }
 
 export { MAX_TRANSIENT_REQUEUES }; // see retry-policy.ts
@@ -94,7 +87,6 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
 
   let loaded: Awaited<ReturnType<typeof loadSource>> | null = null;
   let groupObjectId: string | null = null;
-  let pipeline: AudiencePipeline | null = null;
   try {
     loaded = await loadSource(db, job.sourceId);
     groupObjectId = loaded?.group?.objectId ?? null;
@@ -116,11 +108,6 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
         maxRetryAfterMs: ctx.deadline - Date.now(),
         background: job.reason === "schedule",
       });
-      // A first attempt writes the audience as the pages arrive when it can; a resumed one applies from staging.
-      if (job.mode === "sync" && job.cursor === null && job.pages === 0) {
-        pipeline = await AudiencePipeline.open(db, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId });
-      }
-      const mirror = pipeline;
       const result = await enumerateIntoStaging(db, graph, {
         jobId: job.id,
         owner: ctx.owner,
@@ -134,13 +121,9 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
         rules: { useUsernameFallback: connection.useUsernameFallback },
         deadline: ctx.deadline,
         onPage: ctx.onPage,
-        onContribution: mirror ? (c) => mirror.offer(c) : undefined,
-        onStaged: mirror ? (n) => mirror.noteStaged(n) : undefined,
-        onRestart: mirror ? () => void mirror.abandon() : undefined,
       });
       if (ctx.timings) ctx.timings.enumerateMs = performance.now() - enumerateStarted;
       if (result === "paused") {
-        await pipeline?.abandon();
         return (await recordInterrupted(db, ref, 0)) ? "interrupted" : "lost";
       }
     }
@@ -152,29 +135,7 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     }
 
     const applyStarted = performance.now();
-    const finished = () => {
-      if (!ctx.timings) return;
-      ctx.timings.applyMs = performance.now() - applyStarted;
-      ctx.timings.applyWorkMs = ctx.timings.applyMs;
-    };
     try {
-      if (pipeline) {
-        const mirrored = pipeline.mirrored;
-        const done = await pipeline.finish(async (tx) => {
-          // Series first (a pipeline that wrote the whole audience has held it since its first page), then the
-          // job: the order every audience writer takes, so none waits on another in a cycle.
-          if (!mirrored.holdsSeries) await lockSeriesAudience(tx, job.seriesId);
-          if (!(await holdJob(tx, ref))) throw new LeaseLostError(job.id);
-          const counts = await completeMirroredSet(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId, guard: true, mirrored });
-          await recordSynced(tx, ref, counts);
-        });
-        if (done) {
-          finished();
-          if (ctx.timings) Object.assign(ctx.timings, { applyWorkMs: mirrored.statementMs, pipelined: mirrored.holdsSeries ? "audience" : "holdings" });
-          return "synced";
-        }
-        if (ctx.timings) ctx.timings.pipelineStopped = pipeline.stopped ?? undefined;
-      }
       await db.transaction(async (tx) => {
         // Series first, then the job: the order every audience writer takes, so none waits on another in a cycle.
         await lockSeriesAudience(tx, job.seriesId);
@@ -182,15 +143,13 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
         const counts = await applyStagedSet(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId, guard: true });
         await recordSynced(tx, ref, counts);
       });
-      finished();
+      if (ctx.timings) ctx.timings.applyMs = performance.now() - applyStarted;
       return "synced";
     } catch (error) {
       if (error instanceof NeedsReviewSignal) return (await recordNeedsReview(db, ref, error.numbers)) ? "needs_review" : "lost";
       throw error;
     }
   } catch (error) {
-    // Roll the mirror back before anything is recorded: the audience lock is released first.
-    await pipeline?.abandon();
     if (error instanceof LeaseLostError) return "lost";
     const failure = classifyFailure(error, { groupObjectId, secretExpiresOn: loaded?.connection.secretExpiresOn, groupKind: loaded?.group?.kind });
     const group = loaded?.group;
@@ -223,7 +182,6 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     return (await recordFailed(db, ref, failure.diagnosis, { mode: job.mode })) ? "failed" : "lost";
   } finally {
     clearInterval(heartbeat);
-    await pipeline?.abandon();
   }
 }
 

@@ -90,7 +90,7 @@ export async function runQueuedWork(db: Executor, opts: RunQueuedWorkOptions): P
       if (!job) return;
       summary.claimed++;
       opts.onProgress?.({ type: "claimed", job });
-      const timings: JobTimings = { enumerateMs: 0, applyMs: 0, applyWorkMs: 0, pipelined: false };
+      const timings: JobTimings = { enumerateMs: 0, applyMs: 0 };
       let outcome: JobOutcome;
       try {
         // Checked on every claim: a connection that stopped serving the series' organization fetches nothing more.

@@ -1,7 +1,8 @@
 /**
- * The pipelined apply (pipeline.ts): on PostgreSQL a first sync writes the audience page by page inside one
- * transaction; it must give the same audience as the apply from staging, never hold another writer of the series
- * for long, and leave nothing behind when it gives way or fails. PGlite always applies from staging.
+ * The staged apply (apply.ts through lib/audience/holdings.ts): a sync's audience is exactly its staged set,
+ * other writers of the series are never held up by a listing, groups of one series syncing together each create
+ * only the recipients that were missing, and a failed listing leaves nothing in the audience. These cases were
+ * written for the pipelined apply (docs/adr/0009-retire-the-pipelined-apply.md) and still hold without it.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
@@ -13,13 +14,12 @@ import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, users, type FakeDirectory } from "@/test/support/factories";
 import { requestSync, runQueuedWork, updateSelection } from "./verbs";
 import type { JobOutcome, JobTimings } from "./run-job";
-import { applyStagedSet, completeMirroredSet } from "./apply";
-import { AudiencePipeline } from "./pipeline";
+import { applyStagedSet } from "./apply";
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} still waiting after ${ms} ms`)), ms))]);
 
-describe.each(dbKinds)("pipelined apply on %s", (kind) => {
+describe.each(dbKinds)("staged apply on %s", (kind) => {
   let h: TestDb;
   beforeEach(async () => {
     h = await createTestDb(kind);
@@ -52,16 +52,16 @@ describe.each(dbKinds)("pipelined apply on %s", (kind) => {
   const audience = async (seriesId: string) =>
     (await h.db.select({ e: s.recipients.emailNormalized }).from(s.recipients).where(eq(s.recipients.seriesId, seriesId))).map((r) => r.e).sort();
 
-  test("a first sync and a re-sync with removals give exactly the staged set, pipelined only on PostgreSQL", async () => {
+  test("a first sync and a re-sync with removals give exactly the staged set", async () => {
     const { series, actor, source, dir } = await arrange(120);
     const first = await run(dir);
-    expect(first.finished).toEqual([{ outcome: "synced", timings: expect.objectContaining({ pipelined: kind === "postgres" && "audience" }) }]);
+    expect(first.finished.map((f) => f.outcome)).toEqual(["synced"]);
     expect(await audience(series.id)).toHaveLength(120);
 
     // 30 leave and 10 join: within the guard (30 of 120 is more than 20 %, but not more than 50).
     await requestSync(h.db, actor, { sourceId: source.id });
     const second = await run({ ...dir, groups: new Map([["g", users(31, 130)]]) });
-    expect(second.finished).toEqual([{ outcome: "synced", timings: expect.objectContaining({ pipelined: kind === "postgres" && "audience" }) }]);
+    expect(second.finished.map((f) => f.outcome)).toEqual(["synced"]);
     const got = await audience(series.id);
     expect(got).toHaveLength(100);
     expect(got).not.toContain("user30@contoso.example");
@@ -73,27 +73,26 @@ describe.each(dbKinds)("pipelined apply on %s", (kind) => {
     expect(await queryRows(h.db, sql`SELECT 1 FROM sync_staging`)).toHaveLength(0);
   });
 
-  test("another writer of the series is not held up: the sync gives way and applies from staging", async () => {
+  test("another writer of the series is not held up while a listing runs", async () => {
     const { series, actor, dir } = await arrange(80);
     let added: { email: string; added: boolean } | undefined;
     const { finished } = await run({
       ...dir,
-      // While page 4 is "on its way", an editor adds a recipient by hand. On PostgreSQL the pipeline holds the
-      // series' audience lock at this point; it must let go within a moment, or this add would wait for a sync
-      // that waits for it.
+      // While page 4 is "on its way", an editor adds a recipient by hand: the listing holds no lock of the
+      // series' audience, or this add would wait for a sync that waits for it.
       beforeRequest: async (n) => {
         if (n === 4) added = await withTimeout(addManualRecipient(h.db, actor, { seriesId: series.id, email: "boss@contoso.example" }), 10_000, "the manual add");
       },
     });
     expect(added).toEqual({ email: "boss@contoso.example", added: true });
-    expect(finished).toEqual([{ outcome: "synced", timings: expect.objectContaining({ pipelined: false }) }]);
+    expect(finished.map((f) => f.outcome)).toEqual(["synced"]);
     const got = await audience(series.id);
     expect(got).toHaveLength(81);
     expect(got).toContain("boss@contoso.example");
     expect(await queryRows(h.db, sql`SELECT 1 FROM sync_staging`)).toHaveLength(0);
   });
 
-  test("groups of one series syncing together write their holdings only, then exactly the recipients they lack", async () => {
+  test("groups of one series syncing together create exactly the recipients that were missing", async () => {
     const { org, series, actor } = await makeOrgWithUser(h.db);
     const connection = await makeConnection(h.db, [org.id]);
     const a = await makeGroup(h.db, connection.id, { objectId: "a", displayName: "A" });
@@ -108,7 +107,6 @@ describe.each(dbKinds)("pipelined apply on %s", (kind) => {
       onProgress: (e) => e.type === "finished" && finished.push({ outcome: e.outcome, timings: e.timings }),
     });
     expect(finished.map((f) => f.outcome)).toEqual(["synced", "synced"]);
-    if (kind === "postgres") expect(finished.map((f) => f.timings.pipelined)).toContain("holdings");
     expect(await audience(series.id)).toHaveLength(100);
     // Each address became a recipient exactly once, whichever group got there first; user 5 was one already.
     const results = await h.db.select({ result: s.syncJobs.result }).from(s.syncJobs);
@@ -116,13 +114,13 @@ describe.each(dbKinds)("pipelined apply on %s", (kind) => {
     expect(created).toBe(99);
   });
 
-  test("a recipient released by another writer while the sync held it uncommitted is there after the sync", async () => {
+  test("a recipient released by another writer during the listing is there after the sync", async () => {
     const { org, series, actor } = await makeOrgWithUser(h.db);
     const connection = await makeConnection(h.db, [org.id]);
     const g = await makeGroup(h.db, connection.id, { objectId: "g", displayName: "G" });
     const other = await makeGroup(h.db, connection.id, { objectId: "h", displayName: "H" });
     await addManualRecipient(h.db, actor, { seriesId: series.id, email: "user1@contoso.example" });
-    // H is queued for later: G runs alone but the series is busy, so G writes holdings only.
+    // H is queued for later: G runs alone.
     await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [g.id, other.id], entireDirectory: false });
     await h.db.execute(sql`UPDATE sync_jobs SET run_after = now() + interval '1 hour'
                            WHERE source_id = (SELECT id FROM audience_sources WHERE directory_group_id = ${other.id}::uuid)`);
@@ -134,8 +132,8 @@ describe.each(dbKinds)("pipelined apply on %s", (kind) => {
       openGraph: fakeGraph({
         groups: new Map([["g", users(1, 30)]]),
         pageSize: 10,
-        // G's second page: user 1 (on its first page) is now held by G, uncommitted. The editor removes the
-        // manual entry; no committed holding is left, so the recipient goes; G's commit must bring it back.
+        // G's second page: user 1 (on its first page) is staged by G, not yet held. The editor removes the
+        // manual entry; no holding is left, so the recipient goes; G's apply must bring it back.
         beforeRequest: async (_n, url) => {
           if (url.includes("offset=10") && url.includes(encodeURIComponent("/groups/g/")) && !removed) {
             removed = await withTimeout(removeManualRecipient(h.db, actor, { seriesId: series.id, email: "user1@contoso.example" }), 10_000, "the manual removal");
@@ -145,7 +143,7 @@ describe.each(dbKinds)("pipelined apply on %s", (kind) => {
       onProgress: (e) => e.type === "finished" && finished.push({ outcome: e.outcome, timings: e.timings }),
     });
     expect(removed).toMatchObject({ email: "user1@contoso.example" });
-    expect(finished).toEqual([{ outcome: "synced", timings: expect.objectContaining({ pipelined: kind === "postgres" && "holdings" }) }]);
+    expect(finished.map((f) => f.outcome)).toEqual(["synced"]);
     const got = await audience(series.id);
     expect(got).toHaveLength(30);
     expect(got).toContain("user1@contoso.example");
@@ -157,7 +155,7 @@ describe.each(dbKinds)("pipelined apply on %s", (kind) => {
     expect(holders.map((r) => r.label)).toEqual(["G"]);
   });
 
-  test("a failure after pages were mirrored leaves no trace of them", async () => {
+  test("a failure after pages were staged leaves no trace of them in the audience", async () => {
     const { series, actor, source, dir } = await arrange(60);
     const { finished } = await run({
       ...dir,
@@ -165,7 +163,7 @@ describe.each(dbKinds)("pipelined apply on %s", (kind) => {
         if (n === 5) throw new GraphRequestError({ status: 500, code: "InternalServerError", message: "boom" });
       },
     });
-    // Retries spent: the job waits to resume (cursor and staging kept); the mirrored pages are rolled back.
+    // Retries spent: the job waits to resume (cursor and staging kept); the audience is untouched.
     expect(finished.map((f) => f.outcome)).toEqual(["interrupted"]);
     expect(await audience(series.id)).toEqual([]);
     expect(await queryRows(h.db, sql`SELECT 1 FROM recipient_sources`)).toHaveLength(0);
@@ -178,67 +176,6 @@ describe.each(dbKinds)("pipelined apply on %s", (kind) => {
   });
 });
 
-describe("the pipeline on its own (PostgreSQL)", () => {
-  let h: TestDb | undefined;
-  afterEach(async () => h?.close());
-
-  const page = (from: number, to: number) => {
-    const keys = Array.from({ length: to - from + 1 }, (_, k) => `user${from + k}@contoso.example`);
-    return { keys, emails: keys, names: keys.map(() => null), objectIds: keys.map((_, k) => `o${from + k}`), disabled: 0, noAddress: 0, contactsOff: 0 };
-  };
-
-  async function arrange() {
-    h = await createTestDb("postgres");
-    const { org, series, actor } = await makeOrgWithUser(h.db);
-    const connection = await makeConnection(h.db, [org.id]);
-    const group = await makeGroup(h.db, connection.id, { objectId: "g", displayName: "G" });
-    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [group.id], entireDirectory: false });
-    const [job] = await h.db.select().from(s.syncJobs);
-    return { jobId: job.id, sourceId: job.sourceId, seriesId: series.id };
-  }
-
-  test.runIf(dbKinds.includes("postgres"))("a mirror that falls behind the listing gives up, and writes nothing", async () => {
-    const input = await arrange();
-    const pipeline = (await AudiencePipeline.open(h!.db, input))!;
-    expect(pipeline.mirrored.holdsSeries).toBe(true);
-    // Pages handed over faster than the database takes them: beyond 3,000 rows behind, the pipeline stops.
-    for (let p = 0; p < 5; p++) pipeline.offer(page(p * 1000 + 1, p * 1000 + 1000));
-    expect(await pipeline.finish(async () => "applied")).toBeNull();
-    expect(pipeline.stopped).toBe("behind");
-    expect(await queryRows(h!.db, sql`SELECT 1 FROM recipient_sources`)).toHaveLength(0);
-  });
-
-  test.runIf(dbKinds.includes("postgres"))("an error in the final step rolls back what was mirrored and reaches the caller", async () => {
-    const input = await arrange();
-    const pipeline = (await AudiencePipeline.open(h!.db, input))!;
-    pipeline.offer(page(1, 500));
-    pipeline.noteStaged(500);
-    await expect(
-      pipeline.finish(async (tx) => {
-        expect(await queryRows(tx, sql`SELECT 1 FROM recipients`)).toHaveLength(500);
-        throw new Error("guard says no");
-      }),
-    ).rejects.toThrow("guard says no");
-    expect(pipeline.mirrored).toMatchObject({ added: 500, created: 500, staged: 500 });
-    expect(await queryRows(h!.db, sql`SELECT 1 FROM recipients`)).toHaveLength(0);
-    // Abandoning after the end changes nothing and does not wait.
-    await pipeline.abandon();
-  });
-
-  test.runIf(dbKinds.includes("postgres"))("abandoned, it releases the series at once", async () => {
-    const input = await arrange();
-    const pipeline = (await AudiencePipeline.open(h!.db, input))!;
-    pipeline.offer(page(1, 10));
-    await pipeline.abandon();
-    expect(pipeline.stopped).toBe("abandoned");
-    // The series' audience lock is free again: another writer takes it without waiting.
-    await h!.db.transaction(async (tx) => {
-      expect(await queryRows(tx, sql`SELECT id FROM series WHERE id = ${input.seriesId}::uuid FOR NO KEY UPDATE NOWAIT`)).toHaveLength(1);
-    });
-    expect(await queryRows(h!.db, sql`SELECT 1 FROM recipient_sources`)).toHaveLength(0);
-  });
-});
-
 describe("applying into tables whose statistics say empty (PostgreSQL)", () => {
   let h: TestDb | undefined;
   afterEach(async () => h?.close());
@@ -246,7 +183,7 @@ describe("applying into tables whose statistics say empty (PostgreSQL)", () => {
   // A new install, or autovacuum analyzing the tables while small: the planner believes recipients and
   // recipient_sources are empty. An apply must still not scan them once per added row (quadratic, since each scan
   // also reads what the statement has added so far): it reads them through their indexes.
-  test.runIf(dbKinds.includes("postgres"))("the staged apply and the holdings-only final step read them through their indexes", async () => {
+  test.runIf(dbKinds.includes("postgres"))("the staged apply reads them through their indexes", async () => {
     h = await createTestDb("postgres");
     const db = h.db;
     const { org, series, actor } = await makeOrgWithUser(db);
@@ -272,17 +209,6 @@ describe("applying into tables whose statistics say empty (PostgreSQL)", () => {
     await db.transaction(async (tx) => {
       const counts = await applyStagedSet(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: series.id, guard: false });
       expect(counts).toMatchObject({ added: 3000, recipientsAdded: 3000 });
-      expect(await seqScans(tx)).toEqual(few);
-      // The holdings-only final step, as when another writer released every address meanwhile.
-      await tx.execute(sql`DELETE FROM recipients WHERE series_id = ${series.id}::uuid`);
-      const final = await completeMirroredSet(tx, {
-        jobId: job.id,
-        sourceId: job.sourceId,
-        seriesId: series.id,
-        guard: false,
-        mirrored: { holdsSeries: false, heldBefore: 0, staged: 3000, added: 3000, created: 0, statementMs: 0 },
-      });
-      expect(final).toMatchObject({ recipientsAdded: 3000, removed: 0, total: 3000 });
       expect(await seqScans(tx)).toEqual(few);
       tx.rollback();
     }).catch((e: unknown) => {
