@@ -7,12 +7,8 @@
  * A recipient exists exactly while at least one source of its series holds its address; lib/audience keeps
  * that invariant inside the transaction that changes a source.
  *
- * Statement-level keys. The three tables a sync writes by the hundred thousand (recipients, recipient_sources,
- * sync_staging) reference their parent through triggers checked once per statement, not through a FOREIGN KEY
- * checked once per row: a foreign key costs about 5 µs per inserted row here, three times the insert itself.
- * The triggers (migration 0001) keep a foreign key's guarantees: an insert fails when a parent is missing and
- * locks the parents it names FOR KEY SHARE, as a foreign key's check does; deleting a parent deletes the
- * children (ON DELETE CASCADE); neither side's key can change. Columns marked "statement-level key" below.
+ * Every reference is a real FOREIGN KEY, the sync's tables included (docs/adr/0010-real-foreign-keys.md: the
+ * statement-level trigger keys of migration 0001 cost more to keep than they saved at Graph's page times).
  */
 import { sql } from "drizzle-orm";
 import {
@@ -161,8 +157,7 @@ export const recipients = pgTable(
   "recipients",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
-    /** Statement-level key to series.id, ON DELETE CASCADE (see the top of this file). */
-    seriesId: uuid("series_id").notNull(),
+    seriesId: uuid("series_id").notNull().references(() => series.id, { onDelete: "cascade" }),
     emailNormalized: text("email_normalized").notNull(),
     email: text("email").notNull(),
     name: text("name"),
@@ -178,9 +173,8 @@ export const recipients = pgTable(
 export const recipientSources = pgTable(
   "recipient_sources",
   {
-    /** Statement-level key to audience_sources.id, ON DELETE CASCADE (see the top of this file). */
-    sourceId: uuid("source_id").notNull(),
-    seriesId: uuid("series_id").notNull(),
+    sourceId: uuid("source_id").notNull().references(() => audienceSources.id, { onDelete: "cascade" }),
+    seriesId: uuid("series_id").notNull().references(() => series.id, { onDelete: "cascade" }),
     emailNormalized: text("email_normalized").notNull(),
     email: text("email").notNull(),
     name: text("name"),
@@ -410,8 +404,7 @@ export const syncJobs = pgTable(
 export const syncStaging = pgTable(
   "sync_staging",
   {
-    /** Statement-level key to sync_jobs.id, ON DELETE CASCADE (see the top of this file). */
-    jobId: uuid("job_id").notNull(),
+    jobId: uuid("job_id").notNull().references(() => syncJobs.id, { onDelete: "cascade" }),
     emailNormalized: text("email_normalized").notNull(),
     email: text("email").notNull(),
     name: text("name"),
