@@ -2,7 +2,7 @@ import { and, eq, inArray, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { audienceSources, directoryGroups, syncJobs } from "@/db/schema";
 import { enqueueJob } from "@/lib/sync/jobs";
-import { refreshDue } from "@/lib/sync/cron";
+import { afterDueWork, prepareDueWork } from "@/lib/sync/cron";
 import { applyReviewedSet, runQueuedWork, type WorkEvent, type WorkSummary } from "@/lib/sync/verbs";
 import { workerName } from "@/lib/sync/worker";
 import { UsageError, type CommandContext, type CommandGroup } from "../command";
@@ -98,10 +98,14 @@ export const syncCommands: CommandGroup = {
 
         if (options.due) {
           if (options.series || options.group || options.confirm) throw new UsageError("--due takes no --series, --group or --confirm.");
-          const { due: queued, catalogsRefreshed, catalogsFailed } = await refreshDue(db, new Date());
+          // What the cron route does (lib/sync/cron.ts): secret expiry, what is due, then the queued work.
+          const { due: queued, connections } = await prepareDueWork(db);
+          const { catalogsRefreshed, catalogsFailed, secretsExpired } = connections;
           ctx.out(`Queued ${queued} due group sync${queued === 1 ? "" : "s"}; refreshed ${catalogsRefreshed} group catalog${catalogsRefreshed === 1 ? "" : "s"}${catalogsFailed ? ` (${catalogsFailed} failed)` : ""}.`);
+          if (secretsExpired > 0) ctx.out(`${secretsExpired} connection${secretsExpired === 1 ? "'s" : "s'"} client secret expired: marked failing with the fix (see the connection's page).`);
           const summary = await runQueuedWork(db, { budgetMs, owner, concurrency, onProgress: reporter(ctx, await activeJobLabels(db)) });
           printSummary(ctx, summary);
+          await afterDueWork(db, new Date());
           return summary.failed > 0 ? 1 : 0;
         }
 

@@ -109,23 +109,55 @@ export async function refreshDue(
   return { due: queued, catalogsRefreshed, catalogsFailed };
 }
 
-/** One cron call: check connections, queue what is due, run queued work within the budget. */
-export async function runCron(
+export interface DuePreparation {
+  due: number;
+  connections: CronReport["connections"];
+}
+
+/**
+ * Everything a cron call does before it runs queued work: each active connection's secret expiry, then what is
+ * due (queued, and each connection that came due verified, which refreshes its catalog). The cron route and
+ * `roster sync --due` both call this and then runQueuedWork, so the two never drift apart.
+ */
+export async function prepareDueWork(
   db: Executor,
-  opts: { now?: Date; budgetMs: number; openGraph?: OpenGraphSession; concurrency?: number; checkConnection?: (db: Executor, connectionId: string) => Promise<unknown> },
-): Promise<CronReport> {
-  const started = Date.now();
+  opts: { now?: Date; checkConnection?: (db: Executor, connectionId: string) => Promise<unknown> } = {},
+): Promise<DuePreparation> {
   const now = opts.now ?? new Date();
   const connections = await checkConnections(db, now);
   const { due, catalogsRefreshed, catalogsFailed } = await refreshDue(db, now, opts.checkConnection);
+  return { due, connections: { ...connections, catalogsRefreshed, catalogsFailed } };
+}
+
+/**
+ * What a cron call does after the work ran: the alerts (lib/alerts/scan.ts), which see this call's outcomes.
+ * Never fails the call. `roster sync --due` calls it too.
+ */
+export async function afterDueWork(db: Executor, now: Date) {
+  // The change log's retention (CHANGE_LOG_RETENTION_DAYS); a bounded batch per call, and never fails the call.
+  await pruneChangeLog(db, { now }).catch((error) => logError("change log pruning failed", error));
+  return scanAlertsForCron(db, now);
+}
+
+/** One cron call: prepareDueWork, then run queued work within what is left of the budget, then afterDueWork. */
+export async function runCron(
+  db: Executor,
+  opts: {
+    now?: Date;
+    budgetMs: number;
+    openGraph?: OpenGraphSession;
+    concurrency?: number;
+    checkConnection?: (db: Executor, connectionId: string) => Promise<unknown>;
+  },
+): Promise<CronReport> {
+  const started = Date.now();
+  const { due, connections } = await prepareDueWork(db, opts);
   const work = await runQueuedWork(db, {
     budgetMs: Math.max(0, opts.budgetMs - (Date.now() - started)),
     owner: undefined,
     openGraph: opts.openGraph,
     concurrency: opts.concurrency,
   });
-  // The change log's retention (CHANGE_LOG_RETENTION_DAYS); a bounded batch per call, and never fails the call.
-  await pruneChangeLog(db, { now }).catch((error) => logError("change log pruning failed", error));
-  const alerts = await scanAlertsForCron(db, now);
-  return { due, ...work, connections: { ...connections, catalogsRefreshed, catalogsFailed }, alerts };
+  const alerts = await afterDueWork(db, opts.now ?? new Date(started));
+  return { due, ...work, connections, alerts };
 }

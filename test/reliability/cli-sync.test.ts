@@ -76,5 +76,12 @@ postgres("npm run roster -- sync", () => {
     const nothingToConfirm = await run("sync", "--confirm", "--series", t.seriesId, "--group", big.id);
     expect(nothingToConfirm.code).toBe(1);
     expect(nothingToConfirm.out).toMatch(/no removals waiting for review/);
+
+    // sync --due does what the cron does, the secret-expiry check included.
+    await h.db.update(s.directoryConnections).set({ secretExpiresOn: "2000-01-01" });
+    const expired = await run("sync", "--due");
+    expect(expired.out).toMatch(/1 connection's client secret expired/);
+    const [connection] = await h.db.select().from(s.directoryConnections);
+    expect(connection).toMatchObject({ health: "failing", lastError: expect.objectContaining({ code: "secret_expired" }) });
   });
 });
