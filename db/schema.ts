@@ -38,6 +38,64 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const tstz = (name: string) => timestamp(name, { withTimezone: true });
 
+// ── Shapes of the jsonb columns ──────────────────────────────────────────────
+// Typed here ($type) so that a read comes back as what was written, without a re-parse or a cast. The writers
+// (lib/jobs, lib/sync/outcomes.ts, lib/connections) build these shapes; the database does not check them.
+
+/** A failure explained for people (lib/directory/entra/types.ts's Diagnosis, as stored). */
+export interface StoredDiagnosis {
+  code: string;
+  title: string;
+  fix: string;
+  details?: string;
+}
+
+/** Members left out of a contribution, by reason. */
+export interface SkippedByReason {
+  disabled?: number;
+  noAddress?: number;
+  duplicate?: number;
+  contactsOff?: number;
+}
+
+/** What the mass-removal guard held back, and the job whose staged set waits for the confirmation. */
+export interface ReviewHold {
+  current: number;
+  wouldRemove: number;
+  wouldAdd: number;
+  jobId: string;
+}
+
+/** A job's result: a sync's counts, a preview's numbers, or the numbers a review holds (each sets its own). */
+export interface SyncJobResult {
+  added?: number;
+  removed?: number;
+  recipientsAdded?: number;
+  recipientsRemoved?: number;
+  total?: number;
+  current?: number;
+  wouldRemove?: number;
+  wouldAdd?: number;
+  alreadyPresent?: number;
+  skipped?: SkippedByReason;
+}
+
+/** One item of a connection's verification checklist (lib/directory/entra/verify.ts's ChecklistItem, as stored). */
+export interface StoredChecklistItem {
+  id: string;
+  label: string;
+  ok: boolean;
+  skipped?: boolean;
+  code?: string;
+  title?: string;
+  fix?: string;
+  details?: string;
+  note?: string;
+}
+
+/** A CSV import's source: { fileName, rows, imported, rejected }. */
+export type CsvImportDetails = Record<string, unknown>;
+
 // ── Organizations, people, roles ─────────────────────────────────────────────
 
 export const organizations = pgTable("organizations", {
@@ -131,15 +189,15 @@ export const audienceSources = pgTable(
     state: syncStateEnum("state").notNull().default("not_synced"),
     memberCount: integer("member_count").notNull().default(0),
     /** Skipped members of the last good sync, by reason: { disabled, noAddress, duplicate, contactsOff }. */
-    skipped: jsonb("skipped").$type<Record<string, number>>().notNull().default({}),
+    skipped: jsonb("skipped").$type<SkippedByReason>().notNull().default({}),
     lastSyncedAt: tstz("last_synced_at"),
     lastGoodSyncAt: tstz("last_good_sync_at"),
     /** The diagnosis of the last failure: { code, title, fix, details }. Null when the last run succeeded. */
-    lastError: jsonb("last_error").$type<Record<string, unknown> | null>(),
+    lastError: jsonb("last_error").$type<StoredDiagnosis | null>(),
     /** Needs review: { current, wouldRemove, wouldAdd, jobId }. */
-    review: jsonb("review").$type<Record<string, unknown> | null>(),
+    review: jsonb("review").$type<ReviewHold | null>(),
     /** CSV imports: { fileName, rows, imported, rejected }. */
-    details: jsonb("details").$type<Record<string, unknown> | null>(),
+    details: jsonb("details").$type<CsvImportDetails | null>(),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
@@ -251,10 +309,10 @@ export const directoryConnections = pgTable(
     /** Application permissions seen in the token's roles claim at the last verification. */
     grantedRoles: text("granted_roles").array().notNull().default(sql`'{}'::text[]`),
     /** The last verification's checklist: [{ id, label, ok, title?, fix?, details? }]. */
-    lastVerification: jsonb("last_verification").$type<unknown[] | null>(),
+    lastVerification: jsonb("last_verification").$type<StoredChecklistItem[] | null>(),
     lastVerifiedAt: tstz("last_verified_at"),
     /** The last failure's diagnosis ({ code, title, fix, details }); null when healthy. */
-    lastError: jsonb("last_error").$type<Record<string, unknown> | null>(),
+    lastError: jsonb("last_error").$type<StoredDiagnosis | null>(),
     groupsRefreshedAt: tstz("groups_refreshed_at"),
     lastScheduledAt: tstz("last_scheduled_at"),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
@@ -382,8 +440,8 @@ export const syncJobs = pgTable(
      */
     replicationRetried: boolean("replication_retried").notNull().default(false),
     /** Preview and needs-review results: { wouldAdd, wouldRemove, alreadyPresent, current }. */
-    result: jsonb("result").$type<Record<string, unknown> | null>(),
-    error: jsonb("error").$type<Record<string, unknown> | null>(),
+    result: jsonb("result").$type<SyncJobResult | null>(),
+    error: jsonb("error").$type<StoredDiagnosis | null>(),
     createdAt: createdAt(),
     startedAt: tstz("started_at"),
     finishedAt: tstz("finished_at"),
@@ -431,10 +489,10 @@ export const syncRuns = pgTable(
     membersSeen: integer("members_seen").notNull().default(0),
     added: integer("added").notNull().default(0),
     removed: integer("removed").notNull().default(0),
-    skipped: jsonb("skipped").$type<Record<string, number>>().notNull().default({}),
+    skipped: jsonb("skipped").$type<SkippedByReason>().notNull().default({}),
     retries: integer("retries").notNull().default(0),
     throttleWaitMs: integer("throttle_wait_ms").notNull().default(0),
-    error: jsonb("error").$type<Record<string, unknown> | null>(),
+    error: jsonb("error").$type<StoredDiagnosis | null>(),
   },
   (t) => [index("sync_runs_source_idx").on(t.sourceId, t.startedAt)],
 );
