@@ -1,7 +1,7 @@
 import { and, eq, inArray, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { audienceSources, directoryGroups, syncJobs } from "@/db/schema";
-import { enqueueJob } from "@/lib/sync/jobs";
+import { enqueueJob } from "@/lib/jobs/queue";
 import { afterDueWork, prepareDueWork } from "@/lib/sync/cron";
 import { applyReviewedSet, runQueuedWork, type WorkEvent, type WorkSummary } from "@/lib/sync/verbs";
 import { workerName } from "@/lib/sync/worker";

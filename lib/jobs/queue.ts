@@ -1,14 +1,22 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { executeCount, queryRows, type Executor } from "@/db/client";
-import { syncJobs } from "@/db/schema";
+import { syncJobs, type SyncJobResult } from "@/db/schema";
+import type { Diagnosis } from "@/lib/directory/entra/types";
 import { notFound } from "@/lib/errors";
+import { jsonSafe } from "@/lib/text/sanitize";
 import type { JobMode } from "@/db/schema";
 
 /**
- * Sync jobs are rows (docs/design.md, "The sync, precisely"; docs/adr/0001-postgresql-job-queue.md): any number of cron calls, CLI workers and serverless functions claim them side
- * by side, coordinating only through PostgreSQL. A claim is a lease: a worker that dies simply stops renewing
- * it, and once it expires the job is claimed again and resumes from its last committed page.
+ * The job queue: the only writer of a job's status (enqueue, claim, renew, complete, hold for review, requeue,
+ * fail, cancel). Jobs are rows of sync_jobs (docs/design.md, "The sync, precisely";
+ * docs/adr/0001-postgresql-job-queue.md): any number of cron calls, CLI workers and serverless functions claim
+ * them side by side, coordinating only through PostgreSQL. A claim is a lease: a worker that dies simply stops
+ * renewing it, and once it expires the job is claimed again and resumes from its last committed page.
+ *
+ * A directory sync (lib/sync) is the one kind of job today: it writes its listing's progress (cursor, pages,
+ * counters) with each staged page (lib/sync/staging.ts), and leaves every change of status to this file. A job
+ * that ends (done, failed, cancelled) drops what it staged here too; a job held for review keeps it.
  */
 export type SyncJob = typeof syncJobs.$inferSelect & {
   /** As of the claim: the connection still serves the series' organization (connection_organizations). */
@@ -235,4 +243,116 @@ export async function countClaimableJobs(db: Executor, filter: { seriesId?: stri
           ${bySeries} ${byConnection}`,
   );
   return Number(row?.n ?? 0);
+}
+
+/** A claimed job, as the worker holding it names it. */
+export interface JobRef {
+  jobId: string;
+  owner: string;
+}
+
+/** Locks the job if this worker still holds it (lease owner, status running). Every ending below needs it first. */
+export async function holdJob(tx: Executor, ref: JobRef): Promise<boolean> {
+  const rows = await queryRows(
+    tx,
+    sql`SELECT id FROM sync_jobs WHERE id = ${ref.jobId}::uuid AND lease_owner = ${ref.owner} AND status = 'running' FOR UPDATE`,
+  );
+  return rows.length > 0;
+}
+
+const json = (v: unknown) => JSON.stringify(jsonSafe(v));
+const after = (ms: number) => sql`now() + ${Math.max(0, Math.round(ms))} * interval '1 millisecond'`;
+
+/**
+ * Ends or hands back a held job: the status, the lease released, and the caller's columns; what it staged is
+ * dropped when it ends for good (done, failed, cancelled) and kept otherwise (queued again, or held for review).
+ */
+async function release(tx: Executor, jobId: string, status: "done" | "failed" | "cancelled" | "needs_review" | "queued", set: SQL): Promise<void> {
+  const finished = status === "queued" ? sql`` : sql`, finished_at = now()`;
+  await tx.execute(
+    sql`UPDATE sync_jobs SET status = ${status}, lease_owner = NULL, lease_expires_at = NULL${finished}${set}
+        WHERE id = ${jobId}::uuid`,
+  );
+  if (status === "done" || status === "failed" || status === "cancelled") {
+    await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${jobId}::uuid`);
+  }
+}
+
+/** Done, with its result (a sync's counts, a preview's numbers). */
+export async function completeJob(tx: Executor, ref: JobRef, result: SyncJobResult): Promise<void> {
+  await release(tx, ref.jobId, "done", sql`, cursor = NULL, error = NULL, result = ${json(result)}::jsonb`);
+}
+
+/** Failed with a diagnosis. */
+export async function failJob(tx: Executor, ref: JobRef, error: Diagnosis): Promise<void> {
+  await release(tx, ref.jobId, "failed", sql`, error = ${json(error)}::jsonb`);
+}
+
+/** Nothing to do any more (its source was unticked while it waited). */
+export async function cancelJob(tx: Executor, ref: JobRef): Promise<void> {
+  await release(tx, ref.jobId, "cancelled", sql``);
+}
+
+/** Waits for a person (the mass-removal guard): its staged set is kept for the confirmation. */
+export async function holdJobForReview(tx: Executor, ref: JobRef, result: SyncJobResult): Promise<void> {
+  await release(tx, ref.jobId, "needs_review", sql`, result = ${json(result)}::jsonb`);
+}
+
+/** Back to the queue after `runAfterMs`, cursor and staging kept; with the diagnosis of a transient failure, if any. */
+export async function requeueJob(tx: Executor, ref: JobRef, input: { runAfterMs: number; error?: Diagnosis }): Promise<void> {
+  const error = input.error ? sql`, error = ${json(input.error)}::jsonb` : sql``;
+  await release(tx, ref.jobId, "queued", sql`, run_after = ${after(input.runAfterMs)}${error}`);
+}
+
+/**
+ * Back to the queue once for directory replication (a group first seen less than 15 minutes ago answering 404).
+ * False when the job already had its retry or the group is older: then the 404 counts.
+ */
+export async function requeueForReplication(tx: Executor, ref: JobRef, input: { directoryGroupId: string; runAfterMs: number }): Promise<boolean> {
+  const claimed = await queryRows<{ id: string }>(
+    tx,
+    sql`UPDATE sync_jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, replication_retried = true,
+          run_after = ${after(input.runAfterMs)}
+        WHERE id = ${ref.jobId}::uuid AND NOT replication_retried
+          AND EXISTS (SELECT 1 FROM directory_groups g WHERE g.id = ${input.directoryGroupId}::uuid AND g.created_at > now() - interval '15 minutes')
+        RETURNING id`,
+  );
+  return claimed.length > 0;
+}
+
+/** Cancels a source's jobs held for review other than `keepJobId`, and drops what they staged. */
+export async function cancelSupersededReviews(tx: Executor, sourceId: string, keepJobId: string): Promise<void> {
+  const old = await queryRows<{ id: string }>(
+    tx,
+    sql`UPDATE sync_jobs SET status = 'cancelled', finished_at = now()
+        WHERE source_id = ${sourceId}::uuid AND status = 'needs_review' AND id <> ${keepJobId}::uuid RETURNING id`,
+  );
+  for (const { id } of old) await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${id}::uuid`);
+}
+
+/**
+ * Takes a job held for review back for its confirmation: running again, under `owner`'s lease for the length of
+ * one apply. Null when the job is no longer waiting (superseded, cancelled).
+ */
+export async function resumeReviewedJob(tx: Executor, input: { jobId: string; sourceId: string; owner: string }): Promise<{ id: string; seriesId: string } | null> {
+  const [job] = await queryRows<{ id: string; series_id: string }>(
+    tx,
+    sql`UPDATE sync_jobs SET status = 'running', lease_owner = ${input.owner}, lease_expires_at = now() + interval '10 minutes'
+        WHERE id = ${input.jobId}::uuid AND source_id = ${input.sourceId}::uuid AND status = 'needs_review'
+        RETURNING id, series_id`,
+  );
+  return job ? { id: job.id, seriesId: job.series_id } : null;
+}
+
+/**
+ * Queues one job per source the query returns (columns id, series_id, connection_id), joining those already
+ * active: the schedule's way to queue a whole connection in one statement. Returns how many were queued.
+ */
+export async function enqueueJobs(tx: Executor, input: { sources: SQL; mode: JobMode; reason: string }): Promise<number> {
+  return executeCount(
+    tx,
+    sql`INSERT INTO sync_jobs (source_id, series_id, connection_id, mode, reason)
+        SELECT q.id, q.series_id, q.connection_id, ${input.mode}, ${input.reason} FROM (${input.sources}) q
+        ON CONFLICT (source_id, mode) WHERE status IN ('queued', 'running') DO NOTHING`,
+  );
 }

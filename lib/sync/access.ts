@@ -7,7 +7,7 @@ import { requireSeriesConnectionOrContribution } from "@/lib/dialog/connections"
 import { invalidInput, notFound, RosterError } from "@/lib/errors";
 import { jsonSafe } from "@/lib/text/sanitize";
 import { UNSERVED_TITLE, unservedDiagnosis } from "./failure";
-import { cancelSourceJobs } from "./jobs";
+import { cancelSourceJobs } from "@/lib/jobs/queue";
 import { isUuid } from "@/lib/uuid";
 
 

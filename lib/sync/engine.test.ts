@@ -12,7 +12,7 @@ import { MAX_TRANSIENT_REQUEUES } from "./run-job";
 import { GraphRequestError } from "@/lib/directory/entra/errors";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, user, users, type FakeDirectory } from "@/test/support/factories";
-import { claimNextJob } from "./jobs";
+import { claimNextJob } from "@/lib/jobs/queue";
 import { confirmReview, requestPreview, requestSync, runQueuedWork, scheduleDue, sourceStates, updateSelection } from "./verbs";
 
 async function audience(h: TestDb, seriesId: string): Promise<string[]> {

@@ -2,14 +2,27 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import type { Diagnosis } from "@/lib/directory/entra/types";
+import {
+  cancelJob,
+  cancelSupersededReviews,
+  completeJob,
+  failJob,
+  holdJob,
+  holdJobForReview,
+  requeueForReplication,
+  requeueJob,
+} from "@/lib/jobs/queue";
 import { jsonSafe } from "@/lib/text/sanitize";
 import type { ApplyCounts, ReviewNumbers } from "./apply";
-import type { JobMode } from "@/db/schema";
+import type { JobMode, SyncJobResult } from "@/db/schema";
+
+export { holdJob };
 
 /**
- * How each way a run ends is written down: the job, the source's badge, and the run's ledger row. Every writer
- * checks that this worker still holds the job (lease owner, status running) so that a worker which lost its
- * lease cannot overwrite what the one that took over recorded.
+ * How each way a sync run ends is written down: the source's badge and the run's ledger row here, the job's
+ * status through lib/jobs (the only writer of it). Every ending checks that this worker still holds the job
+ * (lease owner, status running) so that a worker which lost its lease cannot overwrite what the one that took
+ * over recorded.
  */
 export interface RunRef {
   jobId: string;
@@ -49,15 +62,6 @@ async function closeRun(tx: Executor, ref: RunRef, outcome: string, extra: { add
   );
 }
 
-/** Locks the job if this worker still holds it. */
-export async function holdJob(tx: Executor, ref: RunRef): Promise<boolean> {
-  const rows = await queryRows(
-    tx,
-    sql`SELECT id FROM sync_jobs WHERE id = ${ref.jobId}::uuid AND lease_owner = ${ref.owner} AND status = 'running' FOR UPDATE`,
-  );
-  return rows.length > 0;
-}
-
 const skippedOfJob = sql`jsonb_build_object('disabled', j.skipped_disabled, 'noAddress', j.skipped_no_address, 'duplicate', j.skipped_duplicate, 'contactsOff', j.skipped_contacts_off)`;
 
 /**
@@ -70,41 +74,24 @@ export async function recordSynced(tx: Executor, ref: RunRef, counts: ApplyCount
           last_synced_at = now(), last_good_sync_at = now(), last_error = NULL, review = NULL, updated_at = now()
         FROM sync_jobs j WHERE s.id = ${ref.sourceId}::uuid AND j.id = ${ref.jobId}::uuid`,
   );
-  await tx.execute(
-    sql`UPDATE sync_jobs SET status = 'done', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, cursor = NULL,
-          error = NULL, result = ${json(counts)}::jsonb
-        WHERE id = ${ref.jobId}::uuid`,
-  );
+  // The run's ledger copies the job's counters before the job ends.
   await closeRun(tx, ref, "synced", { added: counts.added, removed: counts.removed });
-  await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${ref.jobId}::uuid`);
+  await completeJob(tx, ref, counts);
   // A successful run supersedes any staged set that was waiting for review.
-  await supersedeReviews(tx, ref.sourceId, ref.jobId);
-}
-
-async function supersedeReviews(tx: Executor, sourceId: string, keepJobId: string) {
-  const old = await queryRows<{ id: string }>(
-    tx,
-    sql`UPDATE sync_jobs SET status = 'cancelled', finished_at = now()
-        WHERE source_id = ${sourceId}::uuid AND status = 'needs_review' AND id <> ${keepJobId}::uuid RETURNING id`,
-  );
-  for (const { id } of old) await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${id}::uuid`);
+  await cancelSupersededReviews(tx, ref.sourceId, ref.jobId);
 }
 
 /** The guard stopped the run: the staged set is kept for the confirmation, nothing else changes. */
 export async function recordNeedsReview(db: Executor, ref: RunRef, numbers: ReviewNumbers): Promise<boolean> {
   return db.transaction(async (tx) => {
     if (!(await holdJob(tx, ref))) return false;
-    await supersedeReviews(tx, ref.sourceId, ref.jobId);
+    await cancelSupersededReviews(tx, ref.sourceId, ref.jobId);
     const review = { ...numbers, jobId: ref.jobId };
     await tx.execute(
       sql`UPDATE audience_sources SET state = 'needs_review', review = ${json(review)}::jsonb, last_synced_at = now(), updated_at = now()
           WHERE id = ${ref.sourceId}::uuid`,
     );
-    await tx.execute(
-      sql`UPDATE sync_jobs SET status = 'needs_review', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
-            result = ${json(numbers)}::jsonb
-          WHERE id = ${ref.jobId}::uuid`,
-    );
+    await holdJobForReview(tx, ref, numbers);
     await closeRun(tx, ref, "needs_review", { added: 0, removed: 0 });
     return true;
   });
@@ -123,28 +110,18 @@ export async function recordFailed(db: Executor, ref: RunRef, diagnosis: Diagnos
             WHERE id = ${ref.sourceId}::uuid`,
       );
     }
-    await tx.execute(
-      sql`UPDATE sync_jobs SET status = 'failed', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
-            error = ${json(diagnosis)}::jsonb
-          WHERE id = ${ref.jobId}::uuid`,
-    );
     await closeRun(tx, ref, "failed", { error: diagnosis });
-    await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${ref.jobId}::uuid`);
+    await failJob(tx, ref, diagnosis);
     return true;
   });
 }
 
 /** A preview never touches the audience; its staging is dropped once counted. */
-export async function recordPreviewed(db: Executor, ref: RunRef, result: Record<string, unknown>): Promise<boolean> {
+export async function recordPreviewed(db: Executor, ref: RunRef, result: SyncJobResult): Promise<boolean> {
   return db.transaction(async (tx) => {
     if (!(await holdJob(tx, ref))) return false;
-    await tx.execute(
-      sql`UPDATE sync_jobs SET status = 'done', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL, cursor = NULL,
-            result = ${json(result)}::jsonb
-          WHERE id = ${ref.jobId}::uuid`,
-    );
     await closeRun(tx, ref, "previewed", {});
-    await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${ref.jobId}::uuid`);
+    await completeJob(tx, ref, result);
     return true;
   });
 }
@@ -153,11 +130,7 @@ export async function recordPreviewed(db: Executor, ref: RunRef, result: Record<
 export async function recordInterrupted(db: Executor, ref: RunRef, runAfterMs: number): Promise<boolean> {
   return db.transaction(async (tx) => {
     if (!(await holdJob(tx, ref))) return false;
-    await tx.execute(
-      sql`UPDATE sync_jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL,
-            run_after = now() + ${Math.max(0, Math.round(runAfterMs))} * interval '1 millisecond'
-          WHERE id = ${ref.jobId}::uuid`,
-    );
+    await requeueJob(tx, ref, { runAfterMs });
     await closeRun(tx, ref, "interrupted", {});
     return true;
   });
@@ -172,11 +145,7 @@ export async function recordInterrupted(db: Executor, ref: RunRef, runAfterMs: n
 export async function recordRetryLater(db: Executor, ref: RunRef, diagnosis: Diagnosis, runAfterMs: number): Promise<boolean> {
   return db.transaction(async (tx) => {
     if (!(await holdJob(tx, ref))) return false;
-    await tx.execute(
-      sql`UPDATE sync_jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, error = ${json(diagnosis)}::jsonb,
-            run_after = now() + ${Math.max(0, Math.round(runAfterMs))} * interval '1 millisecond'
-          WHERE id = ${ref.jobId}::uuid`,
-    );
+    await requeueJob(tx, ref, { runAfterMs, error: diagnosis });
     // The badge says the group waits for its turn again (its audience is untouched meanwhile).
     await tx.execute(sql`UPDATE audience_sources SET state = 'queued', updated_at = now() WHERE id = ${ref.sourceId}::uuid AND state = 'syncing'`);
     await closeRun(tx, ref, "interrupted", { error: diagnosis });
@@ -194,15 +163,7 @@ export async function recordRetryLater(db: Executor, ref: RunRef, diagnosis: Dia
 export async function recordReplicationRetry(db: Executor, ref: RunRef, directoryGroupId: string, runAfterMs: number): Promise<boolean> {
   return db.transaction(async (tx) => {
     if (!(await holdJob(tx, ref))) return false;
-    const claimed = await queryRows<{ id: string }>(
-      tx,
-      sql`UPDATE sync_jobs SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, replication_retried = true,
-            run_after = now() + ${Math.max(0, Math.round(runAfterMs))} * interval '1 millisecond'
-          WHERE id = ${ref.jobId}::uuid AND NOT replication_retried
-            AND EXISTS (SELECT 1 FROM directory_groups g WHERE g.id = ${directoryGroupId}::uuid AND g.created_at > now() - interval '15 minutes')
-          RETURNING id`,
-    );
-    if (claimed.length === 0) return false;
+    if (!(await requeueForReplication(tx, ref, { directoryGroupId, runAfterMs }))) return false;
     await tx.execute(sql`UPDATE audience_sources SET state = 'queued', updated_at = now() WHERE id = ${ref.sourceId}::uuid AND state = 'syncing'`);
     await closeRun(tx, ref, "interrupted", {});
     return true;
@@ -222,11 +183,8 @@ export async function transientRequeues(db: Executor, jobId: string): Promise<nu
 export async function recordCancelled(db: Executor, ref: RunRef): Promise<boolean> {
   return db.transaction(async (tx) => {
     if (!(await holdJob(tx, ref))) return false;
-    await tx.execute(
-      sql`UPDATE sync_jobs SET status = 'cancelled', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL WHERE id = ${ref.jobId}::uuid`,
-    );
     await closeRun(tx, ref, "interrupted", {});
-    await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${ref.jobId}::uuid`);
+    await cancelJob(tx, ref);
     return true;
   });
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
-import { queryRows, type Executor } from "@/db/client";
+import type { Executor } from "@/db/client";
 import { audienceSources, directoryGroups } from "@/db/schema";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { lockSeriesAudience } from "@/lib/audience/holdings";
@@ -9,7 +9,7 @@ import { invalidInput, notFound, RosterError } from "@/lib/errors";
 import { requireDirectorySource } from "./access";
 import { isUuid } from "@/lib/uuid";
 import { applyStagedSet, type ApplyCounts } from "./apply";
-import { enqueueJob } from "./jobs";
+import { enqueueJob, resumeReviewedJob } from "@/lib/jobs/queue";
 import { openRun, recordSynced } from "./outcomes";
 
 /** "Sync now": queues a sync of a ticked group, or joins the one already queued or running. Returns the job id. */
@@ -84,18 +84,13 @@ export async function applyReviewedSet(db: Executor, input: { sourceId: string; 
   return db.transaction(async (tx) => {
     await lockSeriesAudience(tx, found.seriesId);
     const [source] = await tx.select().from(audienceSources).where(eq(audienceSources.id, input.sourceId));
-    const jobId = (source?.review as { jobId?: unknown } | null)?.jobId;
+    const jobId = source?.review?.jobId;
     if (!source || source.state !== "needs_review" || typeof jobId !== "string") {
       throw new RosterError("conflict", "This group has no removals waiting for review.");
     }
     if (!source.selected) throw new RosterError("conflict", "This group is no longer ticked.");
     const owner = `confirm:${input.confirmedBy ?? "operator"}`;
-    const [job] = await queryRows<{ id: string; source_id: string; series_id: string }>(
-      tx,
-      sql`UPDATE sync_jobs SET status = 'running', lease_owner = ${owner}, lease_expires_at = now() + interval '10 minutes'
-          WHERE id = ${jobId}::uuid AND source_id = ${source.id}::uuid AND status = 'needs_review'
-          RETURNING id, source_id, series_id`,
-    );
+    const job = await resumeReviewedJob(tx, { jobId, sourceId: source.id, owner });
     if (!job) throw new RosterError("conflict", "The run waiting for review is gone; sync the group again.");
     const runId = await openRun(tx, { id: job.id, sourceId: source.id, seriesId: source.seriesId, reason: "confirm" });
     const counts = await applyStagedSet(tx, { jobId: job.id, sourceId: source.id, seriesId: source.seriesId, guard: false });

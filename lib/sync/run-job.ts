@@ -12,7 +12,7 @@ import { enumerateIntoStaging, type EnumerationProgress } from "./enumerate";
 import { sourceIsServed } from "./access";
 import { classifyFailure, directoryUnavailableDiagnosis, groupDeletedDiagnosis, SyncFailure, unservedDiagnosis } from "./failure";
 import type { OpenGraphSession } from "./graph-session";
-import { renewLease, type SyncJob } from "./jobs";
+import { renewLease, type SyncJob } from "@/lib/jobs/queue";
 import { lockSeriesAudience } from "@/lib/audience/holdings";
 import {
   holdJob,

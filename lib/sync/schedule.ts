@@ -1,4 +1,5 @@
 import "server-only";
+import { enqueueJobs } from "@/lib/jobs/queue";
 import { sql } from "drizzle-orm";
 import { executeCount, queryRows, type Executor } from "@/db/client";
 import { markUnservedSources, sourceIsServed } from "./access";
@@ -54,15 +55,13 @@ export async function scheduleDueConnections(db: Executor, now: Date = new Date(
       claimedIds.push(c.id);
       // Organizations the connection stopped serving: their sources show it now and are not queued.
       await markUnservedSources(tx, c.id);
-      return executeCount(
-        tx,
-        sql`INSERT INTO sync_jobs (source_id, series_id, connection_id, mode, reason)
-            SELECT s.id, s.series_id, s.connection_id, 'sync', 'schedule'
-            FROM audience_sources s
-            WHERE s.connection_id = ${c.id}::uuid AND s.selected AND s.kind IN ('directory_group', 'directory_all')
-              AND s.state <> 'needs_review' AND ${sourceIsServed("s")}
-            ON CONFLICT (source_id, mode) WHERE status IN ('queued', 'running') DO NOTHING`,
-      );
+      return enqueueJobs(tx, {
+        mode: "sync",
+        reason: "schedule",
+        sources: sql`SELECT s.id, s.series_id, s.connection_id FROM audience_sources s
+                     WHERE s.connection_id = ${c.id}::uuid AND s.selected AND s.kind IN ('directory_group', 'directory_all')
+                       AND s.state <> 'needs_review' AND ${sourceIsServed("s")}`,
+      });
     });
   }
   return { queued, connectionIds: claimedIds };

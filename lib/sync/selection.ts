@@ -8,7 +8,7 @@ import { requireSeriesConnectionOrContribution } from "@/lib/dialog/connections"
 import { invalidInput } from "@/lib/errors";
 import { unservedRefusal } from "./access";
 import { isUuid } from "@/lib/uuid";
-import { cancelSourceJobs, enqueueJob } from "./jobs";
+import { cancelSourceJobs, enqueueJob } from "@/lib/jobs/queue";
 
 export const ENTIRE_DIRECTORY_LABEL = "Entire directory";
 /** More ticked groups than any dialog shows at once; a bound on one request's work, not a product limit. */

@@ -4,10 +4,11 @@ import { hostname } from "node:os";
 import type { Executor } from "@/db/client";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { DEFAULT_MAX_IN_FLIGHT } from "@/lib/directory/entra/in-flight";
+import { announceJobEnded } from "@/lib/jobs/announce";
 import { logError } from "@/lib/log";
 import type { EnumerationProgress } from "./enumerate";
 import { openConnectionGraph, type OpenGraphSession } from "./graph-session";
-import { attemptsExhausted, attemptsExhaustedDiagnosis, claimNextJob, countClaimableJobs, countRemainingJobs, DEFAULT_LEASE_MS, recordMinimalFailure, type SyncJob } from "./jobs";
+import { attemptsExhausted, attemptsExhaustedDiagnosis, claimNextJob, countClaimableJobs, countRemainingJobs, DEFAULT_LEASE_MS, recordMinimalFailure, type SyncJob } from "@/lib/jobs/queue";
 import type { Diagnosis } from "@/lib/directory/entra/types";
 import { unservedDiagnosis } from "./failure";
 import { openRun, recordFailed } from "./outcomes";
@@ -114,6 +115,7 @@ export async function runQueuedWork(db: Executor, opts: RunQueuedWorkOptions): P
         outcome = (await recordMinimalFailure(db, job, owner)) ? "failed" : "lost";
       }
       tally(outcome);
+      announceJobEnded(job.seriesId);
       opts.onProgress?.({ type: "finished", job, outcome, timings });
       if (opts.jobId) return;
     }

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import * as s from "@/db/schema";
-import { claimNextJob } from "@/lib/sync/jobs";
+import { claimNextJob } from "@/lib/jobs/queue";
 import { runQueuedWork, seriesWorkToKick, updateSelection } from "@/lib/sync/verbs";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, users } from "@/test/support/factories";

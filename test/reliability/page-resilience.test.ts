@@ -10,7 +10,7 @@ import { queryRows } from "@/db/client";
 import * as s from "@/db/schema";
 import { MAX_CURSOR_RESTARTS } from "@/lib/sync/enumerate";
 import { openConnectionGraph, type OpenGraphSession } from "@/lib/sync/graph-session";
-import { claimNextJob } from "@/lib/sync/jobs";
+import { claimNextJob } from "@/lib/jobs/queue";
 import { MAX_TRANSIENT_REQUEUES, runClaimedJob } from "@/lib/sync/run-job";
 import { runQueuedWork } from "@/lib/sync/verbs";
 import type { Sandbox } from "@/sandbox/server";

@@ -12,7 +12,7 @@ import * as s from "@/db/schema";
 import { importRecipientCsv } from "@/lib/audience/csv-import";
 import { refreshCatalog } from "@/lib/connections/catalog";
 import { openRun, recordFailed } from "@/lib/sync/outcomes";
-import { claimNextJob } from "@/lib/sync/jobs";
+import { claimNextJob } from "@/lib/jobs/queue";
 import { runQueuedWork, updateSelection } from "@/lib/sync/verbs";
 import type { Sandbox } from "@/sandbox/server";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";

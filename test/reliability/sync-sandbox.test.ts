@@ -13,7 +13,7 @@ import { runCron } from "@/lib/sync/cron";
 import { enumerateIntoStaging } from "@/lib/sync/enumerate";
 import { openConnectionGraph, type OpenGraphSession } from "@/lib/sync/graph-session";
 import { MAX_TRANSIENT_REQUEUES } from "@/lib/sync/run-job";
-import { claimNextJob } from "@/lib/sync/jobs";
+import { claimNextJob } from "@/lib/jobs/queue";
 import { directorySourceStates } from "@/lib/dialog/source-states";
 import { confirmReview, runQueuedWork } from "@/lib/sync/verbs";
 import type { Sandbox } from "@/sandbox/server";
