@@ -4,7 +4,7 @@ import type { Db } from "@/db/client";
 import { getDb } from "@/lib/db";
 import { currentActor } from "@/lib/auth/session";
 import type { Actor } from "@/lib/auth/actor";
-import { RosterError, type ActionResult } from "@/lib/errors";
+import { errorResponse, type ActionResult } from "@/lib/errors";
 import { logError } from "@/lib/log";
 import { storableInput } from "@/lib/text/sanitize";
 
@@ -38,12 +38,6 @@ export async function runAction<S extends z.ZodType, R>(
     const actor = await currentActor(db);
     return { ok: true, data: await verb({ db, actor }, parsed.data) };
   } catch (error) {
-    if (error instanceof RosterError) {
-      return { ok: false, error: { code: error.code, message: error.message, fields: error.fields } };
-    }
-    // Next's redirect()/notFound() work by throwing; let them through.
-    if (error && typeof error === "object" && "digest" in error) throw error;
-    logError("server action failed", error);
-    return { ok: false, error: { code: "internal", message: "Something went wrong on our side. Please try again." } };
+    return { ok: false, error: errorResponse(error, (e) => logError("server action failed", e)).error };
   }
 }

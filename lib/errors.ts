@@ -49,6 +49,21 @@ export const invalidInput = (message: string, fields?: Record<string, string>) =
 export type ActionError = { code: ErrorCode | "internal"; message: string; fields?: Record<string, string> };
 export type ActionResult<T> = { ok: true; data: T } | { ok: false; error: ActionError };
 
+/**
+ * The one mapping from a thrown error to what a person is told, for server actions (lib/action.ts) and route
+ * handlers alike: a RosterError keeps its code, message and fields, with its HTTP status; anything else is
+ * logged by the caller's `log` (with `context`) and answered with a generic message, never its text. Next's
+ * redirect() and notFound() work by throwing an error with a digest: those are rethrown untouched.
+ */
+export function errorResponse(error: unknown, log: (error: unknown) => void): { status: number; error: ActionError } {
+  if (error instanceof RosterError) {
+    return { status: error.status, error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } };
+  }
+  if (error && typeof error === "object" && "digest" in error) throw error;
+  log(error);
+  return { status: 500, error: { code: "internal", message: "Something went wrong on our side. Please try again." } };
+}
+
 /** A diagnosis an error carries itself (e.g. a stored secret that cannot be opened), in the shape diagnoses have. */
 export interface OwnDiagnosis {
   code: string;

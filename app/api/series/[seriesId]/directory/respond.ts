@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/auth/actor";
 import { currentActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
-import { RosterError } from "@/lib/errors";
+import { errorResponse } from "@/lib/errors";
 import { logError } from "@/lib/log";
 
 /**
@@ -18,13 +18,7 @@ export async function respondJson<T>(read: (ctx: { db: Db; actor: Actor | null }
     const actor = await currentActor(db);
     return Response.json(await read({ db, actor }), { headers });
   } catch (error) {
-    if (error instanceof RosterError) {
-      return Response.json({ error: { code: error.code, message: error.message } }, { status: error.status, headers });
-    }
-    logError("directory read failed", error);
-    return Response.json(
-      { error: { code: "internal", message: "Something went wrong on our side. Please try again." } },
-      { status: 500, headers },
-    );
+    const { status, error: body } = errorResponse(error, (e) => logError("directory read failed", e));
+    return Response.json({ error: body }, { status, headers });
   }
 }

@@ -5,7 +5,7 @@ import { requireSeries } from "@/lib/auth/actor";
 import { isSameOrigin } from "@/lib/auth/same-origin";
 import { currentActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
-import { RosterError, type ActionResult } from "@/lib/errors";
+import { errorResponse, RosterError, type ActionResult } from "@/lib/errors";
 import { logError } from "@/lib/log";
 
 /**
@@ -16,7 +16,10 @@ import { logError } from "@/lib/log";
 export async function POST(request: Request, { params }: { params: Promise<{ seriesId: string }> }) {
   const { seriesId } = await params;
   const reply = <T,>(result: ActionResult<T>, status = 200) => Response.json(result, { status });
-  const refuse = (error: RosterError) => reply({ ok: false, error: { code: error.code, message: error.message } }, error.status);
+  const refuse = (thrown: unknown) => {
+    const { status, error } = errorResponse(thrown, (e) => logError("CSV upload failed", e));
+    return reply({ ok: false, error }, status);
+  };
   try {
     if (!isSameOrigin(request)) return refuse(new RosterError("forbidden", "Cross-site upload refused."));
     const db = await getDb();
@@ -32,8 +35,6 @@ export async function POST(request: Request, { params }: { params: Promise<{ ser
     const result = await importRecipientCsv(db, actor, { seriesId, fileName: file.name, bytes });
     return reply({ ok: true, data: result });
   } catch (error) {
-    if (error instanceof RosterError) return refuse(error);
-    logError("CSV upload failed", error);
-    return reply({ ok: false, error: { code: "internal", message: "Something went wrong on our side. Please try again." } }, 500);
+    return refuse(error);
   }
 }
