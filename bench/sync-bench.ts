@@ -90,19 +90,24 @@ async function workerMain(input: WorkerInput): Promise<void> {
   let editorMs: number | undefined;
   if (input.editor) {
     // What the editor waits through: the action (app/series/[seriesId]/audience/directory-actions.ts) runs the
-    // verb, answers, and starts the queued work after the answer; the dialog refetches its overview at once
-    // and then every LIVE_POLL_MS while anything is active (components/directory/directory-queries.ts).
+    // verb, answers, and starts the queued work after the answer; the dialog refetches its overview at once,
+    // then asks again and again while anything is active, each question waiting on the server up to
+    // LIVE_POLL_MS for a job of the series to end (components/directory/directory-queries.ts,
+    // app/api/series/[seriesId]/directory/route.ts), with a short gap between answer and question.
     const { updateSelection } = await import("../lib/sync/selection");
     const { directoryOverview } = await import("../lib/dialog/overview");
     const { LIVE_POLL_MS } = await import("../lib/dialog/types");
+    const { waitForJobEnd } = await import("../lib/jobs/announce");
+    const LIVE_POLL_GAP_MS = 100;
     const { actor, seriesId, connectionId, groupId } = input.editor;
     await updateSelection(handle.db, actor, { seriesId, connectionId, groupIds: [groupId], entireDirectory: false });
     const running = work();
-    for (;;) {
+    for (let live = false; ; live = true) {
+      if (live) await waitForJobEnd(seriesId, LIVE_POLL_MS);
       const overview = await directoryOverview(handle.db, actor, { seriesId, connectionId });
       const state = overview.sources.find((s) => s.groupId === groupId)?.state;
       if (state === "synced" || state === "error" || state === "needs_review") break;
-      await new Promise((r) => setTimeout(r, LIVE_POLL_MS));
+      await new Promise((r) => setTimeout(r, LIVE_POLL_GAP_MS));
     }
     editorMs = performance.now() - started;
     summary = await running;
@@ -133,7 +138,7 @@ async function workerMain(input: WorkerInput): Promise<void> {
 async function arrangeBench(db: Db, m: Manifest) {
   const s = await import("../db/schema");
   const { connectionSecretAad, sealSecret } = await import("../lib/crypto/seal");
-  const { enqueueJob } = await import("../lib/sync/jobs");
+  const { enqueueJob } = await import("../lib/jobs/queue");
   const { scheduleDue } = await import("../lib/sync/schedule");
   const { updateSelection } = await import("../lib/sync/selection");
   const { eq } = await import("drizzle-orm");

@@ -4,13 +4,13 @@
  * when all is idle; the group catalog loads the pages the list shows.
  */
 import { useCallback, useState } from "react";
-import { keepPreviousData, useIsMutating, useQueries, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useIsMutating, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
 import { LIVE_POLL_MS, type DirectoryOverview, type GroupKind, type GroupPage, type PreviewStatus, type ReviewRemovals, type SyncState } from "@/lib/dialog/types";
 
 export class ReadError extends Error {}
 
-async function readJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { cache: "no-store", headers: { accept: "application/json" } });
+async function readJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(url, { cache: "no-store", headers: { accept: "application/json" }, signal });
   const body = await res.json().catch(() => null);
   if (!res.ok) throw new ReadError(body?.error?.message ?? `The server answered ${res.status}. Please try again.`);
   return body as T;
@@ -27,21 +27,33 @@ export const directoryKeys = {
 
 const base = (seriesId: string) => `/api/series/${encodeURIComponent(seriesId)}/directory`;
 
+/** The pause between a live poll's answer and the next question: the server does the waiting (`?wait=`). */
+const LIVE_POLL_GAP_MS = 100;
+
 /**
  * The overview. While one of the dialog's writes is on its way, polling pauses: an answer read before the
- * write commits would replace what the editor was just shown (Queued) with the state before it.
+ * write commits would replace what the editor was just shown (Queued) with the state before it. While work is
+ * in flight each poll asks the server to wait up to LIVE_POLL_MS for a job of the series to end, so the final
+ * state arrives when it commits (app/api/series/[seriesId]/directory/route.ts) rather than at the next poll.
  */
 export function useDirectoryOverview(seriesId: string, connectionId: string | null) {
   const writing = useIsMutating({ mutationKey: directoryKeys.all(seriesId) }) > 0;
+  const queryClient = useQueryClient();
+  const key = directoryKeys.overview(seriesId, connectionId);
   return useQuery({
-    queryKey: directoryKeys.overview(seriesId, connectionId),
-    queryFn: async () => {
-      const overview = await readJson<DirectoryOverview>(`${base(seriesId)}${connectionId ? `?connectionId=${encodeURIComponent(connectionId)}` : ""}`);
+    queryKey: key,
+    queryFn: async ({ signal }) => {
+      const live = queryClient.getQueryData<DirectoryOverview>(key)?.anyActive === true;
+      const params = new URLSearchParams();
+      if (connectionId) params.set("connectionId", connectionId);
+      if (live) params.set("wait", String(LIVE_POLL_MS));
+      const query = params.size > 0 ? `?${params}` : "";
+      const overview = await readJson<DirectoryOverview>(`${base(seriesId)}${query}`, signal);
       // While work is in flight, ask the server to start a worker if a job is due or its lease expired.
       if (overview.anyActive) void fetch(`${base(seriesId)}/work`, { method: "POST" }).catch(() => undefined);
       return overview;
     },
-    refetchInterval: (query) => (!writing && query.state.data?.anyActive ? LIVE_POLL_MS : false),
+    refetchInterval: (query) => (!writing && query.state.data?.anyActive ? LIVE_POLL_GAP_MS : false),
     refetchOnWindowFocus: !writing,
     placeholderData: keepPreviousData,
   });
