@@ -84,7 +84,7 @@ describe.each(dbKinds)("staged apply on %s", (kind) => {
         if (n === 4) added = await withTimeout(addManualRecipient(h.db, actor, { seriesId: series.id, email: "boss@contoso.example" }), 10_000, "the manual add");
       },
     });
-    expect(added).toEqual({ email: "boss@contoso.example", added: true });
+    expect(added).toMatchObject({ email: "boss@contoso.example", added: true });
     expect(finished.map((f) => f.outcome)).toEqual(["synced"]);
     const got = await audience(series.id);
     expect(got).toHaveLength(81);
