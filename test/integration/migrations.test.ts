@@ -21,7 +21,7 @@ describe.each(dbKinds)("migrations on %s", (kind) => {
         "sync_runs", "audit_events", "sign_in_throttle",
       ]),
     );
-    // The sync's tables reference their parents through real foreign keys (migration 0012), no trigger keys left.
+    // The sync's tables reference their parents through real foreign keys (migration 0013), no trigger keys left.
     const keys = await queryRows<{ name: string }>(
       h.db,
       sql`SELECT conname AS name FROM pg_constraint WHERE contype = 'f'
@@ -33,13 +33,14 @@ describe.each(dbKinds)("migrations on %s", (kind) => {
       "recipients_series_id_series_id_fk",
       "sync_staging_job_id_sync_jobs_id_fk",
     ]);
-    const triggers = await queryRows(h.db, sql`SELECT tgname FROM pg_trigger WHERE NOT tgisinternal`);
+    const triggers = await queryRows(h.db, sql`SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND (tgname LIKE '%\_key' OR tgname LIKE '%\_cascade' OR tgname LIKE '%\_fixed')`);
     expect(triggers).toEqual([]);
+    expect(await queryRows(h.db, sql`SELECT proname FROM pg_proc WHERE proname LIKE 'roster\_key\_%'`)).toEqual([]);
   });
 });
 
 /**
- * The foreign keys of the sync's tables (restored by migration 0012 in place of 0001's statement-level trigger
+ * The foreign keys of the sync's tables (restored by migration 0013 in place of 0001's statement-level trigger
  * keys, docs/adr/0010-real-foreign-keys.md): every guarantee the triggers gave, and a key for
  * recipient_sources.series_id, on both databases.
  */
