@@ -2,7 +2,7 @@
  * The staged apply (apply.ts through lib/audience/holdings.ts): a sync's audience is exactly its staged set,
  * other writers of the series are never held up by a listing, groups of one series syncing together each create
  * only the recipients that were missing, and a failed listing leaves nothing in the audience. These cases were
- * written for the pipelined apply (docs/adr/0009-retire-the-pipelined-apply.md) and still hold without it.
+ * written for the pipelined apply (docs/adr/0011-retire-the-pipelined-apply.md) and still hold without it.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { and, eq, sql } from "drizzle-orm";

@@ -21,7 +21,7 @@ describe.each(dbKinds)("migrations on %s", (kind) => {
         "sync_runs", "audit_events", "sign_in_throttle",
       ]),
     );
-    // The sync's tables reference their parents through real foreign keys (migration 0013), no trigger keys left.
+    // The sync's tables reference their parents through real foreign keys (migration 0015), no trigger keys left.
     const keys = await queryRows<{ name: string }>(
       h.db,
       sql`SELECT conname AS name FROM pg_constraint WHERE contype = 'f'
@@ -40,7 +40,7 @@ describe.each(dbKinds)("migrations on %s", (kind) => {
 });
 
 /**
- * The foreign keys of the sync's tables (restored by migration 0013 in place of 0001's statement-level trigger
+ * The foreign keys of the sync's tables (restored by migration 0015 in place of 0001's statement-level trigger
  * keys, docs/adr/0010-real-foreign-keys.md): every guarantee the triggers gave, and a key for
  * recipient_sources.series_id, on both databases.
  */
