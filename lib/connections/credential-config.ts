@@ -2,8 +2,10 @@ import "server-only";
 import type { Executor } from "@/db/client";
 import type { directoryConnections } from "@/db/schema";
 import { connectionSecretAad, unsealSecret } from "@/lib/crypto/seal";
+import type { CredentialContext } from "@/lib/directory/entra/assertion-diagnoses";
 import type { AssertionCredentialConfig } from "@/lib/directory/entra/types";
 import { federatedCredentialConfig } from "@/lib/identity-keys/federated-credential";
+import { federationSubject, rosterIssuer } from "@/lib/identity-keys/issuer";
 
 type ConnectionRow = typeof directoryConnections.$inferSelect;
 export type CertificateSlot = "current" | "next";
@@ -34,4 +36,15 @@ export function connectionCredential(db: Executor, row: ConnectionRow): { client
     return { clientSecret: "", credential };
   }
   return { clientSecret: unsealSecret(row.secretSealed, connectionSecretAad(row.id)) };
+}
+
+/**
+ * The public facts of how a stored connection signs in, for diagnoses of a refusal met during a sync: a
+ * certificate connection refused with AADSTS700027 is told about its certificate's thumbprint, not to create a
+ * new client secret. Nothing is unsealed.
+ */
+export function connectionCredentialContext(row: Pick<ConnectionRow, "id" | "credentialKind" | "certificateThumbprint">): CredentialContext {
+  if (row.credentialKind === "federated") return { kind: "federated", issuer: rosterIssuer(), subject: federationSubject(row.id) };
+  if (row.credentialKind === "certificate") return { kind: "certificate", thumbprint: row.certificateThumbprint ?? undefined };
+  return { kind: "secret" };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { GraphRequestError } from "@/lib/directory/entra/errors";
+import type { CredentialContext } from "@/lib/directory/entra/assertion-diagnoses";
 import { diagnose, type Diagnosis } from "@/lib/directory/entra/diagnose";
 
 /**
@@ -103,10 +104,22 @@ function isConnectionFailure(error: unknown, diagnosis: Diagnosis): boolean {
 
 export function classifyFailure(
   error: unknown,
-  context: { groupObjectId: string | null; secretExpiresOn?: string; permission?: string; groupKind?: DeletedGroupKind | null },
+  context: {
+    groupObjectId: string | null;
+    secretExpiresOn?: string;
+    permission?: string;
+    groupKind?: DeletedGroupKind | null;
+    credential?: CredentialContext;
+  },
 ): SyncFailure {
   if (error instanceof SyncFailure) return error;
-  const diagnosis = diagnose(error, { groupObjectId: context.groupObjectId ?? undefined, secretExpiresOn: context.secretExpiresOn, permission: context.permission });
+  const diagnosis = diagnose(error, {
+    groupObjectId: context.groupObjectId ?? undefined,
+    // The secret's expiry explains a refusal only when the secret is what signs in.
+    secretExpiresOn: !context.credential || context.credential.kind === "secret" ? context.secretExpiresOn : undefined,
+    permission: context.permission,
+    credential: context.credential,
+  });
   if (error instanceof GraphRequestError) {
     if (error.status === 404 && context.groupObjectId) {
       return new SyncFailure("group_deleted", groupDeletedDiagnosis(context.groupObjectId, diagnosis.details, { kind: context.groupKind }));

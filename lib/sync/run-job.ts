@@ -6,6 +6,7 @@ import { streamsFor } from "@/lib/directory/entra/members";
 import { GraphRequestError } from "@/lib/directory/entra/errors";
 import { isTransient } from "@/lib/directory/entra/retry";
 import type { GraphSession } from "@/lib/directory/entra/types";
+import { connectionCredentialContext } from "@/lib/connections/credential-config";
 import { logError } from "@/lib/log";
 import { applyStagedSet, NeedsReviewSignal, previewNumbers } from "./apply";
 import { enumerateIntoStaging, type EnumerationProgress } from "./enumerate";
@@ -151,7 +152,12 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     }
   } catch (error) {
     if (error instanceof LeaseLostError) return "lost";
-    const failure = classifyFailure(error, { groupObjectId, secretExpiresOn: loaded?.connection.secretExpiresOn, groupKind: loaded?.group?.kind });
+    const failure = classifyFailure(error, {
+      groupObjectId,
+      secretExpiresOn: loaded?.connection.secretExpiresOn,
+      groupKind: loaded?.group?.kind,
+      credential: loaded ? connectionCredentialContext(loaded.connection) : undefined,
+    });
     const group = loaded?.group;
     if (failure.kind === "throttled") {
       const waitMs = error && typeof error === "object" && "retryAfterMs" in error ? Number(error.retryAfterMs) : 60_000;

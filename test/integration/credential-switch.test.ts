@@ -11,7 +11,7 @@ import { prepareCertificate, switchCredential } from "@/lib/connections/switch-c
 import { toConnectionView } from "@/lib/connections/view";
 import { forgetSharedCredentials } from "@/lib/directory/entra/client";
 import { federationSubject } from "@/lib/identity-keys/issuer";
-import { runQueuedWork } from "@/lib/sync/verbs";
+import { requestSync, runQueuedWork } from "@/lib/sync/verbs";
 import type { Sandbox } from "@/sandbox/server";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { arrangeTenant, mutate, startTenantServer, type Arranged } from "../reliability/sandbox-harness";
@@ -103,6 +103,20 @@ describe.each(dbKinds)("switching credentials on %s", (kind) => {
     expect(rotated).toMatchObject({ switched: true, retiredThumbprint: first.thumbprint });
     await mutate(sb, t.manifest.tenantId, { op: "removeCertificate", clientId: t.clientId, thumbprint: first.thumbprint });
     expect(await syncOneMore(t, ids, 4)).toMatchObject({ completed: 1, failed: 0 });
+
+    // The certificate in use removed in Azure: the sync fails on the connection, and its diagnosis is about
+    // the certificate (its thumbprint), never "create a new client secret".
+    await mutate(sb, t.manifest.tenantId, { op: "removeCertificate", clientId: t.clientId, thumbprint: next.thumbprint });
+    forgetSharedCredentials();
+    const [source] = await h.db.select().from(s.audienceSources).where(eq(s.audienceSources.connectionId, t.connectionId)).limit(1);
+    await requestSync(h.db, t.actor, { sourceId: source.id });
+    expect(await runQueuedWork(h.db, { budgetMs: 60_000 })).toMatchObject({ completed: 0, failed: 1 });
+    const health = await row(t.connectionId);
+    const said = JSON.stringify(health.lastError ?? null);
+    expect(health.lastError).toMatchObject({ code: "certificate_not_registered" });
+    expect(said).toContain(next.thumbprint);
+    expect(said).not.toMatch(/client secret/i);
+    await mutate(sb, t.manifest.tenantId, { op: "addCertificate", clientId: t.clientId, certificate: next.certificatePem });
 
     const stored = await row(t.connectionId);
     expect(stored.certificateThumbprint).toBe(next.thumbprint);
