@@ -88,7 +88,10 @@ export async function listChanges(
     // The run's changes are those its apply transaction made: that transaction closed the run with now(), which
     // is also every change row's created_at (a transaction's now() is its start time), so the match is exact
     // for the apply and names no other transaction's changes, whoever wrote them and with or without a context.
-    conditions.push(sql`(c.job_id = ${run.job_id}::uuid OR (c.job_id IS NULL AND c.created_at = ${new Date(run.finished_at).toISOString()}::timestamptz))`);
+    // Compared in SQL: PostgreSQL keeps microseconds, which a JavaScript Date (milliseconds) would lose.
+    conditions.push(
+      sql`(c.job_id = ${run.job_id}::uuid OR (c.job_id IS NULL AND c.created_at = (SELECT r.finished_at FROM sync_runs r WHERE r.id = ${input.runId}::uuid)))`,
+    );
     runKind = run.kind;
   }
   const q = input.q?.trim().slice(0, 200) ?? "";

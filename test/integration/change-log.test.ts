@@ -3,12 +3,15 @@
  * whoever wrote it (a trigger on recipients), and retention that prunes only what is older than it.
  */
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import * as s from "@/db/schema";
 import { queryRows } from "@/db/client";
 import { changesCsv, csvCell, listChanges, pruneChangeLog } from "@/lib/audience/change-log";
 import { importRecipientCsv } from "@/lib/audience/csv-import";
 import { excludeAddress, liftExclusion } from "@/lib/audience/exclusions";
 import { addManualRecipient, removeManualRecipient } from "@/lib/audience/manual";
+import { requestSync, runQueuedWork, updateSelection } from "@/lib/sync/verbs";
+import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, user, users } from "@/test/support/factories";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
 import { csv, makeWorld } from "./audience-fixtures";
 
@@ -42,6 +45,50 @@ describe.each(dbKinds)("change log on %s", (kind) => {
     const other = await makeWorld(h.db);
     await expect(listChanges(h.db, other.editor.actor, { seriesId })).rejects.toMatchObject({ code: "not_found" });
     await expect(listChanges(h.db, w.editor.actor, { seriesId, runId: "not-a-run" })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  test("each run's change list equals the set difference of the audience before and after it", async () => {
+    const { org, series, actor } = await makeOrgWithUser(h.db);
+    const connection = await makeConnection(h.db, [org.id]);
+    const group = await makeGroup(h.db, connection.id, { objectId: "g1", displayName: "Staff" });
+    const groups = new Map([["g1", users(1, 6)]]);
+    const graph = fakeGraph({ groups, pageSize: 4 });
+    const audienceNow = async () => new Set((await h.db.select({ e: s.recipients.emailNormalized }).from(s.recipients).where(eq(s.recipients.seriesId, series.id))).map((r) => r.e));
+    const lastSyncedRun = async () => {
+      const runs = await h.db.select().from(s.syncRuns).where(and(eq(s.syncRuns.seriesId, series.id), eq(s.syncRuns.outcome, "synced")));
+      return runs.sort((a, b) => b.finishedAt!.getTime() - a.finishedAt!.getTime())[0];
+    };
+    // A manual entry made between runs must not show in any run's list.
+    const { addManualRecipient: addManual } = await import("@/lib/audience/manual");
+
+    const steps: (() => Promise<unknown>)[] = [
+      () => updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [group.id], entireDirectory: false }),
+      async () => {
+        groups.set("g1", [...users(3, 9), user(2, { accountEnabled: false })]); // 1 left, 2 disabled, 7-9 joined
+        await addManual(h.db, actor, { seriesId: series.id, email: "hand@x.example" });
+        const [source] = await h.db.select().from(s.audienceSources).where(eq(s.audienceSources.directoryGroupId, group.id));
+        return requestSync(h.db, actor, { sourceId: source.id });
+      },
+    ];
+    let before = await audienceNow();
+    for (const step of steps) {
+      await step();
+      const mid = await audienceNow(); // after the step's own writes, before the run
+      await runQueuedWork(h.db, { budgetMs: 30_000, openGraph: graph.open });
+      const after = await audienceNow();
+      const run = await lastSyncedRun();
+      const log = await listChanges(h.db, actor, { seriesId: series.id, runId: run.id });
+      const added = log.rows.filter((r) => r.change === "added").map((r) => r.email.toLowerCase()).sort();
+      const removed = log.rows.filter((r) => r.change === "removed").map((r) => r.email.toLowerCase()).sort();
+      expect(added).toEqual([...after].filter((e) => !mid.has(e)).sort());
+      expect(removed).toEqual([...mid].filter((e) => !after.has(e)).sort());
+      expect(added.length + removed.length).toBeGreaterThan(0);
+      expect(log.rows.every((r) => r.reason && /group/.test(r.reason))).toBe(true);
+      before = after;
+    }
+    expect([...before].sort()).toContain("hand@x.example");
+    const second = await listChanges(h.db, actor, { seriesId: series.id, runId: (await lastSyncedRun()).id });
+    expect(second).toMatchObject({ added: 3, removed: 2 });
   });
 
   test("retention prunes entries older than its days and keeps the rest", async () => {
