@@ -103,14 +103,17 @@ describe.each(dbKinds)("a page that breaks, on %s", (kind) => {
     // Graph recovers; the job is due again and resumes at page 2.
     await setFaults(sb, t.manifest.tenantId, {});
     await h.db.execute(sql`UPDATE sync_jobs SET run_after = now()`);
-    const before = (await pageRequests(t)).length;
+    // Listing requests that arrived from now on. The first attempt's read-ahead requests (pages after the broken
+    // one) are not cancelled when it gives up: their retries may still arrive here, so the assertions are about
+    // what the second attempt must and must not ask for, not a count.
+    const resumeAt = Date.now();
     expect(await work(h)).toMatchObject({ claimed: 1, completed: 1 });
     expect(await audienceOf(h.db, t.seriesId)).toEqual(await expected(t, big.id));
     const [done] = await h.db.select().from(s.syncJobs);
     expect(done).toMatchObject({ status: "done", pages, membersSeen: big.transitive.users, skippedDuplicate: 0 });
-    const resumed = (await pageRequests(t)).slice(before);
-    expect(resumed).toHaveLength(pages - 1); // page 1 was not fetched again
-    expect(resumed[0].url).toBe(JSON.parse(held.cursor!).next.replace(/^https:\/\/[^/]+/, ""));
+    const resumed = (await pageRequests(t)).filter((r) => r.at >= resumeAt);
+    expect(resumed.filter((r) => !/skiptoken/i.test(r.url))).toHaveLength(0); // page 1 was not fetched again
+    expect(resumed.map((r) => r.url)).toContain(JSON.parse(held.cursor!).next.replace(/^https:\/\/[^/]+/, "")); // resumed at the cursor
     const runs = await h.db.select().from(s.syncRuns).where(eq(s.syncRuns.jobId, done.id));
     expect(runs.map((r) => r.outcome).sort()).toEqual(["interrupted", "synced"]);
   }, 90_000);
