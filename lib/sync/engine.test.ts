@@ -207,7 +207,11 @@ describe.each(dbKinds)("sync engine on %s", (kind) => {
     const { series, actor, connection, groups, graph } = await arrange({ ...dir, groupObjectIds: ["g"] });
     await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [groups[0].id], entireDirectory: false });
     const first = await runQueuedWork(h.db, { budgetMs: 100, openGraph: graph.open });
-    expect(first).toMatchObject({ claimed: 1, interrupted: 1, remaining: 1 });
+    // Each attempt reads at least one page, so how many attempts fit in the budget depends on the machine: every
+    // one of them is cut, none completes, and the job is left queued.
+    expect(first).toMatchObject({ completed: 0, failed: 0, remaining: 1 });
+    expect(first.claimed).toBeGreaterThanOrEqual(1);
+    expect(first.interrupted).toBe(first.claimed);
     expect(await audience(h, series.id)).toEqual([]);
     const [job] = await h.db.select().from(s.syncJobs);
     expect(job.status).toBe("queued");
@@ -228,7 +232,7 @@ describe.each(dbKinds)("sync engine on %s", (kind) => {
     const [done] = await h.db.select().from(s.syncJobs);
     expect(done).toMatchObject({ status: "done", membersSeen: 95, skippedDuplicate: 0 });
     const runs = await h.db.select().from(s.syncRuns).where(eq(s.syncRuns.jobId, done.id));
-    expect(runs.map((r) => r.outcome).sort()).toEqual(["interrupted", "synced"]);
+    expect(runs.map((r) => r.outcome).sort()).toEqual([...Array(first.interrupted).fill("interrupted"), "synced"]);
 
     // Now a run whose saved cursor Graph no longer accepts.
     slow = true;
