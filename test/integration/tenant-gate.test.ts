@@ -79,14 +79,15 @@ describe.each(dbKinds)("the database tenant gate on %s", (kind) => {
     await b.get("/users?$top=1&$select=id");
     await sandbox.faults(t.tenantId, { latencyMs: 20, retryAfter: [{ path: "*/groups*", nth: 1, times: 1, seconds: 1, status: 429 }] });
     await sandbox.control("DELETE", `/tenants/${t.tenantId}/requests`);
-    let aDone = false;
-    const first = a.get("/groups?$top=1&$select=id").finally(() => (aDone = true));
-    // B keeps asking (a bounded number of times) while A meets the 429 and waits it out. One slot for the
-    // tenant: A holds it from its request to the pause (set before the slot is given back), so nothing of B is
-    // in flight between the 429 and the pause.
-    const others = (async () => {
-      for (let i = 0; i < 40 && !aDone; i++) await b.get("/users?$top=1&$select=id");
-    })();
+    const first = a.get("/groups?$top=1&$select=id");
+    // B asks once A's gate has written the pause (where B's gate reads it), however long the machine took to get
+    // there: each gate alone would let B through at once; the shared pause must hold it back.
+    for (;;) {
+      const rows = await queryRows(h.db, sql`SELECT 1 FROM graph_tenant_budgets WHERE tenant_id = ${t.tenantId.toLowerCase()}`);
+      if (rows.length > 0) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const others = b.get("/users?$top=1&$select=id");
     await Promise.all([first, others]);
     await Promise.all([gateA.settle(), gateB.settle()]);
     const log = await graphLog(t.tenantId);
@@ -97,7 +98,7 @@ describe.each(dbKinds)("the database tenant gate on %s", (kind) => {
     expect(after.length).toBeGreaterThan(0);
     const early = after.filter((e) => e.at - sentAt < 1000);
     expect(early).toEqual([]);
-    // B kept asking while A waited (each gate alone would have let it through at once): the pause held it back.
+    // B asked while A waited, and was held back by the pause A's gate wrote.
     expect(after.some((e) => e.url.includes("/users"))).toBe(true);
   });
 
