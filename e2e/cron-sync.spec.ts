@@ -10,7 +10,7 @@ test("GET /api/cron/sync answers 401 without the secret and JSON counts with it"
     const res = await request.get("/api/cron/sync", { headers, maxRedirects: 0 });
     expect(res.status()).toBe(401);
     expect(res.headers()["location"]).toBeUndefined();
-    expect(await res.json()).toEqual({ error: "unauthorized" });
+    expect(await res.json()).toEqual({ error: { code: "unauthenticated", message: "The cron secret is missing or wrong." } });
   }
   const ok = await request.get("/api/cron/sync", { headers: { authorization: `Bearer ${app.cronSecret}` }, maxRedirects: 0 });
   expect(ok.status()).toBe(200);

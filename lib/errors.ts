@@ -64,6 +64,15 @@ export function errorResponse(error: unknown, log: (error: unknown) => void): { 
   return { status: 500, error: { code: "internal", message: "Something went wrong on our side. Please try again." } };
 }
 
+/**
+ * errorResponse as a route handler's JSON reply, `{ "error": { code, message, fields? } }` with its status and
+ * never cached. `context` names the route in the server log when the error is not one the product expects.
+ */
+export function errorJson(error: unknown, context: string, log: (context: string, error: unknown) => void): Response {
+  const { status, error: body } = errorResponse(error, (e) => log(context, e));
+  return Response.json({ error: body }, { status, headers: { "cache-control": "no-store" } });
+}
+
 /** A diagnosis an error carries itself (e.g. a stored secret that cannot be opened), in the shape diagnoses have. */
 export interface OwnDiagnosis {
   code: string;

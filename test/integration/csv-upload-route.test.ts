@@ -1,5 +1,5 @@
 /**
- * The CSV upload route against bodies that lie about their size: a chunked body with no Content-Length is counted
+ * The CSV upload routes (recipient import, exclusion list, import replacement) share one door; the upload route against bodies that lie about their size: a chunked body with no Content-Length is counted
  * as it arrives and abandoned past 5 MB, never buffered whole. The route handler is called directly with a real
  * streaming Request; the session is the one thing stood in for (it needs Next's request context).
  */
@@ -13,6 +13,8 @@ vi.mock("@/lib/db", () => ({ getDb: async () => current.db! }));
 vi.mock("@/lib/auth/session", () => ({ currentActor: async () => current.actor ?? null }));
 
 const { POST } = await import("@/app/series/[seriesId]/audience/upload/route");
+const exclusionUpload = await import("@/app/series/[seriesId]/audience/exclusions/upload/route");
+const replaceRoute = await import("@/app/series/[seriesId]/audience/imports/[sourceId]/replace/route");
 
 const MB = 1024 * 1024;
 const boundary = "----roster-test-boundary";
@@ -103,5 +105,53 @@ describe.each(dbKinds)("CSV upload route on %s", (kind) => {
     } as RequestInit);
     expect(response.status).toBe(413);
     expect(stats.pulled).toBeLessThan(1 * MB);
+  });
+
+  const csvForm = (text: string, extra: Record<string, string> = {}) => {
+    const form = new FormData();
+    form.set("file", new File([text], "list.csv", { type: "text/csv" }));
+    for (const [k, v] of Object.entries(extra)) form.set(k, v);
+    return form;
+  };
+
+  test("the three CSV routes share one door: cross-site 403, no session 401, no file 400, each with its message", async () => {
+    const [imported] = [await (await post({ body: csvForm("email\nada@example.com\n") })).json()];
+    const sourceId = imported.data.sourceId as string;
+    const routes = [
+      (init: RequestInit) => POST(new Request("http://localhost/x", { method: "POST", ...init }), { params: Promise.resolve({ seriesId: w.series.id }) }),
+      (init: RequestInit) =>
+        exclusionUpload.POST(new Request("http://localhost/x", { method: "POST", ...init }), { params: Promise.resolve({ seriesId: w.series.id }) }),
+      (init: RequestInit) =>
+        replaceRoute.POST(new Request("http://localhost/x", { method: "POST", ...init }), { params: Promise.resolve({ seriesId: w.series.id, sourceId }) }),
+    ];
+    for (const route of routes) {
+      const crossSite = await route({ body: csvForm("email\nbo@example.com\n"), headers: { origin: "https://evil.example", host: "localhost" } });
+      expect(crossSite.status).toBe(403);
+      expect(await crossSite.json()).toEqual({ ok: false, error: { code: "forbidden", message: "Cross-site upload refused." } });
+      current.actor = null;
+      const stranger = await route({ body: csvForm("email\nbo@example.com\n") });
+      expect(stranger.status).toBe(401);
+      expect((await stranger.json()).error.code).toBe("unauthenticated");
+      current.actor = w.editor.actor;
+      const noFile = new FormData();
+      noFile.set("reason", "unsubscribed");
+      const missing = await route({ body: noFile });
+      expect(missing.status).toBe(400);
+      expect(await missing.json()).toEqual({ ok: false, error: { code: "invalid_input", message: "Choose a CSV file to upload." } });
+    }
+  });
+
+  test("an exclusion list and an import's replacement go through to their verbs", async () => {
+    const imported = await (await post({ body: csvForm("email\nada@example.com\nbo@example.com\n") })).json();
+    const excluded = await exclusionUpload.POST(new Request("http://localhost/x", { method: "POST", body: csvForm("email\nada@example.com\n", { reason: "unsubscribed" }) }), {
+      params: Promise.resolve({ seriesId: w.series.id }),
+    });
+    expect(excluded.status).toBe(200);
+    expect(await excluded.json()).toMatchObject({ ok: true, data: { excluded: 1, leftAudience: 1 } });
+    const replaced = await replaceRoute.POST(new Request("http://localhost/x", { method: "POST", body: csvForm("email\nbo@example.com\ncy@example.com\n") }), {
+      params: Promise.resolve({ seriesId: w.series.id, sourceId: imported.data.sourceId }),
+    });
+    expect(replaced.status).toBe(200);
+    expect(await replaced.json()).toMatchObject({ ok: true, data: { added: 1 } });
   });
 });

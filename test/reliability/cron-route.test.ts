@@ -44,7 +44,8 @@ describe("cron route authorization", () => {
     const response = await call(header);
     expect(response.status).toBe(401);
     expect(response.headers.get("location")).toBeNull();
-    expect(await response.json()).toEqual({ error: "unauthorized" });
+    expect(await response.json()).toEqual({ error: { code: "unauthenticated", message: "The cron secret is missing or wrong." } });
+    expect(response.headers.get("cache-control")).toBe("no-store");
   });
 
   test("HEAD with the right secret answers without running a pass (Next would otherwise answer HEAD with GET)", async () => {

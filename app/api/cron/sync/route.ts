@@ -1,5 +1,6 @@
 import { getDb } from "@/lib/db";
 import { readEnv } from "@/lib/env";
+import { errorJson, RosterError } from "@/lib/errors";
 import { logError } from "@/lib/log";
 import { isAuthorizedCronCall, runCron } from "@/lib/sync/cron";
 
@@ -21,14 +22,13 @@ export function HEAD(): Response {
 
 export async function GET(request: Request): Promise<Response> {
   if (!isAuthorizedCronCall(request.headers.get("authorization"), readEnv().CRON_SECRET)) {
-    return Response.json({ error: "unauthorized" }, { status: 401, headers: { "cache-control": "no-store" } });
+    return errorJson(new RosterError("unauthenticated", "The cron secret is missing or wrong."), "cron sync", logError);
   }
   try {
     const report = await runCron(await getDb(), { budgetMs: BUDGET_MS });
     return Response.json(report, { headers: { "cache-control": "no-store" } });
   } catch (error) {
-    logError("cron sync failed", error);
-    // A failed call must not read as success to the scheduler.
-    return Response.json({ error: "sync run failed" }, { status: 500, headers: { "cache-control": "no-store" } });
+    // A failed call must not read as success to the scheduler: it answers 500 with the generic message.
+    return errorJson(error, "cron sync failed", logError);
   }
 }

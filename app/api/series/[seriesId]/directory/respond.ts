@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import type { Actor } from "@/lib/auth/actor";
 import { currentActor } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
-import { errorResponse } from "@/lib/errors";
+import { errorJson } from "@/lib/errors";
 import { logError } from "@/lib/log";
 
 /**
@@ -18,7 +18,6 @@ export async function respondJson<T>(read: (ctx: { db: Db; actor: Actor | null }
     const actor = await currentActor(db);
     return Response.json(await read({ db, actor }), { headers });
   } catch (error) {
-    const { status, error: body } = errorResponse(error, (e) => logError("directory read failed", e));
-    return Response.json({ error: body }, { status, headers });
+    return errorJson(error, "directory read failed", logError);
   }
 }

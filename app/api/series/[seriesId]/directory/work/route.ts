@@ -1,5 +1,6 @@
 import { after } from "next/server";
 import { isSameOrigin } from "@/lib/auth/same-origin";
+import { errorJson, forbidden } from "@/lib/errors";
 import { logError } from "@/lib/log";
 import { runQueuedWork, seriesWorkToKick } from "@/lib/sync/verbs";
 import { respondJson } from "../respond";
@@ -15,7 +16,7 @@ const KICK_BUDGET_MS = 25_000;
 export async function POST(request: Request, { params }: { params: Promise<{ seriesId: string }> }) {
   // A POST that starts work: another site's page must not be able to make a signed-in editor's browser send it.
   if (!isSameOrigin(request)) {
-    return Response.json({ error: { code: "forbidden", message: "Cross-site request refused." } }, { status: 403, headers: { "cache-control": "no-store" } });
+    return errorJson(forbidden("Cross-site request refused."), "directory work kick", logError);
   }
   const { seriesId } = await params;
   return respondJson(async ({ db, actor }) => {
