@@ -42,7 +42,7 @@ const tstz = (name: string) => timestamp(name, { withTimezone: true });
 // Typed here ($type) so that a read comes back as what was written, without a re-parse or a cast. The writers
 // (lib/jobs, lib/sync/outcomes.ts, lib/connections) build these shapes; the database does not check them.
 
-/** A failure explained for people (lib/directory/entra/types.ts's Diagnosis, as stored). */
+/** A failure explained for people (lib/directory/types.ts's Diagnosis, as stored). */
 export interface StoredDiagnosis {
   code: string;
   title: string;
@@ -80,7 +80,7 @@ export interface SyncJobResult {
   skipped?: SkippedByReason;
 }
 
-/** One item of a connection's verification checklist (lib/directory/entra/verify.ts's ChecklistItem, as stored). */
+/** One item of a connection's verification checklist (lib/directory/types.ts's ChecklistItem, as stored). */
 export interface StoredChecklistItem {
   id: string;
   label: string;

@@ -10,7 +10,7 @@ import type { CreateConnectionResult } from "@/lib/connections/create";
 import type { SandboxPreset } from "@/lib/connections/sandbox-preset";
 import { cleanPasted } from "@/lib/connections/validation";
 import { checksConcerning, describeVerificationOutcome, firstProblemOf, type VerificationSummary } from "@/lib/connections/verification";
-import type { ChecklistItem } from "@/lib/directory/entra/verify";
+import type { ChecklistItem } from "@/lib/directory/types";
 import { CopyButton } from "./copy-button";
 import { CheckboxField, FormSection, SecretValueField, TextAreaField, withoutField } from "./form-controls";
 import { savedConnectionUrl } from "./saved-connection-notice";

@@ -1,4 +1,4 @@
-import type { ChecklistItem } from "@/lib/directory/entra/verify";
+import type { ChecklistItem } from "@/lib/directory/types";
 
 /** The verification checklist: each line passed, failed (with cause, fix and the raw text behind Details), or not checked. */
 export function VerificationChecklist({ items, heading = "Verification" }: { items: ChecklistItem[]; heading?: string }) {

@@ -5,7 +5,7 @@
  * by the user principal name when the username fallback is on and the name is a real address (never a guest's
  * `#EXT#` name). An account whose state Graph did not return is not assumed enabled.
  */
-import type { DirectoryMember } from "@/lib/directory/entra/members";
+import type { DirectoryMember } from "@/lib/directory/types";
 import { isValidEmail, normalizeEmail } from "@/lib/email";
 import { cleanName } from "@/lib/text/sanitize";
 

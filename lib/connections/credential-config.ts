@@ -2,8 +2,8 @@ import "server-only";
 import type { Executor } from "@/db/client";
 import type { directoryConnections } from "@/db/schema";
 import { connectionSecretAad, unsealSecret } from "@/lib/crypto/seal";
-import type { CredentialContext } from "@/lib/directory/entra/assertion-diagnoses";
-import type { AssertionCredentialConfig } from "@/lib/directory/entra/types";
+import type { CredentialContext } from "@/lib/directory/types";
+import type { AssertionCredentialConfig } from "@/lib/directory/types";
 import { federatedCredentialConfig } from "@/lib/identity-keys/federated-credential";
 import { federationSubject, rosterIssuer } from "@/lib/identity-keys/issuer";
 

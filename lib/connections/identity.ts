@@ -6,7 +6,7 @@ import { roleIn, type Actor } from "@/lib/auth/actor";
 import { cloudEndpoints } from "@/lib/directory/entra/cloud";
 import { diagnose } from "@/lib/directory/entra/diagnose";
 import { discoverTenant } from "@/lib/directory/entra/discovery";
-import type { Cloud } from "@/lib/directory/entra/types";
+import type { Cloud } from "@/lib/directory/types";
 import { organizationsOf } from "./access";
 import { isGuid } from "./validation";
 

@@ -4,7 +4,7 @@ import type { Executor } from "@/db/client";
 import { directoryConnections, type CredentialKind } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { sealSecret } from "@/lib/crypto/seal";
-import type { AssertionCredentialConfig } from "@/lib/directory/entra/types";
+import type { AssertionCredentialConfig } from "@/lib/directory/types";
 import { verifyDirectoryAccess } from "@/lib/directory/entra/verify";
 import { invalidInput } from "@/lib/errors";
 import { generateCertificate } from "@/lib/identity-keys/certificate";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { ChecklistItem } from "@/lib/directory/entra/verify";
+import type { ChecklistItem } from "@/lib/directory/types";
 import { describeVerificationOutcome } from "./verification";
 
 const pass = (id: string): ChecklistItem => ({ id, label: id, ok: true });

@@ -1,4 +1,4 @@
-import type { ChecklistItem, VerificationResult } from "@/lib/directory/entra/verify";
+import type { ChecklistItem, VerificationResult } from "@/lib/directory/types";
 import type { ConnectionStatus } from "@/db/schema";
 import type { ExistingConnection } from "./identity";
 

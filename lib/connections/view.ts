@@ -1,5 +1,5 @@
 import type { directoryConnections } from "@/db/schema";
-import type { ChecklistItem } from "@/lib/directory/entra/verify";
+import type { ChecklistItem } from "@/lib/directory/types";
 import { secretExpiryStatus, type SecretExpiryStatus } from "./secret-expiry";
 import type { Cadence, CloudValue, ConnectionHealthValue, ConnectionStatus } from "@/db/schema";
 import { credentialViewOf, type CredentialView } from "./credential-view";

@@ -2,7 +2,7 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { directoryDeltaStates } from "@/db/schema";
-import type { DeltaCursor } from "@/lib/directory/entra/delta";
+import type { DeltaCursor } from "@/lib/directory/types";
 import { MembershipGraph, type GraphOptions } from "@/lib/directory/membership-graph";
 
 /**

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import type { AssertionCredentialConfig } from "@/lib/directory/entra/types";
+import type { AssertionCredentialConfig } from "@/lib/directory/types";
 import { signClientAssertion } from "./assertion";
 import { federationSubject, rosterIssuer } from "./issuer";
 import { currentSigningKey } from "./signing-keys";

@@ -2,7 +2,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { executeCount, queryRows, type Executor } from "@/db/client";
 import { syncJobs, type SyncJobResult } from "@/db/schema";
-import type { Diagnosis } from "@/lib/directory/entra/types";
+import type { Diagnosis } from "@/lib/directory/types";
 import { notFound } from "@/lib/errors";
 import { jsonSafe } from "@/lib/text/sanitize";
 import type { JobMode } from "@/db/schema";

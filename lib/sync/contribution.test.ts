@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { DirectoryMember } from "@/lib/directory/entra/members";
+import type { DirectoryMember } from "@/lib/directory/types";
 import { looksLikeMissingUserRead, memberVerdict, pageContribution } from "./contribution";
 
 const u = (over: Partial<DirectoryMember>): DirectoryMember => ({

@@ -4,7 +4,7 @@
  * the enumeration meets.
  */
 import { memberVerdict, type ContributionRules } from "@/lib/audience/eligibility";
-import type { DirectoryMember } from "@/lib/directory/entra/members";
+import type { DirectoryMember } from "@/lib/directory/types";
 
 export { memberVerdict, type ContributedAddress, type ContributionRules, type MemberVerdict, type SkipReason } from "@/lib/audience/eligibility";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { GraphRequestError } from "@/lib/directory/entra/errors";
-import type { CredentialContext } from "@/lib/directory/entra/assertion-diagnoses";
+import type { CredentialContext } from "@/lib/directory/types";
 import { diagnose, type Diagnosis } from "@/lib/directory/entra/diagnose";
 
 /**

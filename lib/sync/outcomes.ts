@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
-import type { Diagnosis } from "@/lib/directory/entra/types";
+import type { Diagnosis } from "@/lib/directory/types";
 import {
   cancelJob,
   cancelSupersededReviews,

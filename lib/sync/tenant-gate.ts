@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
-import type { TenantGate, TenantSlot } from "@/lib/directory/entra/in-flight";
+import type { TenantGate, TenantSlot } from "@/lib/directory/types";
 
 /**
  * The tenant gate kept in the database, so every serverless instance, cron call and CLI run of a deployment

@@ -9,7 +9,7 @@ import { logError } from "@/lib/log";
 import type { EnumerationProgress } from "./enumerate";
 import { openConnectionGraph, type OpenGraphSession } from "./graph-session";
 import { attemptsExhausted, attemptsExhaustedDiagnosis, claimNextJob, countClaimableJobs, countRemainingJobs, DEFAULT_LEASE_MS, recordMinimalFailure, type SyncJob } from "@/lib/jobs/queue";
-import type { Diagnosis } from "@/lib/directory/entra/types";
+import type { Diagnosis } from "@/lib/directory/types";
 import { unservedDiagnosis } from "./failure";
 import { openRun, recordFailed } from "./outcomes";
 import { runClaimedJob, type JobOutcome, type JobTimings } from "./run-job";

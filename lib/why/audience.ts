@@ -5,7 +5,7 @@ import { audienceSources, connectionOrganizations, directoryConnections, directo
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { invalidInput } from "@/lib/errors";
 import { isValidEmail, normalizeEmail } from "@/lib/email";
-import type { DirectoryPerson } from "@/lib/directory/entra/person";
+import type { DirectoryPerson } from "@/lib/directory/types";
 import { logError } from "@/lib/log";
 import { exclusionOf } from "@/lib/audience/exclusions";
 import {

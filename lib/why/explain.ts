@@ -3,7 +3,7 @@
  * hold the address, the directory sources the series syncs, and what the directory says about the person.
  * Pure, so every branch is tested without a database or Graph.
  */
-import type { DirectoryPerson } from "@/lib/directory/entra/person";
+import type { DirectoryPerson } from "@/lib/directory/types";
 import { memberVerdict, missingAddressReason, type EligibilityInput } from "@/lib/audience/eligibility";
 import { normalizeEmail } from "@/lib/email";
 import { stateLabel } from "@/lib/dialog/labels";

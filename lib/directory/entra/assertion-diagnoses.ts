@@ -1,15 +1,7 @@
+import type { CredentialContext } from "@/lib/directory/types";
 import type { Diagnosis } from "./types";
 
-/**
- * What the diagnosis of a refused client assertion knows about the credential that signed it, so the fix can
- * name the exact value to enter in Azure. Never a key: the issuer, subject and thumbprint are public.
- */
-export interface CredentialContext {
-  kind: "secret" | "certificate" | "federated";
-  issuer?: string;
-  subject?: string;
-  thumbprint?: string;
-}
+export type { CredentialContext } from "@/lib/directory/types";
 
 const FIC_PATH = "App registrations → your app → Certificates & secrets → Federated credentials";
 const CERT_PATH = "App registrations → your app → Certificates & secrets → Certificates";

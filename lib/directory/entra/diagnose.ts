@@ -1,25 +1,13 @@
 import { ownDiagnosis, publicErrorText } from "@/lib/errors";
 import { GraphRequestError } from "./errors";
 import { TenantDiscoveryError } from "./discovery";
-import { assertionDiagnosis, type CredentialContext } from "./assertion-diagnoses";
+import { assertionDiagnosis } from "./assertion-diagnoses";
+import type { DiagnosisContext } from "@/lib/directory/types";
 import type { Cloud, Diagnosis } from "./types";
 
 export type { Diagnosis } from "./types";
 
-/** What the caller knows that turns an error into an exact fix. */
-export interface DiagnosisContext {
-  /** The application permission the failed Graph call needed. */
-  permission?: string;
-  /** The stored secret's expiry (YYYY-MM-DD), for the expired-secret fix. */
-  secretExpiresOn?: string;
-  /** The secret value entered equals or looks like the Secret ID. */
-  secretLooksLikeSecretId?: boolean;
-  /** The group a failed call was about. */
-  groupObjectId?: string;
-  cloud?: Cloud;
-  /** The credential that signed in, for the fixes of assertion refusals (assertion-diagnoses.ts). */
-  credential?: CredentialContext;
-}
+export type { DiagnosisContext } from "@/lib/directory/types";
 
 const CLOUD_NAMES: Record<Cloud, string> = { global: "Azure Global", usgov: "Azure Government" };
 const APP_PERMISSIONS_PATH = "Azure portal → App registrations → your app → API permissions";

@@ -1,22 +1,12 @@
 import { GraphRequestError } from "./errors";
 import { graphItems } from "./paging";
 import type { GraphSession } from "./types";
+import type { DirectoryGroupRecord, GroupKind } from "@/lib/directory/types";
 
 /** The guide's group attributes, plus what classification needs (groupTypes, mailEnabled, securityEnabled). */
 export const GROUP_SELECT = "id,displayName,description,mail,visibility,groupTypes,mailEnabled,securityEnabled";
 
-export interface DirectoryGroupRecord {
-  id: string;
-  displayName: string | null;
-  description: string | null;
-  mail: string | null;
-  visibility: string | null;
-  groupTypes?: string[] | null;
-  mailEnabled?: boolean | null;
-  securityEnabled?: boolean | null;
-}
-
-export type GroupKind = "security" | "microsoft365" | "distribution" | "mail_security" | "dynamic";
+export type { DirectoryGroupRecord, GroupKind } from "@/lib/directory/types";
 
 /**
  * Graph's group kinds (stack-notes): dynamic membership is named first because it is what an admin most needs

@@ -1,15 +1,6 @@
-/**
- * Where a tenant's Graph budget is kept: at most `limit` requests in flight, and a tenant-wide pause after a
- * Retry-After. Graph's budget is per app and tenant, so every session of one tenant must consult one gate;
- * a deployment with several processes (serverless instances, cron calls, the CLI) passes a gate they share
- * (the product keeps it in PostgreSQL). lib/directory/entra knows no storage: this interface is all it needs.
- */
-export interface TenantGate {
-  /** Waits out the tenant's pause, then for a free slot. */
-  acquire(tenantId: string, limit: number): Promise<TenantSlot>;
-  /** Pauses every request of the tenant for `delayMs` from now (a longer pause already set stands). */
-  pause(tenantId: string, delayMs: number): Promise<void>;
-}
+import type { TenantGate, TenantSlot } from "@/lib/directory/types";
+
+export type { TenantGate, TenantSlot } from "@/lib/directory/types";
 
 /**
  * The gate of this process alone (tests, scripts, and the default when no shared gate is given): at most `limit` requests in flight per
@@ -41,13 +32,6 @@ function gateFor(tenantId: string, limit?: number): LocalGate {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-export interface TenantSlot {
-  /** Time spent waiting for a tenant-wide throttling pause. */
-  pausedMs: number;
-  /** Gives the slot back; idempotent, never throws (a shared gate's slot also expires by itself). */
-  release(): void;
-}
 
 export async function acquireTenantSlot(tenantId: string, limit = DEFAULT_MAX_IN_FLIGHT): Promise<TenantSlot> {
   const gate = gateFor(tenantId, limit);

@@ -5,48 +5,14 @@
  */
 import { GraphRequestError } from "./errors";
 import type { ListPageRead } from "./types";
+import type { DirectoryMember, MemberPage, MemberStream } from "@/lib/directory/types";
 
 /** What this module needs from a Graph session: a v1.0 list page or nextLink, read as it arrives. */
 export interface GraphReader {
   getListPage<T = unknown>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<ListPageRead<T>>;
 }
 
-/**
- * What one enumeration walks: a group's members (users, and org contacts when the connection syncs them), or
- * every user or contact of the tenant.
- */
-export type MemberStream =
-  | {
-      kind: "groupMembers";
-      groupObjectId: string;
-      /** Keep org contacts too (the connection's "Sync contacts"). */
-      contacts: boolean;
-      /** The group's visibility is HiddenMembership: listing it needs Member.Read.Hidden. */
-      hiddenMembership?: boolean;
-    }
-  | { kind: "directoryUsers" }
-  | { kind: "directoryContacts" };
-
-/** One directory object as the contribution rules need it. Contacts have no account: never "disabled". */
-export interface DirectoryMember {
-  objectType: "user" | "contact";
-  id: string;
-  displayName: string | null;
-  mail: string | null;
-  userPrincipalName: string | null;
-  /** Null when Graph did not return the property (the app lacks User.Read.All). */
-  accountEnabled: boolean | null;
-}
-
-export interface MemberPage {
-  members: DirectoryMember[];
-  /** Graph's @odata.nextLink, whole; null after the last page. */
-  nextLink: string | null;
-  /** @odata.count when Graph sent it (only advanced queries with $count=true do; no listing here asks). */
-  count: number | null;
-  /** Org contacts on a group's listing that were dropped because the connection does not sync contacts. */
-  contactsOff: number;
-}
+export type { DirectoryMember, MemberPage, MemberStream } from "@/lib/directory/types";
 
 /**
  * Only what the contribution rules read: `$select` also lowers each request's throttling cost. On the uncast

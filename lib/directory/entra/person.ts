@@ -3,23 +3,14 @@
  * principal name) or org contact (by mail) with that address, whether the account is enabled, and every group
  * it belongs to, nesting flattened. Reads only; knows nothing of storage (docs/design.md, "Which way dependencies point").
  */
+import type { DirectoryPerson } from "@/lib/directory/types";
 
 /** The one thing this module needs from a Graph session: an authenticated GET of a v1.0 path or nextLink. */
 export interface GraphReader {
   get<T = unknown>(path: string, options?: { headers?: Record<string, string> }): Promise<T>;
 }
 
-export interface DirectoryPerson {
-  kind: "user" | "contact";
-  objectId: string;
-  displayName: string;
-  mail: string | null;
-  userPrincipalName: string | null;
-  /** Contacts have no account: they count as enabled. Null when Graph did not return it (no User.Read.All). */
-  accountEnabled: boolean | null;
-  /** Groups it belongs to, directly or through nested groups. */
-  groups: { objectId: string; displayName: string }[];
-}
+export type { DirectoryPerson } from "@/lib/directory/types";
 
 interface Page<T> {
   value?: T[];

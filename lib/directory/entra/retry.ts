@@ -1,3 +1,4 @@
+import type { RetryPolicy } from "@/lib/directory/types";
 import type { GraphRequestError } from "./errors";
 
 /**
@@ -6,13 +7,7 @@ import type { GraphRequestError } from "./errors";
  * failures (500/502, no response, a body that broke off, stalled or is not JSON) back off exponentially with
  * full jitter; attempts are bounded.
  */
-export interface RetryPolicy {
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** A Retry-After longer than this is not waited out in-process: the caller reschedules instead. */
-  maxRetryAfterMs: number;
-}
+export type { RetryPolicy } from "@/lib/directory/types";
 
 export const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 6,

@@ -1,40 +1,16 @@
+import type { DirectoryCallStats, DirectoryConnectionConfig } from "@/lib/directory/types";
+
 /**
  * What lib/directory/entra needs to reach a tenant. lib/directory/entra knows nothing of storage: callers unseal the secret and
  * pass it in, and nothing here keeps it beyond the credential object.
  */
-export type Cloud = "global" | "usgov";
+export type { AssertionCredentialConfig, Cloud, Diagnosis } from "@/lib/directory/types";
 
-export interface GraphConnectionConfig {
-  tenantId: string;
-  clientId: string;
-  /** The client secret's value; empty when `credential` says the connection signs in otherwise. */
-  clientSecret: string;
-  /** A certificate or federated credential instead of the client secret (credential.ts). */
-  credential?: AssertionCredentialConfig;
-  cloud: Cloud;
-  /**
-   * Microsoft Graph's host for this tenant, from `msgraph_host` in its openid-configuration (saved at
-   * verification): graph.microsoft.com, graph.microsoft.us or dod-graph.microsoft.us. Absent for connections
-   * verified before it was saved: the cloud's default host is used.
-   */
-  graphHost?: string | null;
-}
-
-/**
- * Credentials that sign a client assertion instead of sending a secret. A certificate's private key comes
- * unsealed from the caller and lives only in the credential object; a federated assertion is signed on demand
- * by `getAssertion` (Roster's own issuer), so no key is held here at all.
- */
-export type AssertionCredentialConfig =
-  | { kind: "certificate"; certificatePem: string; privateKeyPem: string; thumbprint: string }
-  | { kind: "federated"; issuer: string; subject: string; getAssertion: () => Promise<string> };
+/** A connection's config as the Entra implementation reads it: the neutral one (lib/directory/types.ts). */
+export type GraphConnectionConfig = DirectoryConnectionConfig;
 
 /** Counters a sync run records in its ledger. */
-export interface GraphCallStats {
-  requests: number;
-  retries: number;
-  throttleWaitMs: number;
-}
+export type GraphCallStats = DirectoryCallStats;
 
 /** A Graph session for one connection: every call goes through one retry policy and the tenant's in-flight cap. */
 export interface GraphSession {
@@ -63,12 +39,3 @@ export interface GraphPage<T> {
   "@odata.nextLink"?: string;
   "@odata.count"?: number;
 }
-
-/** Graph's diagnosis of a failure, in words an admin can act on. */
-export type Diagnosis = {
-  code: string;
-  title: string;
-  fix: string;
-  /** The raw Entra or Graph text, for support, shown behind "Details". */
-  details?: string;
-};

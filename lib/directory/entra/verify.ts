@@ -6,49 +6,10 @@ import { openGraph } from "./client";
 import { getGroup } from "./groups";
 import { GraphRequestError } from "./errors";
 import type { Diagnosis, GraphConnectionConfig, GraphPage, GraphSession } from "./types";
+import type { ChecklistItem, VerificationOptions, VerificationResult } from "@/lib/directory/types";
 import { isUuid } from "@/lib/uuid";
 
-/** One line of the verification checklist: passed, failed with its diagnosis, or not checked. */
-export type ChecklistItem = {
-  id: string;
-  label: string;
-  ok: boolean;
-  /** Not checked because an earlier step failed (shown as such, never as passed). */
-  skipped?: boolean;
-  code?: string;
-  title?: string;
-  fix?: string;
-  details?: string;
-  /** A passed line's remark, shown with it (e.g. a broader permission allowed the read than the guide recommends). */
-  note?: string;
-};
-
-export interface VerificationResult {
-  ok: boolean;
-  checklist: ChecklistItem[];
-  /** Application permissions in the token's roles claim (empty when no token was issued). */
-  roles: string[];
-  /** The first failure, for the connection's health line. */
-  diagnosis: Diagnosis | null;
-  /** The token step passed: the credentials themselves are right, whatever else failed. */
-  credentialsOk: boolean;
-  /** The tenant's `msgraph_host` as discovered (null when the directory was not found). */
-  graphHost: string | null;
-}
-
-export interface VerificationOptions {
-  groupObjectIds: string[];
-  syncContacts: boolean;
-  secretExpiresOn?: string;
-  secretId?: string;
-  /**
-   * A group with hidden membership the connection's catalog holds (directory_groups.visibility): with no Group
-   * Object IDs the whole directory is offered, so Member.Read.Hidden is checked on it. Graph documents no
-   * $filter on a group's visibility (https://learn.microsoft.com/en-us/graph/api/resources/group lists none for
-   * it), so verification cannot ask Graph for one in a single request: the caller passes the catalog's.
-   */
-  hiddenMembershipGroupId?: string;
-}
+export type { ChecklistItem, VerificationOptions, VerificationResult } from "@/lib/directory/types";
 
 /** Whether the group catalog can be read: the app signs in and Group.Read.All passed. */
 export function canReadGroups(result: VerificationResult): boolean {

@@ -1,0 +1,94 @@
+/**
+ * Microsoft Entra ID behind the directory-provider seam (lib/directory/provider.ts,
+ * docs/adr/0014-directory-provider-seam.md): the interface, made of this folder's modules. Nothing here is new
+ * behaviour; each member delegates to the module that did the work before the seam.
+ */
+import { z } from "zod";
+import type { DirectoryProvider, DirectorySession } from "@/lib/directory/provider";
+import type { DeltaCursor as OpaqueDeltaCursor, DirectoryConnectionConfig, FailureClass } from "@/lib/directory/types";
+import { cloudEndpoints } from "./cloud";
+import { openGraph, type OpenGraphOptions } from "./client";
+import { DeltaResyncRequired, readDeltaRound, resyncReason, seedFromDirectory, type DeltaCursor } from "./delta";
+import { diagnose } from "./diagnose";
+import { discoverTenant } from "./discovery";
+import { GraphRequestError } from "./errors";
+import { getGroup, getGroupsByIds, groupKind, iterateGroups } from "./groups";
+import { DEFAULT_MAX_IN_FLIGHT } from "./in-flight";
+import { isRejectedCursor, startMemberPage, streamsFor } from "./members";
+import { findDirectoryPerson } from "./person";
+import { defaultRetryPolicy, isThrottling, isTransient } from "./retry";
+import type { GraphSession } from "./types";
+import { canReadGroups, CONTACTS_PERMISSION, REQUIRED_PERMISSIONS, verifyDirectoryAccess } from "./verify";
+
+/**
+ * Entra's provider-specific settings (directory_connections.provider_config). None yet: the cloud and the
+ * tenant's Graph host predate the column and keep their own columns (cloud, msgraph_host).
+ */
+export const entraConfigSchema = z.object({}).strict();
+export type EntraProviderConfig = z.infer<typeof entraConfigSchema>;
+
+/** The token endpoint names the tenant's id: https://login.microsoftonline.com/{tenant id}/oauth2/v2.0/token. */
+const GUID_IN_PATH = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//i;
+
+/**
+ * A Graph session seen through the seam. Exported for tests that drive the sync engine with a Graph-shaped
+ * fake (test/support/factories.ts); the product opens sessions with `entraProvider.open`.
+ */
+export function directorySessionOf(graph: GraphSession): DirectorySession {
+  return {
+    get stats() {
+      return graph.stats;
+    },
+    iterateGroups: () => iterateGroups(graph),
+    getGroupsByIds: (ids) => getGroupsByIds(graph, ids),
+    getGroup: (id) => getGroup(graph, id),
+    startMemberPage: (stream, cursor) => startMemberPage(graph, stream, cursor),
+    findPerson: (address) => findDirectoryPerson(graph, address),
+    incremental: {
+      readRound: (known, cursor, opts) => readDeltaRound(graph, known, cursor as DeltaCursor, opts),
+      seed: (into, sourceGroupIds, opts) => seedFromDirectory(graph, into, sourceGroupIds, opts) as Promise<OpaqueDeltaCursor>,
+    },
+  };
+}
+
+function classify(error: unknown, cursor: string | null = null): FailureClass {
+  const resync = error instanceof DeltaResyncRequired ? error.reason : resyncReason(error);
+  const cause = error instanceof DeltaResyncRequired ? error.cause : error;
+  if (!(cause instanceof GraphRequestError)) {
+    return { request: false, transient: false, rejectedCursor: false, resyncRequired: resync, notFound: false, forbidden: false, unauthorized: false };
+  }
+  return {
+    request: true,
+    transient: isTransient(cause),
+    retryAfterMs: isThrottling(cause.status) ? cause.retryAfterMs : undefined,
+    rejectedCursor: isRejectedCursor(cause, cursor),
+    resyncRequired: resync,
+    notFound: cause.status === 404,
+    forbidden: cause.status === 403,
+    unauthorized: cause.status === 401,
+    message: cause.message,
+  };
+}
+
+export const entraProvider: DirectoryProvider = {
+  kind: "entra",
+  label: "Microsoft Entra ID",
+  configSchema: entraConfigSchema,
+  defaultMaxInFlight: DEFAULT_MAX_IN_FLIGHT,
+  defaultRetryPolicy,
+  requiredPermissions: REQUIRED_PERMISSIONS,
+  contactsPermission: CONTACTS_PERMISSION,
+  open: (config: DirectoryConnectionConfig, options?: OpenGraphOptions) => directorySessionOf(openGraph(config, options)),
+  verify: verifyDirectoryAccess,
+  canReadGroups,
+  async discover(directory, cloud) {
+    const discovery = await discoverTenant(directory, cloudEndpoints(cloud));
+    if (!discovery.ok) return { ok: false, diagnosis: diagnose(discovery.error) };
+    const id = discovery.tokenEndpoint?.match(GUID_IN_PATH)?.[1];
+    return { ok: true, tenantId: id ? id.toLowerCase() : null, graphHost: discovery.graphHost ?? null };
+  },
+  diagnose,
+  classify,
+  groupKind,
+  streamsFor,
+};
