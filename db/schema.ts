@@ -306,6 +306,13 @@ export const directoryConnections = pgTable(
     status: connectionStatusEnum("status").notNull().default("draft"),
     health: connectionHealthEnum("health").notNull().default("unknown"),
     cadence: cadenceEnum("cadence").notNull().default("weekly"),
+    /**
+     * The mass-removal guard (lib/sync/removal-guard.ts): a run that would remove more than this share (percent)
+     * of a group's addresses and more than this many applies nothing and waits in Needs review. The same two
+     * figures bound one cron call's removals across the connection's groups.
+     */
+    reviewSharePercent: integer("review_share_percent").notNull().default(20),
+    reviewMinRemovals: integer("review_min_removals").notNull().default(50),
     /** Application permissions seen in the token's roles claim at the last verification. */
     grantedRoles: text("granted_roles").array().notNull().default(sql`'{}'::text[]`),
     /** The last verification's checklist: [{ id, label, ok, title?, fix?, details? }]. */

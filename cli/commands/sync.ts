@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { audienceSources, directoryGroups, syncJobs } from "@/db/schema";
 import { enqueueJob } from "@/lib/jobs/queue";
 import { afterDueWork, prepareDueWork } from "@/lib/sync/cron";
+import { CallRemovalGuard } from "@/lib/sync/removal-guard";
 import { applyReviewedSet, runQueuedWork, type WorkEvent, type WorkSummary } from "@/lib/sync/verbs";
 import { workerName } from "@/lib/sync/worker";
 import { UsageError, type CommandContext, type CommandGroup } from "../command";
@@ -103,7 +104,7 @@ export const syncCommands: CommandGroup = {
           const { catalogsRefreshed, catalogsFailed, secretsExpired } = connections;
           ctx.out(`Queued ${queued} due group sync${queued === 1 ? "" : "s"}; refreshed ${catalogsRefreshed} group catalog${catalogsRefreshed === 1 ? "" : "s"}${catalogsFailed ? ` (${catalogsFailed} failed)` : ""}.`);
           if (secretsExpired > 0) ctx.out(`${secretsExpired} connection${secretsExpired === 1 ? "'s" : "s'"} client secret expired: marked failing with the fix (see the connection's page).`);
-          const summary = await runQueuedWork(db, { budgetMs, owner, concurrency, onProgress: reporter(ctx, await activeJobLabels(db)) });
+          const summary = await runQueuedWork(db, { budgetMs, owner, concurrency, removalGuard: new CallRemovalGuard(), onProgress: reporter(ctx, await activeJobLabels(db)) });
           printSummary(ctx, summary);
           await afterDueWork(db, new Date());
           return summary.failed > 0 ? 1 : 0;

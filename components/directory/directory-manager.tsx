@@ -11,7 +11,7 @@ import {
 import { Alert } from "@/components/ui/alert";
 import type { ActionResult } from "@/lib/errors";
 import type { DirectoryGroupRow, DirectoryOverview, SourceStateView } from "@/lib/dialog/types";
-import { ConfirmRemovals } from "./confirm-removals";
+import { ConfirmRemovals, ConfirmUntick } from "./confirm-removals";
 import { directoryKeys, useDirectoryOverview, useGroupCatalog } from "./directory-queries";
 import { DirectorySkeleton, SkeletonBar } from "./skeletons";
 import { applyQueued, applySelection, isPendingSource } from "./optimistic";
@@ -47,6 +47,8 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
   const [busyGroupId, setBusyGroupId] = useState<string | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const [reviewing, setReviewing] = useState<SourceStateView | null>(null);
+  /** Unticked sources waiting for the editor to see who leaves, and the selection to apply once confirmed. */
+  const [unticking, setUnticking] = useState<{ sourceIds: string[]; labels: string[]; apply(): void } | null>(null);
   const [names, setNames] = useState<Map<string, string>>(new Map());
 
   const overview = useDirectoryOverview(seriesId, chosenConnection);
@@ -182,13 +184,25 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
     const changes = selection.changes;
     const pending = selection.snapshot();
     const input = { connectionId, groupIds: selection.desiredGroupIds(), entireDirectory: selection.entireTicked };
-    // The ticks become the saved selection at once (the optimistic overview carries them); a refusal puts
-    // them back as unsaved changes.
-    selection.reset();
-    selectionWrite.mutate(input, {
-      onSuccess: () => setNotice({ tone: "info", text: describeChanges(changes, true), whileActive: changes.toAdd > 0 || changes.entire === true }),
-      onError: () => selection.restore(pending),
-    });
+    const apply = () => {
+      // The ticks become the saved selection at once (the optimistic overview carries them); a refusal puts
+      // them back as unsaved changes.
+      selection.reset();
+      selectionWrite.mutate(input, {
+        onSuccess: () => setNotice({ tone: "info", text: describeChanges(changes, true), whileActive: changes.toAdd > 0 || changes.entire === true }),
+        onError: () => selection.restore(pending),
+      });
+    };
+    // Unticking removes recipients: the editor sees how many and who before it applies.
+    const leaving = [
+      ...selection.untickedGroupIds().flatMap((id) => {
+        const source = sourcesByGroup.get(id);
+        return source ? [source] : [];
+      }),
+      ...(changes.entire === false && data?.entireDirectory ? [data.entireDirectory] : []),
+    ];
+    if (leaving.length === 0) apply();
+    else setUnticking({ sourceIds: leaving.map((s) => s.sourceId), labels: leaving.map((s) => s.label), apply });
   }
 
   if (overview.isPending) return <DirectorySkeleton />;
@@ -281,6 +295,18 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
         onConfirmReview={handlers.onConfirmReview}
       />
       {shownNotice ? <Alert tone={shownNotice.tone}>{shownNotice.text}</Alert> : null}
+      {unticking ? (
+        <ConfirmUntick
+          seriesId={seriesId}
+          sourceIds={unticking.sourceIds}
+          labels={unticking.labels}
+          onCancel={() => setUnticking(null)}
+          onConfirm={() => {
+            setUnticking(null);
+            unticking.apply();
+          }}
+        />
+      ) : null}
       {reviewing ? (
         <ConfirmRemovals seriesId={seriesId} source={reviewing} onCancel={() => setReviewing(null)} onConfirm={() => confirmRemovals(reviewing)} />
       ) : null}

@@ -5,7 +5,7 @@
  */
 import { useCallback, useState } from "react";
 import { keepPreviousData, useIsMutating, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
-import { LIVE_POLL_MS, type DirectoryOverview, type GroupKind, type GroupPage, type PreviewStatus, type ReviewRemovals, type SyncState } from "@/lib/dialog/types";
+import { LIVE_POLL_MS, type DirectoryOverview, type GroupKind, type GroupPage, type PreviewStatus, type ReviewRemovals, type SelectionRemovals, type SyncState } from "@/lib/dialog/types";
 
 export class ReadError extends Error {}
 
@@ -23,6 +23,7 @@ export const directoryKeys = {
     ["directory", seriesId, "groups", connectionId, filters, page] as const,
   preview: (seriesId: string, jobId: string) => ["directory", seriesId, "preview", jobId] as const,
   removals: (seriesId: string, sourceId: string) => ["directory", seriesId, "removals", sourceId] as const,
+  untick: (seriesId: string, sourceIds: string[]) => ["directory", seriesId, "untick", sourceIds] as const,
 };
 
 const base = (seriesId: string) => `/api/series/${encodeURIComponent(seriesId)}/directory`;
@@ -138,5 +139,18 @@ export function useReviewRemovals(seriesId: string, sourceId: string) {
   return useQuery({
     queryKey: directoryKeys.removals(seriesId, sourceId),
     queryFn: () => readJson<ReviewRemovals>(`${base(seriesId)}/sources/${encodeURIComponent(sourceId)}/removals`),
+  });
+}
+
+/** Who leaves the audience if these ticked sources are unticked; read fresh each time the confirmation opens. */
+export function useSelectionRemovals(seriesId: string, sourceIds: string[]) {
+  return useQuery({
+    queryKey: directoryKeys.untick(seriesId, sourceIds),
+    queryFn: () => {
+      const params = new URLSearchParams(sourceIds.map((id) => ["source", id]));
+      return readJson<SelectionRemovals>(`${base(seriesId)}/removals?${params}`);
+    },
+    staleTime: 0,
+    gcTime: 0,
   });
 }

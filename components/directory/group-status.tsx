@@ -43,8 +43,11 @@ export function GroupStatus({ state, source, pendingTick }: { state: SyncState; 
       return source.review ? (
         <p className="text-sm text-orange-900">
           This sync would remove {formatCount(source.review.wouldRemove)} of {formatCount(source.review.current)} addresses
-          {source.review.wouldAdd ? ` and add ${formatCount(source.review.wouldAdd)}` : ""}. Nothing has been removed yet: confirm if
-          that is expected.
+          {source.review.wouldAdd ? ` and add ${formatCount(source.review.wouldAdd)}` : ""}
+          {source.review.connection
+            ? `, after this scheduled run had already removed ${formatCount(source.review.connection.removedBefore)} of the directory's ${formatCount(source.review.connection.current)} addresses`
+            : ""}
+          . Nothing has been removed yet: confirm if that is expected.
         </p>
       ) : (
         <p className="text-sm text-orange-900">This sync would remove many addresses. Nothing has been removed yet.</p>

@@ -65,6 +65,8 @@ export function usePendingSelection(saved: Set<string>, savedEntire: boolean) {
       }
       return [...desired];
     },
+    /** Saved groups the editor unticked: what "Update audience" would release. */
+    untickedGroupIds: () => [...pending].filter(([, on]) => !on).map(([id]) => id),
     reset: () => {
       setPending(new Map());
       setEntirePending(null);

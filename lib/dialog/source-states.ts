@@ -30,7 +30,13 @@ export function asSkipped(value: unknown): SkippedCounts {
 function asReview(value: unknown): ReviewNumbers | null {
   if (!value || typeof value !== "object") return null;
   const v = value as Record<string, unknown>;
-  return { current: Number(v.current ?? 0), wouldRemove: Number(v.wouldRemove ?? 0), wouldAdd: Number(v.wouldAdd ?? 0) };
+  const c = v.connection && typeof v.connection === "object" ? (v.connection as Record<string, unknown>) : null;
+  return {
+    current: Number(v.current ?? 0),
+    wouldRemove: Number(v.wouldRemove ?? 0),
+    wouldAdd: Number(v.wouldAdd ?? 0),
+    ...(c ? { connection: { current: Number(c.current ?? 0), removedBefore: Number(c.removedBefore ?? 0) } } : {}),
+  };
 }
 
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());

@@ -67,6 +67,8 @@ export interface ReviewNumbers {
   current: number;
   wouldRemove: number;
   wouldAdd: number;
+  /** Held by the scheduled run's connection-wide guard: the connection's addresses and what the run had removed before. */
+  connection?: { current: number; removedBefore: number };
 }
 
 /** Everything a group's row and details show about its place in this series' audience. */
@@ -136,6 +138,18 @@ export interface ReviewRemovals {
   /** The first of them, by address. */
   first: { email: string; name: string | null }[];
   /** Of the group's addresses that leave, those no other source holds (they leave the audience itself). */
+  leavingAudience: number;
+}
+
+/**
+ * Who leaves the audience if an editor unticks these groups (or "Sync entire directory"): how many addresses
+ * they hold, how many of them leave the audience (no other source holds them), and the first of those.
+ */
+export interface SelectionRemovals {
+  sourceIds: string[];
+  labels: string[];
+  total: number;
+  first: { email: string; name: string | null }[];
   leavingAudience: number;
 }
 

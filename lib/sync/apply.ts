@@ -3,17 +3,15 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import { withPlannerSettings } from "@/db/planner";
 import { holdStaged, lockSeriesAudience, releaseUnstaged } from "@/lib/audience/holdings";
+import { exceedsThreshold, type CallRemovalGuard, type RemovalThreshold } from "./removal-guard";
 
-/**
- * The mass-removal guard (docs/design.md, "The sync, precisely"): a run that would take away more than this share of a group's current
- * addresses, and more than this many, applies nothing until a person confirms. A group emptied by mistake in
- * Azure (or a half-broken permission) must not silently empty a newsletter's audience.
- */
-export const REVIEW_SHARE = 0.2;
-export const REVIEW_MIN_REMOVALS = 50;
+export { DEFAULT_REMOVAL_THRESHOLD, exceedsThreshold } from "./removal-guard";
 
-export function needsReview(current: number, wouldRemove: number): boolean {
-  return wouldRemove > REVIEW_MIN_REMOVALS && wouldRemove > current * REVIEW_SHARE;
+/** The guard an apply runs under: the connection's figures and, in a cron call, the call's connection-wide total. */
+export interface ApplyGuard {
+  connectionId: string;
+  threshold: RemovalThreshold;
+  call?: CallRemovalGuard;
 }
 
 export interface ApplyCounts {
@@ -31,6 +29,11 @@ export interface ReviewNumbers {
   current: number;
   wouldRemove: number;
   wouldAdd: number;
+  /**
+   * Set when the cron call's connection-wide guard held the run: the connection's addresses as the call found
+   * them and what the call had already removed across the connection before this run.
+   */
+  connection?: { current: number; removedBefore: number };
 }
 
 /** Thrown inside the apply transaction so that the removals it already made roll back. */
@@ -52,7 +55,7 @@ export class NeedsReviewSignal extends Error {
  */
 export async function applyStagedSet(
   tx: Executor,
-  input: { jobId: string; sourceId: string; seriesId: string; guard: boolean },
+  input: { jobId: string; sourceId: string; seriesId: string; guard: ApplyGuard | false },
 ): Promise<ApplyCounts> {
   const { jobId, sourceId, seriesId } = input;
   const staged = { jobId };
@@ -61,21 +64,45 @@ export async function applyStagedSet(
     const gone = await releaseUnstaged(tx, { seriesId, sourceId, staged });
     const removed = gone.released;
 
-    if (input.guard && removed > REVIEW_MIN_REMOVALS) {
-      const [c] = await queryRows<{ remaining: number; would_add: number }>(
-        tx,
-        sql`SELECT (SELECT count(*) FROM recipient_sources WHERE source_id = ${sourceId}::uuid)::int AS remaining,
-                   (SELECT count(*) FROM sync_staging st WHERE st.job_id = ${jobId}::uuid
-                      AND NOT EXISTS (SELECT 1 FROM recipient_sources rs
-                                      WHERE rs.source_id = ${sourceId}::uuid AND rs.email_normalized = st.email_normalized))::int AS would_add`,
-      );
-      const current = Number(c.remaining) + removed;
-      if (needsReview(current, removed)) throw new NeedsReviewSignal({ current, wouldRemove: removed, wouldAdd: Number(c.would_add) });
+    const guard = input.guard;
+    if (guard && removed > guard.threshold.minRemovals) {
+      const current = (await heldBy(tx, sourceId)) + removed;
+      if (exceedsThreshold(guard.threshold, current, removed)) {
+        throw new NeedsReviewSignal({ current, wouldRemove: removed, wouldAdd: await wouldAdd(tx, jobId, sourceId) });
+      }
+    }
+    if (guard && guard.call && removed > 0) {
+      const baseline = await guard.call.baselineOf(tx, guard.connectionId);
+      const reserved = guard.call.reserve(jobId, guard.connectionId, guard.threshold, baseline, removed);
+      if (!reserved.ok) {
+        throw new NeedsReviewSignal({
+          current: (await heldBy(tx, sourceId)) + removed,
+          wouldRemove: removed,
+          wouldAdd: await wouldAdd(tx, jobId, sourceId),
+          connection: { current: baseline, removedBefore: reserved.removedBefore },
+        });
+      }
     }
 
     const held = await holdStaged(tx, { seriesId, sourceId, staged });
     return { added: held.held, removed, recipientsAdded: held.added, recipientsRemoved: gone.removed, total: held.total };
   });
+}
+
+/** Addresses the source holds (inside the apply: after its removals). */
+async function heldBy(tx: Executor, sourceId: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(tx, sql`SELECT count(*)::int AS n FROM recipient_sources WHERE source_id = ${sourceId}::uuid`);
+  return Number(row.n);
+}
+
+/** Staged addresses the source does not hold yet: what a held run would add once confirmed. */
+async function wouldAdd(tx: Executor, jobId: string, sourceId: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    tx,
+    sql`SELECT count(*)::int AS n FROM sync_staging st WHERE st.job_id = ${jobId}::uuid
+          AND NOT EXISTS (SELECT 1 FROM recipient_sources rs WHERE rs.source_id = ${sourceId}::uuid AND rs.email_normalized = st.email_normalized)`,
+  );
+  return Number(row.n);
 }
 
 /** What a preview reports: how the staged set compares with the series' audience as it stands. */

@@ -11,6 +11,7 @@ import { scanAlertsForCron } from "@/lib/alerts/scan";
 import { pruneChangeLog } from "@/lib/audience/change-log";
 import { verifyConnectionAs } from "@/lib/connections/verify";
 import { scheduleDueConnections } from "./schedule";
+import { CallRemovalGuard } from "./removal-guard";
 import { runQueuedWork, type WorkSummary } from "./worker";
 
 /**
@@ -157,6 +158,8 @@ export async function runCron(
     owner: undefined,
     openGraph: opts.openGraph,
     concurrency: opts.concurrency,
+    // The second mass-removal guard: this call's removals summed per connection.
+    removalGuard: new CallRemovalGuard(),
   });
   const alerts = await afterDueWork(db, opts.now ?? new Date(started));
   return { due, ...work, connections, alerts };

@@ -9,6 +9,7 @@ import type { GraphSession } from "@/lib/directory/entra/types";
 import { connectionCredentialContext } from "@/lib/connections/credential-config";
 import { logError } from "@/lib/log";
 import { applyStagedSet, NeedsReviewSignal, previewNumbers } from "./apply";
+import { thresholdOf, type CallRemovalGuard } from "./removal-guard";
 import { enumerateIntoStaging, type EnumerationProgress } from "./enumerate";
 import { sourceIsServed } from "./access";
 import { classifyFailure, directoryUnavailableDiagnosis, groupDeletedDiagnosis, SyncFailure, unservedDiagnosis } from "./failure";
@@ -42,6 +43,8 @@ export interface JobContext {
   deadline: number;
   openGraph: OpenGraphSession;
   onPage?: (progress: EnumerationProgress) => void;
+  /** A cron call's connection-wide removal guard (lib/sync/removal-guard.ts); absent outside cron calls. */
+  removalGuard?: CallRemovalGuard;
   /** Filled in as the job runs: where its time went (for the CLI and the benchmark). */
   timings?: JobTimings;
 }
@@ -141,8 +144,12 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
         // Series first, then the job: the order every audience writer takes, so none waits on another in a cycle.
         await lockSeriesAudience(tx, job.seriesId);
         if (!(await holdJob(tx, ref))) throw new LeaseLostError(job.id);
-        const counts = await applyStagedSet(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId, guard: true });
+        const guard = { connectionId: connection.id, threshold: thresholdOf(connection), call: ctx.removalGuard };
+        const counts = await applyStagedSet(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId, guard });
         await recordSynced(tx, ref, counts);
+      }).catch((error: unknown) => {
+        ctx.removalGuard?.cancel(job.id);
+        throw error;
       });
       if (ctx.timings) ctx.timings.applyMs = performance.now() - applyStarted;
       return "synced";

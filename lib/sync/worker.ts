@@ -12,6 +12,7 @@ import { attemptsExhausted, attemptsExhaustedDiagnosis, claimNextJob, countClaim
 import type { Diagnosis } from "@/lib/directory/types";
 import { unservedDiagnosis } from "./failure";
 import { openRun, recordFailed } from "./outcomes";
+import type { CallRemovalGuard } from "./removal-guard";
 import { runClaimedJob, type JobOutcome, type JobTimings } from "./run-job";
 
 export type WorkEvent =
@@ -32,6 +33,8 @@ export interface RunQueuedWorkOptions {
   leaseMs?: number;
   openGraph?: OpenGraphSession;
   onProgress?: (event: WorkEvent) => void;
+  /** The cron call's connection-wide removal guard (lib/sync/removal-guard.ts), shared by the call's jobs. */
+  removalGuard?: CallRemovalGuard;
 }
 
 export interface WorkSummary {
@@ -105,6 +108,7 @@ export async function runQueuedWork(db: Executor, opts: RunQueuedWorkOptions): P
           deadline,
           openGraph,
           timings,
+          removalGuard: opts.removalGuard,
           onPage: opts.onProgress ? (progress) => opts.onProgress!({ type: "page", progress }) : undefined,
         });
       } catch (error) {

@@ -4,7 +4,8 @@ import * as s from "@/db/schema";
 import { listDirectoryGroups, likePattern } from "@/lib/dialog/group-list";
 import { directoryOverview } from "@/lib/dialog/overview";
 import { previewStatus } from "@/lib/dialog/preview-status";
-import { reviewRemovals } from "@/lib/dialog/review-removals";
+import { reviewRemovals, selectionRemovals } from "@/lib/dialog/review-removals";
+import { excludeAddress } from "@/lib/audience/exclusions";
 import { RUNS_PER_SOURCE } from "@/lib/dialog/source-states";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
 import { makeConnection, makeGroupSource, makeGroups, makeJob, makeOrgWithEditor } from "./directory-fixtures";
@@ -276,5 +277,36 @@ describe.each(dbKinds)("directory read models on %s", (kind) => {
     await expect(reviewRemovals(h.db, a.actor, { seriesId: a.series.id, sourceId: "not-a-uuid" })).rejects.toMatchObject({ code: "not_found" });
     await h.db.update(s.audienceSources).set({ state: "synced", review: null }).where(eq(s.audienceSources.id, staff.id));
     await expect(reviewRemovals(h.db, a.actor, { seriesId: a.series.id, sourceId: staff.id })).rejects.toMatchObject({ code: "conflict" });
+  });
+
+  test("unticking groups: who leaves the audience is what no other source holds, counted before anything applies", async () => {
+    const a = await arrange();
+    const members = Array.from({ length: 70 }, (_, i) => `u${String(i).padStart(2, "0")}@contoso.test`);
+    const staff = await makeGroupSource(h.db, { seriesId: a.series.id, connectionId: a.connection.id, group: a.allStaff, members: members.slice(0, 60) });
+    const outreach = await makeGroupSource(h.db, { seriesId: a.series.id, connectionId: a.connection.id, group: a.outreach, members: members.slice(50) });
+    await makeGroupSource(h.db, { seriesId: a.series.id, connectionId: a.connection.id, group: a.engineering, members: [members[0], members[69]] });
+    // An excluded address is held but is no recipient: it does not "leave".
+    await excludeAddress(h.db, a.actor, { seriesId: a.series.id, email: members[1], reason: "unsubscribed" });
+
+    const one = await selectionRemovals(h.db, a.actor, { seriesId: a.series.id, sourceIds: [staff.id] });
+    // Staff holds u00–u59; u00 is also Engineering's, u50–u59 Outreach's, u01 is excluded: 48 leave.
+    expect(one).toMatchObject({ total: 60, leavingAudience: 48, labels: ["All-Staff"] });
+    expect(one.first.map((r) => r.email)).toEqual(members.slice(2, 50));
+
+    const both = await selectionRemovals(h.db, a.actor, { seriesId: a.series.id, sourceIds: [staff.id, outreach.id] });
+    // Together they hold u00–u69 once each; u00 and u69 stay through Engineering, u01 is excluded.
+    expect(both).toMatchObject({ total: 70, leavingAudience: 67, labels: ["All-Staff", "Outreach"] });
+    expect(both.first).toHaveLength(50);
+    expect(both.first[0].email).toBe(members[2]);
+
+    // Nothing changed: it only counted.
+    expect((await h.db.select({ n: count() }).from(s.recipients).where(eq(s.recipients.seriesId, a.series.id)))[0].n).toBe(69);
+
+    const stranger = await makeOrgWithEditor(h.db);
+    await expect(selectionRemovals(h.db, stranger.actor, { seriesId: a.series.id, sourceIds: [staff.id] })).rejects.toMatchObject({ code: "not_found" });
+    await expect(selectionRemovals(h.db, a.actor, { seriesId: a.series.id, sourceIds: [] })).rejects.toMatchObject({ code: "not_found" });
+    await expect(selectionRemovals(h.db, a.actor, { seriesId: a.series.id, sourceIds: ["nope"] })).rejects.toMatchObject({ code: "not_found" });
+    const foreign = await makeGroupSource(h.db, { seriesId: stranger.series.id, connectionId: a.connection.id, group: a.management });
+    await expect(selectionRemovals(h.db, a.actor, { seriesId: a.series.id, sourceIds: [staff.id, foreign.id] })).rejects.toMatchObject({ code: "not_found" });
   });
 });

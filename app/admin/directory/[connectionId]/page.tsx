@@ -7,6 +7,7 @@ import { ConnectionOptionsForm } from "@/components/connections/connection-optio
 import { CopyButton } from "@/components/connections/copy-button";
 import { CredentialSection } from "@/components/connections/credential-section";
 import { DeleteConnection } from "@/components/connections/delete-connection";
+import { RemovalThresholdForm } from "@/components/connections/removal-threshold-form";
 import { RotateSecretForm } from "@/components/connections/rotate-secret-form";
 import { SavedConnectionNotice } from "@/components/connections/saved-connection-notice";
 import { VerificationChecklist } from "@/components/connections/verification-checklist";
@@ -16,6 +17,7 @@ import { isAdminAnywhere } from "@/lib/auth/actor";
 import { requirePageActor } from "@/lib/auth/page";
 import { connectionDeletionImpact } from "@/lib/connections/delete";
 import { getConnection } from "@/lib/connections/queries";
+import { connectionThreshold } from "@/lib/connections/thresholds";
 import { describeSecretExpiry, EXPIRY_NOTICE_DAYS } from "@/lib/connections/secret-expiry";
 import { REQUIRED_PERMISSIONS, CONTACTS_PERMISSION } from "@/lib/directory/entra/verify";
 import { getDb } from "@/lib/db";
@@ -30,6 +32,7 @@ import {
   verifyConnectionAction,
 } from "./actions";
 import { AlertsSection } from "./alerts-section";
+import { updateThresholdAction } from "./threshold-actions";
 
 export const metadata: Metadata = { title: "Directory connection" };
 
@@ -56,6 +59,7 @@ export default async function ConnectionPage({
     throw error;
   }
   const impact = await connectionDeletionImpact(db, actor, connection.id);
+  const threshold = await connectionThreshold(db, actor, connection.id);
   const administered = new Map(actor.memberships.filter((m) => m.role === "admin").map((m) => [m.organizationId, m.organizationName]));
   const orgChoices = [
     ...[...administered].map(([id, name]) => ({ id, name, administered: true })),
@@ -169,6 +173,15 @@ export default async function ConnectionPage({
       <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="settings-heading">
         <h2 id="settings-heading" className="mb-3 text-base font-semibold text-slate-900">Settings</h2>
         <ConnectionOptionsForm connection={connection} organizations={orgChoices} update={updateConnectionOptionsAction} />
+      </section>
+
+      <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="guard-heading">
+        <h2 id="guard-heading" className="text-base font-semibold text-slate-900">Mass-removal guard</h2>
+        <p className="mb-3 mt-1 text-sm text-slate-600">
+          A sync that would remove more than both figures from a group applies nothing and waits in Needs review until an editor confirms
+          it. The same figures bound what one scheduled run removes across all of this directory&apos;s groups.
+        </p>
+        <RemovalThresholdForm connectionId={connection.id} {...threshold} update={updateThresholdAction} />
       </section>
 
       <AlertsSection db={db} actor={actor} connectionId={connection.id} />

@@ -1,0 +1,2 @@
+ALTER TABLE "directory_connections" ADD COLUMN "review_share_percent" integer DEFAULT 20 NOT NULL;--> statement-breakpoint
+ALTER TABLE "directory_connections" ADD COLUMN "review_min_removals" integer DEFAULT 50 NOT NULL;
