@@ -27,6 +27,7 @@ import {
   uniqueIndex,
   uuid,
   customType,
+  check,
 } from "drizzle-orm/pg-core";
 
 /** Raw bytes (PostgreSQL bytea), as a Buffer. */
@@ -272,13 +273,17 @@ export const directoryConnections = pgTable(
      * default host is used.
      */
     msgraphHost: text("msgraph_host"),
-    /** Azure's Secret ID (not secret) and the first characters Azure shows as the secret's hint. */
-    secretId: text("secret_id").notNull(),
-    secretHint: text("secret_hint").notNull(),
+    /**
+     * Azure's Secret ID (not secret) and the first characters Azure shows as the secret's hint. The secret
+     * columns are null for a connection made with a certificate or a federated credential (it never had a
+     * secret); `directory_connections_credential_material` requires them while the kind is `secret`.
+     */
+    secretId: text("secret_id"),
+    secretHint: text("secret_hint"),
     /** AES-256-GCM sealed secret value, bound to this row's id (lib/crypto). Never leaves the server. */
-    secretSealed: text("secret_sealed").notNull(),
-    secretKeyId: text("secret_key_id").notNull(),
-    secretExpiresOn: date("secret_expires_on", { mode: "string" }).notNull(),
+    secretSealed: text("secret_sealed"),
+    secretKeyId: text("secret_key_id"),
+    secretExpiresOn: date("secret_expires_on", { mode: "string" }),
     /** Which credential signs in (see credentialKindEnum). The secret columns stay until the admin retires the secret. */
     credentialKind: credentialKindEnum("credential_kind").notNull().default("secret"),
     /**
@@ -326,8 +331,36 @@ export const directoryConnections = pgTable(
     createdAt: createdAt(),
     updatedAt: tstz("updated_at").notNull().defaultNow(),
   },
-  (t) => [index("directory_connections_tenant_idx").on(t.tenantId)],
+  (t) => [
+    index("directory_connections_tenant_idx").on(t.tenantId),
+    // The kind that signs in has its material: a secret kind its sealed secret and expiry, a certificate kind its
+    // certificate, sealed key, thumbprint and expiry; a federated credential needs nothing stored.
+    check(
+      "directory_connections_credential_material",
+      sql`(${t.credentialKind} <> 'secret' OR (${t.secretId} IS NOT NULL AND ${t.secretHint} IS NOT NULL AND ${t.secretSealed} IS NOT NULL AND ${t.secretKeyId} IS NOT NULL AND ${t.secretExpiresOn} IS NOT NULL))
+        AND (${t.credentialKind} <> 'certificate' OR (${t.certificatePem} IS NOT NULL AND ${t.certificateKeySealed} IS NOT NULL AND ${t.certificateThumbprint} IS NOT NULL AND ${t.certificateExpiresAt} IS NOT NULL))`,
+    ),
+  ],
 );
+
+/**
+ * A credential the wizard prepared before its connection exists: the id the connection will get (so the
+ * federated credential's subject can be shown before saving) and, for a certificate, the key pair made for it,
+ * the private key sealed as the connection's own will be. Bound to the admin who prepared it; taken (deleted) by
+ * the save that creates the connection, in the same transaction, so an id is never used twice
+ * (lib/connections/pending-credential.ts).
+ */
+export const pendingCredentials = pgTable("pending_credentials", {
+  id: uuid("id").primaryKey(),
+  createdBy: uuid("created_by")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  createdAt: createdAt(),
+  certificatePem: text("certificate_pem"),
+  certificateKeySealed: text("certificate_key_sealed"),
+  certificateThumbprint: text("certificate_thumbprint"),
+  certificateExpiresAt: tstz("certificate_expires_at"),
+});
 
 /**
  * Roster's own OIDC signing keys (the issuer of federated client assertions, lib/identity-keys). The private key is

@@ -4,6 +4,7 @@ import { refreshCatalog } from "@/lib/connections/catalog";
 import { diagnose } from "@/lib/directory/entra/diagnose";
 import { UsageError, type CommandContext, type CommandGroup } from "../command";
 import { isUuid } from "@/lib/uuid";
+import type { ConnectionView } from "@/lib/connections/view";
 
 const OPERATOR = { kind: "operator" as const, label: "cli" };
 
@@ -14,6 +15,15 @@ function connectionIdArg(args: string[]): string {
   return id;
 }
 
+/** The credential that signs in and when it expires, as `connections list` prints it: public facts only. */
+export function credentialLine(c: Pick<ConnectionView, "credential" | "credentialExpiry" | "secretId">): string {
+  const e = c.credentialExpiry;
+  const left = e ? (e.status.level === "expired" ? "EXPIRED" : `${e.status.daysLeft} days left`) : "";
+  if (c.credential.kind === "federated") return `federated (subject ${c.credential.federation.subject}; nothing expires)`;
+  if (c.credential.kind === "certificate") return `certificate ${c.credential.certificate?.thumbprint ?? "?"} expires ${e?.expiresOn ?? "?"} (${left})`;
+  return `secret ${c.secretId} expires ${e?.expiresOn ?? "?"} (${left})`;
+}
+
 async function list(ctx: CommandContext) {
   const connections = await listAllConnections(await ctx.db());
   if (connections.length === 0) {
@@ -21,10 +31,9 @@ async function list(ctx: CommandContext) {
     return;
   }
   for (const c of connections) {
-    const expiry = c.secretExpiry.level === "expired" ? "EXPIRED" : `${c.secretExpiry.daysLeft} days left`;
     ctx.out(`${c.id}  ${c.name}`);
     ctx.out(`  status ${c.status}, health ${c.health}, ${c.cloud === "usgov" ? "Azure Government" : "Azure Global"}, tenant ${c.tenantId}, app ${c.clientId}`);
-    ctx.out(`  secret ${c.secretId} expires ${c.secretExpiresOn} (${expiry}); last verified ${c.lastVerifiedAt ?? "never"}`);
+    ctx.out(`  credential ${credentialLine(c)}; last verified ${c.lastVerifiedAt ?? "never"}`);
     ctx.out(`  organizations: ${c.organizations.map((o) => o.name).join(", ") || "none"}`);
     if (c.lastError) ctx.out(`  last error: ${c.lastError.title}. Fix: ${c.lastError.fix}`);
   }
@@ -35,7 +44,7 @@ export const connectionsCommands: CommandGroup = {
   summary: "List directory connections, verify one, refresh its groups",
   subcommands: {
     list: {
-      summary: "Every connection with its status, health and secret expiry",
+      summary: "Every connection with its status, health, credential kind and its expiry",
       run: async (ctx) => list(ctx),
     },
     verify: {

@@ -17,7 +17,8 @@ export function StatusBadge({ status }: { status: ConnectionView["status"] }) {
   return status === "draft" ? <Badge tone="violet">Draft</Badge> : <Badge tone="blue">Active</Badge>;
 }
 
-export function SecretExpiryText({ view }: { view: Pick<ConnectionView, "secretExpiresOn" | "secretExpiry"> }) {
+export function SecretExpiryText({ view }: { view: { secretExpiresOn: string | null; secretExpiry: ConnectionView["secretExpiry"] } }) {
+  if (!view.secretExpiry || !view.secretExpiresOn) return <span className="text-slate-700">none</span>;
   const { level, daysLeft } = view.secretExpiry;
   const tone = level === "expired" ? "text-red-700" : level === "urgent" ? "text-red-700" : level === "soon" ? "text-amber-800" : "text-slate-700";
   const when = level === "expired" ? "expired" : daysLeft === 0 ? "expires today" : `in ${daysLeft} ${daysLeft === 1 ? "day" : "days"}`;

@@ -52,7 +52,9 @@ export function RotateSecretForm({ connectionId, rotate }: { connectionId: strin
       setMessage({
         tone: "success",
         text:
-          secretId === previousSecretId
+          previousSecretId === null
+            ? `Secret saved: Roster now signs in with the secret with Secret ID ${secretId}.`
+            : secretId === previousSecretId
             ? `Secret saved again: Roster uses the secret with Secret ID ${secretId}, as before. Do not delete it in Azure.`
             : `Secret rotated: Roster now uses the secret with Secret ID ${secretId}. It no longer uses the secret with Secret ID ${previousSecretId}: you can delete that one in Azure (Certificates & secrets).`,
       });

@@ -7,6 +7,8 @@ export interface SecretExpiryBannerItem {
   id: string;
   name: string;
   text: string;
+  /** What the link does: rotate the secret, or make the next certificate. */
+  action: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export function SecretExpiryBannerList({ items }: { items: SecretExpiryBannerIte
         <Alert key={item.id} tone="error">
           <span className="font-medium">{item.name}:</span> {item.text}{" "}
           <Link href={`/admin/directory/${item.id}`} className="font-medium underline">
-            Rotate the secret
+            {item.action}
           </Link>
         </Alert>
       ))}

@@ -12,7 +12,8 @@ import { refreshCatalog } from "@/lib/connections/catalog";
 import { requireAdminOfAll } from "./access";
 import { recordConnectionAudit } from "./audit";
 import { findSameAppConnection, resolveTenantId, sameAppMessage } from "./identity";
-import { fieldsNeedAttention, validateAppIds, validateConnectionForm, validateOptions, validateSecret, type ConnectionFormValue } from "./validation";
+import { loadPendingCredential, pendingCredentialConfig, takePendingCredential } from "./pending-credential";
+import { fieldsNeedAttention, validateAppIds, validateConnectionForm, validateCredentialChoice, validateOptions, type ConnectionFormValue, type CredentialChoice, type SecretValue, type Validated } from "./validation";
 import { summarizeVerification, verificationColumns, type VerificationSummary } from "./verification";
 import type { ConnectionStatus } from "@/db/schema";
 
@@ -25,10 +26,32 @@ export function secretHintOf(value: string): string {
   return `${value.slice(0, 3)}${"•".repeat(5)}`;
 }
 
-function verifyForm(value: Pick<ConnectionFormValue, "tenantId" | "clientId" | "cloud" | "secretValue" | "secretId" | "secretExpiresOn" | "groupObjectIds" | "syncContacts">) {
+/** The wizard's choice: a client secret as typed, or a credential prepared for this connection (pending-credential.ts). */
+export type WizardCredential =
+  | { kind: "secret"; secret: SecretValue }
+  | { kind: "certificate" | "federated"; pending: Awaited<ReturnType<typeof loadPendingCredential>> };
+
+/** The chosen credential with its prepared part loaded: only the admin's own, unexpired, unused one. */
+async function loadCredential(db: Executor, actor: Actor, choice: CredentialChoice): Promise<Validated<WizardCredential>> {
+  if (choice.kind === "secret") return { ok: true, value: choice };
+  const pending = await loadPendingCredential(db, actor, choice.pendingId);
+  if (choice.kind === "certificate" && !pending.certificatePem) {
+    return { ok: false, fields: { certificate: "Create the certificate first, upload it in Azure, then verify." } };
+  }
+  return { ok: true, value: { kind: choice.kind, pending } };
+}
+
+function verifyForm(db: Executor, value: Pick<ConnectionFormValue, "tenantId" | "clientId" | "cloud" | "groupObjectIds" | "syncContacts">, credential: WizardCredential) {
+  const target = { groupObjectIds: value.groupObjectIds, syncContacts: value.syncContacts };
+  if (credential.kind === "secret") {
+    return verifyDirectoryAccess(
+      { tenantId: value.tenantId, clientId: value.clientId, clientSecret: credential.secret.secretValue, cloud: value.cloud },
+      { ...target, secretExpiresOn: credential.secret.secretExpiresOn, secretId: credential.secret.secretId },
+    );
+  }
   return verifyDirectoryAccess(
-    { tenantId: value.tenantId, clientId: value.clientId, clientSecret: value.secretValue, cloud: value.cloud },
-    { groupObjectIds: value.groupObjectIds, syncContacts: value.syncContacts, secretExpiresOn: value.secretExpiresOn, secretId: value.secretId },
+    { tenantId: value.tenantId, clientId: value.clientId, clientSecret: "", cloud: value.cloud, credential: pendingCredentialConfig(db, credential.pending, credential.kind) },
+    target,
   );
 }
 
@@ -41,13 +64,14 @@ export async function verifyConnectionDraft(db: Executor, actor: Actor | null, r
   requireAdminArea(a);
   const fields: Record<string, string> = {};
   const ids = validateAppIds(raw);
-  const secret = validateSecret(raw);
+  const choice = validateCredentialChoice(raw);
+  const credential = choice.ok ? await loadCredential(db, a, choice.value) : choice;
   const options = validateOptions(raw);
-  for (const r of [ids, secret, options]) if (!r.ok) Object.assign(fields, r.fields);
-  if (!ids.ok || !secret.ok || !options.ok) throw invalidInput(fieldsNeedAttention(fields), fields);
+  for (const r of [ids, credential, options]) if (!r.ok) Object.assign(fields, r.fields);
+  if (!ids.ok || !credential.ok || !options.ok) throw invalidInput(fieldsNeedAttention(fields), fields);
   const identity = await checkIdentity(db, a, ids.value, options.value.cloud);
   if ("refused" in identity) return identity.refused;
-  return { ...summarizeVerification(await verifyForm({ ...ids.value, ...secret.value, ...options.value, tenantId: identity.tenantId })), tenantId: identity.tenantId };
+  return { ...summarizeVerification(await verifyForm(db, { ...ids.value, ...options.value, tenantId: identity.tenantId }, credential.value)), tenantId: identity.tenantId };
 }
 
 /**
@@ -82,30 +106,30 @@ export async function createConnection(
   const form = validateConnectionForm(raw);
   if (!form.ok) throw invalidInput(fieldsNeedAttention(form.fields), form.fields);
   const value = form.value;
+  const chosen = await loadCredential(db, a, value.credential);
+  if (!chosen.ok) throw invalidInput(fieldsNeedAttention(chosen.fields), chosen.fields);
+  const credential = chosen.value;
   requireAdminOfAll(a, value.organizationIds);
   const identity = await checkIdentity(db, a, value, value.cloud);
   if ("refused" in identity) return { saved: false, verification: identity.refused };
   value.tenantId = identity.tenantId;
 
-  const result = await verifyForm(value);
+  const result = await verifyForm(db, value, credential);
   const verification = { ...summarizeVerification(result), tenantId: value.tenantId };
   if (!result.ok && raw.saveAsDraft !== true) return { saved: false, verification };
 
-  const connectionId = randomUUID();
+  // A prepared credential's id is the connection's: the federated subject and the sealed key's AAD name it.
+  const connectionId = credential.kind === "secret" ? randomUUID() : credential.pending.id;
   const status = result.ok ? "active" : "draft";
-  const sealed = sealSecret(value.secretValue, connectionSecretAad(connectionId));
   await db.transaction(async (tx) => {
+    const material = credential.kind === "secret" ? secretColumns(connectionId, credential.secret) : credentialColumns(credential.kind, await takePendingCredential(tx, a, connectionId));
     await tx.insert(directoryConnections).values({
       id: connectionId,
       name: value.name,
       tenantId: value.tenantId,
       clientId: value.clientId,
       cloud: value.cloud,
-      secretId: value.secretId,
-      secretHint: secretHintOf(value.secretValue),
-      secretSealed: sealed.sealed,
-      secretKeyId: sealed.keyId,
-      secretExpiresOn: value.secretExpiresOn,
+      ...material,
       groupObjectIds: value.groupObjectIds,
       useUsernameFallback: value.useUsernameFallback,
       syncContacts: value.syncContacts,
@@ -121,8 +145,9 @@ export async function createConnection(
       tenantId: value.tenantId,
       clientId: value.clientId,
       cloud: value.cloud,
-      secretId: value.secretId,
-      secretExpiresOn: value.secretExpiresOn,
+      credentialKind: credential.kind,
+      ...(credential.kind === "secret" ? { secretId: credential.secret.secretId, secretExpiresOn: credential.secret.secretExpiresOn } : {}),
+      ...(credential.kind === "certificate" ? { thumbprint: "certificateThumbprint" in material ? material.certificateThumbprint : null } : {}),
       groupObjectIds: value.groupObjectIds,
       useUsernameFallback: value.useUsernameFallback,
       syncContacts: value.syncContacts,
@@ -133,6 +158,30 @@ export async function createConnection(
   });
   if (result.ok) await refreshCatalogQuietly(db, connectionId);
   return { saved: true, connectionId, status, verification };
+}
+
+function secretColumns(connectionId: string, secret: SecretValue) {
+  const sealed = sealSecret(secret.secretValue, connectionSecretAad(connectionId));
+  return {
+    credentialKind: "secret" as const,
+    secretId: secret.secretId,
+    secretHint: secretHintOf(secret.secretValue),
+    secretSealed: sealed.sealed,
+    secretKeyId: sealed.keyId,
+    secretExpiresOn: secret.secretExpiresOn,
+  };
+}
+
+/** A prepared credential's columns: nothing for federation; for a certificate, its sealed key as sealed for this id. */
+function credentialColumns(kind: "certificate" | "federated", pending: Awaited<ReturnType<typeof takePendingCredential>>) {
+  if (kind === "federated") return { credentialKind: kind };
+  return {
+    credentialKind: kind,
+    certificatePem: pending.certificatePem,
+    certificateKeySealed: pending.certificateKeySealed,
+    certificateThumbprint: pending.certificateThumbprint,
+    certificateExpiresAt: pending.certificateExpiresAt,
+  };
 }
 
 /** A catalog refresh after save or verify: its failure must not undo what was saved; it shows on the page instead. */

@@ -8,6 +8,9 @@ import { federatedCredentialConfig } from "@/lib/identity-keys/federated-credent
 import { federationSubject, rosterIssuer } from "@/lib/identity-keys/issuer";
 
 type ConnectionRow = typeof directoryConnections.$inferSelect;
+
+/** Azure accepts certificates of any validity; Roster offers one or two years, with one as the default. */
+export const CERTIFICATE_VALID_DAYS = [365, 730] as const;
 export type CertificateSlot = "current" | "next";
 
 /** The sealed certificate key is bound to its row and slot: a key copied to another row or slot fails to open. */
@@ -35,6 +38,7 @@ export function connectionCredential(db: Executor, row: ConnectionRow): { client
     if (!credential) throw new Error("This connection's certificate is missing: create a certificate on its page.");
     return { clientSecret: "", credential };
   }
+  if (!row.secretSealed) throw new Error("This connection has no client secret: choose its credential on its page.");
   return { clientSecret: unsealSecret(row.secretSealed, connectionSecretAad(row.id)) };
 }
 

@@ -61,7 +61,7 @@ export async function verifyStoredConnection(db: Executor, connection: Connectio
     hiddenMembershipGroupId: hidden[0]?.objectId,
     groupObjectIds: connection.groupObjectIds,
     syncContacts: connection.syncContacts,
-    secretExpiresOn: connection.secretExpiresOn,
-    secretId: connection.secretId,
+    secretExpiresOn: connection.secretExpiresOn ?? undefined,
+    secretId: connection.secretId ?? undefined,
   });
 }

@@ -10,9 +10,12 @@ const uuidish = z.string().max(64);
 export const credentialsInput = z.object({
   clientId: text(200),
   tenantId: text(200),
-  secretId: text(200),
-  secretValue: text(500),
-  secretExpiresOn: text(40),
+  /** secret (the default), certificate or federated; the last two name the credential prepared for the wizard. */
+  credentialKind: text(20).optional(),
+  pendingId: uuidish.optional(),
+  secretId: text(200).optional(),
+  secretValue: text(500).optional(),
+  secretExpiresOn: text(40).optional(),
   groupObjectIds: text(5000).optional(),
   azureGovernment: z.boolean().optional(),
   useUsernameFallback: z.boolean().optional(),
@@ -25,6 +28,14 @@ export const createConnectionInput = credentialsInput.extend({
   ownerName: text(500),
   ownerEmail: text(500),
   saveAsDraft: z.boolean().optional(),
+});
+
+/** The wizard asks for its federated values or its certificate before the connection exists (pending-credential.ts). */
+export const prepareWizardCredentialInput = z.object({
+  pendingId: uuidish.optional(),
+  certificate: z.boolean().optional(),
+  validDays: z.number().int().optional(),
+  renew: z.boolean().optional(),
 });
 
 export const connectionIdInput = z.object({ connectionId: uuidish });

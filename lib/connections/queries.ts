@@ -85,18 +85,17 @@ export async function refreshConnectionGroups(
     return { ok: true, refresh };
   } catch (error) {
     logError(`group catalog refresh for connection ${row.id} failed`, error);
-    const d = diagnose(error, { secretExpiresOn: row.secretExpiresOn });
+    const d = diagnose(error, { secretExpiresOn: row.secretExpiresOn ?? undefined });
     return { ok: false, title: d.title, fix: d.fix, details: d.details };
   }
 }
 
-/** Connections whose secret needs attention, for the banner on every admin page. */
+/** Connections whose secret or certificate needs attention, for the banner on every admin page. */
 export async function secretExpiryAlerts(db: Executor, actor: Actor | null) {
   if (!actor || !actor.memberships.some((m) => m.role === "admin")) return [];
   const views = await listConnections(db, actor);
   return views
-    .filter((v) => v.secretExpiry.banner)
-    .map((v) => ({ id: v.id, name: v.name, clientId: v.clientId, secretExpiresOn: v.secretExpiresOn, expiry: v.secretExpiry }));
+    .flatMap((v) => (v.credentialExpiry?.status.banner ? [{ id: v.id, name: v.name, clientId: v.clientId, expiry: v.credentialExpiry }] : []));
 }
 
 /** Every connection, for the operator CLI (support staff with database access act with the server's authority). */

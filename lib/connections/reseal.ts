@@ -1,5 +1,5 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { eq, isNotNull } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { directoryConnections } from "@/db/schema";
 import { sealingKeysFromEnv, type SealingKeys } from "@/lib/crypto/keys";
@@ -11,7 +11,7 @@ export interface ResealReport {
   resealed: number;
   alreadyCurrent: number;
   /** Connections whose secret no configured key opens (they need "Rotate secret"). */
-  unreadable: { id: string; name: string; keyId: string }[];
+  unreadable: { id: string; name: string; keyId: string | null }[];
 }
 
 /**
@@ -22,7 +22,9 @@ export interface ResealReport {
 export async function resealConnectionSecrets(db: Executor, by: ConnectionActor, keys: SealingKeys = sealingKeysFromEnv()): Promise<ResealReport> {
   const rows = await db
     .select({ id: directoryConnections.id, name: directoryConnections.name, keyId: directoryConnections.secretKeyId })
-    .from(directoryConnections);
+    .from(directoryConnections)
+    // A connection made with a certificate or a federated credential has no secret to re-seal.
+    .where(isNotNull(directoryConnections.secretSealed));
   const report: ResealReport = { resealed: 0, alreadyCurrent: 0, unreadable: [] };
   const orgs = await organizationsOf(db, rows.map((r) => r.id));
   for (const row of rows) {
@@ -32,7 +34,7 @@ export async function resealConnectionSecrets(db: Executor, by: ConnectionActor,
     }
     const outcome = await db.transaction(async (tx) => {
       const [locked] = await tx.select().from(directoryConnections).where(eq(directoryConnections.id, row.id)).for("update");
-      if (!locked) return "gone" as const;
+      if (!locked || !locked.secretSealed) return "gone" as const;
       if (locked.secretKeyId === keys.current.id) return "current" as const;
       let value: string;
       try {

@@ -14,7 +14,7 @@ import { healthOf, summarizeVerification, verificationColumns, type Verification
 
 export type RotateSecretResult =
   /** secretId is the secret Roster now uses; previousSecretId the one it no longer uses, which can be deleted in Azure. */
-  | { rotated: true; secretId: string; previousSecretId: string; verification: VerificationSummary }
+  | { rotated: true; secretId: string; previousSecretId: string | null; verification: VerificationSummary }
   | { rotated: false; verification: VerificationSummary };
 
 /**

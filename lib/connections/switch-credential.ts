@@ -12,11 +12,10 @@ import { federatedCredentialConfig } from "@/lib/identity-keys/federated-credent
 import { asUser, requireAdminOfEveryServed, requireConnectionAdmin, type ConnectionRow } from "./access";
 import { recordConnectionAudit, type ConnectionActor } from "./audit";
 import { refreshCatalogQuietly } from "./create";
-import { certificateCredentialOf, certificateKeyAad } from "./credential-config";
+import { CERTIFICATE_VALID_DAYS, certificateCredentialOf, certificateKeyAad } from "./credential-config";
 import { summarizeVerification, verificationColumns, type VerificationSummary } from "./verification";
 
-/** Azure accepts certificates of any validity; Roster offers one or two years, with one as the default. */
-export const CERTIFICATE_VALID_DAYS = [365, 730] as const;
+export { CERTIFICATE_VALID_DAYS } from "./credential-config";
 
 export interface PreparedCertificate {
   thumbprint: string;

@@ -29,7 +29,14 @@ export interface SecretValue {
   secretExpiresOn: string;
 }
 
-export interface ConnectionFormValue extends ConnectionOptionsValue, SecretValue {
+/**
+ * How the connection will sign in: a client secret as typed, or the credential Roster prepared for the wizard
+ * (its id; create.ts loads it). A form that names no kind is a client secret, as before the choice existed.
+ */
+export type CredentialChoice = { kind: "secret"; secret: SecretValue } | { kind: "certificate" | "federated"; pendingId: string };
+
+export interface ConnectionFormValue extends ConnectionOptionsValue {
+  credential: CredentialChoice;
   name: string;
   organizationIds: string[];
   ownerName: string;
@@ -178,15 +185,30 @@ export function validateAppIds(raw: Raw): Validated<{ clientId: string; tenantId
   return { ok: true, value: { clientId: clientId.toLowerCase(), tenantId: tenantId.toLowerCase() } };
 }
 
+export const CREDENTIAL_KINDS = ["federated", "certificate", "secret"] as const;
+const EXPIRED_CHOICE = "Choose the credential again: Roster shows the values to enter in Azure.";
+
+export function validateCredentialChoice(raw: Raw, now = new Date()): Validated<CredentialChoice> {
+  const kind = raw.credentialKind === undefined || raw.credentialKind === "" ? "secret" : raw.credentialKind;
+  if (kind === "secret") {
+    const secret = validateSecret(raw, now);
+    return secret.ok ? { ok: true, value: { kind, secret: secret.value } } : secret;
+  }
+  if (kind !== "certificate" && kind !== "federated") return { ok: false, fields: { credentialKind: "Choose how Roster signs in: a federated credential, a certificate or a client secret." } };
+  const pendingId = typeof raw.pendingId === "string" ? raw.pendingId.trim().toLowerCase() : "";
+  if (!isUuid(pendingId)) return { ok: false, fields: { credentialKind: EXPIRED_CHOICE } };
+  return { ok: true, value: { kind, pendingId } };
+}
+
 export function validateConnectionForm(raw: Raw, now = new Date()): Validated<ConnectionFormValue> {
   const fields: Record<string, string> = {};
   const ids = validateAppIds(raw);
   const owner = validateOwner(raw);
-  const secret = validateSecret(raw, now);
+  const credential = validateCredentialChoice(raw, now);
   const options = validateOptions(raw);
-  for (const r of [ids, owner, secret, options]) if (!r.ok) Object.assign(fields, r.fields);
-  if (!ids.ok || !owner.ok || !secret.ok || !options.ok) return { ok: false, fields };
-  return { ok: true, value: { ...owner.value, ...secret.value, ...options.value, ...ids.value } };
+  for (const r of [ids, owner, credential, options]) if (!r.ok) Object.assign(fields, r.fields);
+  if (!ids.ok || !owner.ok || !credential.ok || !options.ok) return { ok: false, fields };
+  return { ok: true, value: { ...owner.value, ...options.value, ...ids.value, credential: credential.value } };
 }
 
 /** The on-screen labels of the connection fields, so a summary names what to fix in the admin's words. */
@@ -200,6 +222,9 @@ export const FIELD_LABELS: Record<string, string> = {
   secretId: "Client secret ID",
   secretValue: "Client secret value",
   secretExpiresOn: "Secret expires on",
+  credentialKind: "Credential",
+  certificate: "Certificate",
+  validDays: "Certificate validity",
   groupObjectIds: "Group Object IDs",
   cadence: "Sync schedule",
   azureGovernment: "Azure Government",

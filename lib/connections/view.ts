@@ -1,6 +1,6 @@
 import type { directoryConnections } from "@/db/schema";
 import type { ChecklistItem } from "@/lib/directory/types";
-import { secretExpiryStatus, type SecretExpiryStatus } from "./secret-expiry";
+import { credentialExpiryOf, secretExpiryStatus, type CredentialExpiry, type SecretExpiryStatus } from "./secret-expiry";
 import type { Cadence, CloudValue, ConnectionHealthValue, ConnectionStatus } from "@/db/schema";
 import { credentialViewOf, type CredentialView } from "./credential-view";
 
@@ -16,10 +16,13 @@ export interface ConnectionView {
   tenantId: string;
   clientId: string;
   cloud: CloudValue;
-  secretId: string;
-  secretHint: string;
-  secretExpiresOn: string;
-  secretExpiry: SecretExpiryStatus;
+  /** The client secret's public facts; null on a connection that never had one (made with another credential). */
+  secretId: string | null;
+  secretHint: string | null;
+  secretExpiresOn: string | null;
+  secretExpiry: SecretExpiryStatus | null;
+  /** When the credential that signs in expires (secret or certificate); null for a federated credential. */
+  credentialExpiry: CredentialExpiry | null;
   /** How the connection signs in, with public facts only (credential-view.ts). */
   credential: CredentialView;
   groupObjectIds: string[];
@@ -50,7 +53,8 @@ export function toConnectionView(row: ConnectionRow, organizations: { id: string
     secretHint: row.secretHint,
     secretExpiresOn: row.secretExpiresOn,
     // A secret no longer used warns of nothing: the connection signs in otherwise.
-    secretExpiry: row.credentialKind === "secret" ? secretExpiryStatus(row.secretExpiresOn, now) : { ...secretExpiryStatus(row.secretExpiresOn, now), banner: false },
+    secretExpiry: row.secretExpiresOn === null ? null : row.credentialKind === "secret" ? secretExpiryStatus(row.secretExpiresOn, now) : { ...secretExpiryStatus(row.secretExpiresOn, now), banner: false },
+    credentialExpiry: credentialExpiryOf(row, now),
     credential: credentialViewOf(row),
     groupObjectIds: row.groupObjectIds,
     useUsernameFallback: row.useUsernameFallback,
@@ -75,7 +79,7 @@ export function toConnectionView(row: ConnectionRow, organizations: { id: string
  * when it has not (mistyped when the secret was entered, or a run diagnosed it without the date), the date on
  * record is given as what it is, with where the real one is.
  */
-export function datedExpiry(code: string | undefined, title: string | undefined, recordedExpiry: string): string | undefined {
-  if (code !== "secret_expired" || !title || /\d{4}-\d{2}-\d{2}/.test(title)) return title;
+export function datedExpiry(code: string | undefined, title: string | undefined, recordedExpiry: string | null): string | undefined {
+  if (code !== "secret_expired" || !title || !recordedExpiry || /\d{4}-\d{2}-\d{2}/.test(title)) return title;
   return `${title} (Roster has ${recordedExpiry} on record as its expiry date; Azure's Certificates & secrets shows the real one)`;
 }

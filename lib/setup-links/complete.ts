@@ -94,7 +94,9 @@ export async function rotateViaSetupLink(
   await finish(db, resolved, link.connectionId, {
     title: `${link.contactName} rotated the client secret with your setup link`,
     body:
-      result.secretId === result.previousSecretId
+      result.previousSecretId === null
+        ? `Roster now signs in with the secret with Secret ID ${result.secretId}.`
+        : result.secretId === result.previousSecretId
         ? `Roster uses the secret with Secret ID ${result.secretId}, as before.`
         : `Roster now uses the secret with Secret ID ${result.secretId}. It no longer uses ${result.previousSecretId}: that one can be deleted in Azure (Certificates & secrets).`,
   });

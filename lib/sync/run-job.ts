@@ -161,7 +161,7 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     if (error instanceof LeaseLostError) return "lost";
     const failure = classifyFailure(error, {
       groupObjectId,
-      secretExpiresOn: loaded?.connection.secretExpiresOn,
+      secretExpiresOn: loaded?.connection.secretExpiresOn ?? undefined,
       groupKind: loaded?.group?.kind,
       credential: loaded ? connectionCredentialContext(loaded.connection) : undefined,
     });

@@ -57,7 +57,7 @@ describe.each(dbKinds)("keys rotate and the connections CLI on %s", (kind) => {
     const rows = await h.db.select().from(directoryConnections);
     expect(rows.map((r) => r.secretKeyId)).toEqual([current.id, current.id]);
     for (const [conn, row] of [[a, rows.find((r) => r.id === a.id)!], [b, rows.find((r) => r.id === b.id)!]] as const) {
-      expect(unsealSecret(row.secretSealed, connectionSecretAad(row.id), { current })).toBe(mainApp(conn.t).secret);
+      expect(unsealSecret(row.secretSealed!, connectionSecretAad(row.id), { current })).toBe(mainApp(conn.t).secret);
     }
     // The previous key can go: the connection still works with only the current one.
     vi.stubEnv("ENCRYPTION_KEY_PREVIOUS", "");

@@ -243,11 +243,11 @@ describe.each(dbKinds)("directory connections on %s", (kind) => {
     const setExpiry = (d: string) => h.db.update(directoryConnections).set({ secretExpiresOn: d }).where(eq(directoryConnections.id, created.connectionId));
     await setExpiry(inDays(20));
     expect(await secretExpiryAlerts(h.db, admin)).toEqual([]);
-    expect((await getConnection(h.db, admin, created.connectionId)).secretExpiry.level).toBe("soon");
+    expect((await getConnection(h.db, admin, created.connectionId)).secretExpiry?.level).toBe("soon");
     await setExpiry(inDays(10));
     expect((await secretExpiryAlerts(h.db, admin)).map((a) => a.id)).toEqual([created.connectionId]);
     await setExpiry(inDays(-3));
-    expect((await secretExpiryAlerts(h.db, admin))[0].expiry.level).toBe("expired");
+    expect((await secretExpiryAlerts(h.db, admin))[0].expiry.status.level).toBe("expired");
     const editor = await makeActor(h.db, [{ orgId: org.id, role: "editor" }]);
     expect(await secretExpiryAlerts(h.db, editor)).toEqual([]);
     expect(await secretExpiryAlerts(h.db, null)).toEqual([]);

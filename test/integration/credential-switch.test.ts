@@ -72,7 +72,8 @@ describe.each(dbKinds)("switching credentials on %s", (kind) => {
     expect(after.secretRetiredAt).not.toBeNull();
     const view = toConnectionView(after, []);
     expect(view.credential).toMatchObject({ kind: "federated", federation: { issuer: front.url, subject: federationSubject(t.connectionId), audience: "api://AzureADTokenExchange", issuerReachable: true } });
-    expect(view.secretExpiry.banner).toBe(false);
+    expect(view.secretExpiry?.banner).toBe(false);
+    expect(view.credentialExpiry).toBeNull();
 
     await removeTheSecret(t);
     expect(await syncOneMore(t, ids, 3)).toMatchObject({ completed: 1, failed: 0 });

@@ -18,7 +18,7 @@ import { requirePageActor } from "@/lib/auth/page";
 import { connectionDeletionImpact } from "@/lib/connections/delete";
 import { getConnection } from "@/lib/connections/queries";
 import { connectionThreshold } from "@/lib/connections/thresholds";
-import { describeSecretExpiry, EXPIRY_NOTICE_DAYS } from "@/lib/connections/secret-expiry";
+import { describeCredentialExpiry, EXPIRY_NOTICE_DAYS } from "@/lib/connections/secret-expiry";
 import { REQUIRED_PERMISSIONS, CONTACTS_PERMISSION } from "@/lib/directory/entra/verify";
 import { getDb } from "@/lib/db";
 import { RosterError } from "@/lib/errors";
@@ -66,7 +66,7 @@ export default async function ConnectionPage({
     ...connection.organizations.filter((o) => !administered.has(o.id)).map((o) => ({ ...o, administered: false })),
   ];
   const required = [...REQUIRED_PERMISSIONS, ...(connection.syncContacts ? [CONTACTS_PERMISSION] : [])];
-  const expiry = connection.secretExpiry;
+  const expiry = connection.credentialExpiry;
   // The last verification never got a token (directory not found, secret refused, secret unreadable).
   const signInFailed = (connection.lastVerification ?? []).some((i) => ["tenant", "token", "secret"].includes(i.id) && !i.ok && !i.skipped);
 
@@ -86,9 +86,12 @@ export default async function ConnectionPage({
       {connection.status === "draft" && (
         <Alert tone="warning">This connection is a draft: it failed verification, so editors cannot use it yet. Fix the problems below and verify again.</Alert>
       )}
-      {expiry.level !== "ok" && expiry.daysLeft <= EXPIRY_NOTICE_DAYS && (
-        <Alert tone={expiry.level === "soon" ? "warning" : "error"}>
-          {describeSecretExpiry(connection.secretExpiresOn, expiry)} Create a new client secret in Azure and use “Rotate secret” below.
+      {expiry && expiry.status.level !== "ok" && expiry.status.daysLeft <= EXPIRY_NOTICE_DAYS && (
+        <Alert tone={expiry.status.level === "soon" ? "warning" : "error"}>
+          {describeCredentialExpiry(expiry)}{" "}
+          {expiry.kind === "certificate"
+            ? "Create the next certificate under “Credential” below, upload it in Azure, then verify it: the current one keeps working until then."
+            : "Create a new client secret in Azure and use “Rotate secret” below."}
         </Alert>
       )}
 
@@ -154,14 +157,18 @@ export default async function ConnectionPage({
 
       <section className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="secret-heading">
         <h2 id="secret-heading" className="text-base font-semibold text-slate-900">Client secret{connection.credential.kind !== "secret" ? " (not in use)" : ""}</h2>
-        <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
-          <div>
-            <dt className="text-slate-500">Secret ID</dt>
-            <dd className="flex flex-wrap items-center gap-2 font-mono text-slate-900">{connection.secretId} <CopyButton value={connection.secretId} what="Secret ID" /></dd>
-          </div>
-          <div><dt className="text-slate-500">Value</dt><dd className="font-mono text-slate-900">{connection.secretHint}</dd></div>
-          <div><dt className="text-slate-500">Expires</dt><dd>{connection.credential.kind === "secret" ? <SecretExpiryText view={connection} /> : `${connection.secretExpiresOn} (not in use)`}</dd></div>
-        </dl>
+        {connection.secretId === null ? (
+          <p className="mt-3 text-sm text-slate-600">This connection has no client secret: it was made with another credential.</p>
+        ) : (
+          <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-3">
+            <div>
+              <dt className="text-slate-500">Secret ID</dt>
+              <dd className="flex flex-wrap items-center gap-2 font-mono text-slate-900">{connection.secretId ?? "none"} {connection.secretId && <CopyButton value={connection.secretId} what="Secret ID" />}</dd>
+            </div>
+            <div><dt className="text-slate-500">Value</dt><dd className="font-mono text-slate-900">{connection.secretHint ?? "none"}</dd></div>
+            <div><dt className="text-slate-500">Expires</dt><dd>{connection.credential.kind === "secret" ? <SecretExpiryText view={connection} /> : `${connection.secretExpiresOn ?? "none"} (not in use)`}</dd></div>
+          </dl>
+        )}
         <h3 className="mt-5 text-sm font-semibold text-slate-900">Rotate secret</h3>
         <p className="mb-3 text-sm text-slate-600">
           Add a new client secret in Azure and enter it here. Roster keeps using the secret above until the new one signs in, then
