@@ -115,7 +115,7 @@ describe.each(dbKinds)("CSV upload route on %s", (kind) => {
   };
 
   test("the three CSV routes share one door: cross-site 403, no session 401, no file 400, each with its message", async () => {
-    const [imported] = [await (await post({ body: csvForm("email\nada@example.com\n") })).json()];
+    const imported = await (await post({ body: csvForm("email\nada@example.com\n") })).json();
     const sourceId = imported.data.sourceId as string;
     const routes = [
       (init: RequestInit) => POST(new Request("http://localhost/x", { method: "POST", ...init }), { params: Promise.resolve({ seriesId: w.series.id }) }),
