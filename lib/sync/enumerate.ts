@@ -26,12 +26,6 @@ export interface EnumerateInput {
   /** Epoch ms: no page is requested after this (but the first); the job is handed back with its cursor. */
   deadline: number;
   onPage?: (progress: EnumerationProgress) => void;
-  /** Each batch's contribution, as it is staged (the pipelined apply mirrors it). */
-  onContribution?: (contribution: PageContribution) => void;
-  /** How many new addresses each staging statement added (what onContribution offered, less duplicates). */
-  onStaged?: (addresses: number) => void;
-  /** The listing started over: what was handed to onContribution no longer counts. */
-  onRestart?: () => void;
 }
 
 /** "complete": every page is staged. "paused": the time budget ran out first; the cursor is saved. */
@@ -107,8 +101,7 @@ export async function enumerateIntoStaging(db: Executor, graph: GraphSession, in
     const { contribution, members } = merge(items, input.rules);
     const stats = { retries: graph.stats.retries, throttleWaitMs: graph.stats.throttleWaitMs };
     const next = items[items.length - 1].next;
-    input.onContribution?.(contribution);
-    const { staged, ...progress } = await stagePage(db, {
+    const { pages, membersSeen } = await stagePage(db, {
       jobId: input.jobId,
       owner: input.owner,
       leaseMs: input.leaseMs,
@@ -121,8 +114,7 @@ export async function enumerateIntoStaging(db: Executor, graph: GraphSession, in
     });
     statsSeen = stats;
     last = next;
-    input.onStaged?.(staged);
-    input.onPage?.({ jobId: input.jobId, ...progress, expected });
+    input.onPage?.({ jobId: input.jobId, pages, membersSeen, expected });
   };
 
   try {
@@ -141,7 +133,6 @@ export async function enumerateIntoStaging(db: Executor, graph: GraphSession, in
           // number of times per job (the count survives the job's attempts).
           if (isRejectedCursor(item.error, item.at.next)) {
             reader.stop();
-            input.onRestart?.();
             const restarts = await restartEnumeration(db, input.jobId, input.owner);
             if (restarts > MAX_CURSOR_RESTARTS) throw new SyncFailure("group", listingRestartsDiagnosis(MAX_CURSOR_RESTARTS));
             last = undefined;

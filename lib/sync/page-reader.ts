@@ -29,6 +29,8 @@ export class PageReader {
   private reading = 0;
   /** Delivers pages to the buffer in request order, each once its body is in. */
   private delivered: Promise<void> = Promise.resolve();
+  /** Aborted by stop(): requests still in flight, their retries and their waits end then. */
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly graph: GraphReader,
@@ -73,7 +75,7 @@ export class PageReader {
         const at: EnumerationCursor = cursor;
         let started: Awaited<ReturnType<typeof startMemberPage>>;
         try {
-          started = await startMemberPage(this.graph, this.streams[at.stream], at.next);
+          started = await startMemberPage(this.graph, this.streams[at.stream], at.next, this.abort.signal);
           cursor = this.nextOf(at, await started.nextLink);
         } catch (error) {
           this.deliver(Promise.resolve({ error, at }));
@@ -103,9 +105,14 @@ export class PageReader {
     return items;
   }
 
-  /** Stops requesting pages (a request already in flight completes and is dropped). */
+  /**
+   * Stops requesting pages and abandons those in flight, with their retries: after an attempt ends (its deadline,
+   * or a page that failed for good), read-ahead must not keep spending the tenant's request budget on pages
+   * nobody will take.
+   */
   stop() {
     this.stopped = true;
+    this.abort.abort(new Error("The page reader was stopped."));
     this.wakeFetcher?.();
   }
 }

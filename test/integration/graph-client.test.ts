@@ -61,6 +61,29 @@ describe("Graph client against the sandbox tenant", () => {
     expect(userCalls.length).toBe(3);
   });
 
+  test("a caller that gives up stops its request's retries: an abort during Retry-After ends the wait and asks for nothing more", async () => {
+    const t = await sandbox.createTenant();
+    await sandbox.faults(t.tenantId, { retryAfter: [{ path: "/v1.0/users", nth: 1, times: 1, seconds: 60, status: 503 }] });
+    const graph = await session(t);
+    await graph.get("/groups?$top=1&$select=id"); // the token first
+    await sandbox.control("DELETE", `/tenants/${t.tenantId}/requests`);
+    const controller = new AbortController();
+    const read = await graph.getListPage("/users?$top=2&$select=id", { signal: controller.signal });
+    const userCalls = async () => {
+      const { requests } = await sandbox.control("GET", `/tenants/${t.tenantId}/requests`);
+      return (requests as { kind: string; url: string; status: number }[]).filter((r) => r.kind === "graph" && r.url.includes("/users"));
+    };
+    // Until the 503 has been answered (the client then waits out its Retry-After of a minute).
+    while (!(await userCalls()).some((r) => r.status === 503)) await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error("the reader stopped"));
+    await expect(read.page).rejects.toThrow("the reader stopped");
+    await expect(read.nextLink).rejects.toThrow("the reader stopped");
+    expect((await userCalls()).map((r) => r.status)).toEqual([503]);
+    // An aborted signal asks for nothing at all.
+    await expect(graph.get("/users?$top=1&$select=id", { signal: controller.signal })).rejects.toThrow("the reader stopped");
+    expect(await userCalls()).toHaveLength(1);
+  });
+
   test("attempts are bounded: a persistent 503 ends in a GraphRequestError", async () => {
     const t = await sandbox.createTenant();
     await sandbox.faults(t.tenantId, { retryAfter: [{ path: "/v1.0/groups", nth: 1, times: 50, seconds: 0, status: 503 }] });

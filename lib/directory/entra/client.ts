@@ -14,7 +14,7 @@ import { GraphRequestError, supportIds, toGraphRequestError } from "./errors";
 import { DEFAULT_MAX_IN_FLIGHT, processTenantGate, type TenantGate } from "./in-flight";
 import { defaultRetryPolicy, isThrottling, retryDelayMs, type RetryPolicy } from "./retry";
 import { readListPage } from "./list-stream";
-import type { GraphCallStats, GraphConnectionConfig, GraphSession, ListPageRead } from "./types";
+import type { GraphCallStats, GraphConnectionConfig, GraphRequestInit, GraphSession, ListPageRead } from "./types";
 
 export type { GraphSession } from "./types";
 
@@ -51,7 +51,21 @@ function defaultIdleTimeoutMs(): number {
   return Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_IDLE_TIMEOUT_MS;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or until `signal` aborts (then rejects with the signal's reason). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
 
 /** A cached token is used until this close to its expiry, then the credential is asked again (it refreshes). */
 const TOKEN_REUSE_MARGIN_MS = 5 * 60_000;
@@ -162,8 +176,11 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
    * One logical request under the retry policy: `once` is one exchange, whole (for a list page: its body
    * too); a failure is retried as the policy says, a Retry-After pausing the whole tenant through the gate.
    */
-  async function withRetries<R>(pathOrAbsoluteUrl: string, once: () => Promise<R>): Promise<R> {
+  async function withRetries<R>(pathOrAbsoluteUrl: string, once: () => Promise<R>, signal?: AbortSignal): Promise<R> {
     for (let attempt = 1; ; attempt++) {
+      // A caller that gave up (a page reader stopped after its attempt failed) asks for nothing more: no new
+      // attempt, and a wait for Retry-After or backoff ends at once.
+      signal?.throwIfAborted();
       // Token errors (wrong secret, unknown tenant…) surface as the credential's own errors, which diagnose()
       // reads; inside the SDK they would be flattened into a GraphError.
       if (validToken() === null) await accessToken();
@@ -173,11 +190,12 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
       } catch (error) {
         failure = toGraphRequestError(error, pathWithoutHost(pathOrAbsoluteUrl));
       }
+      signal?.throwIfAborted();
       const delay = retryDelayMs(failure, attempt, policy);
       if (delay === null) throw failure;
       stats.retries++;
       if (isThrottling(failure.status)) stats.throttleWaitMs += delay;
-      await sleep(delay);
+      await sleep(delay, signal);
     }
   }
 
@@ -187,17 +205,22 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
    */
   async function exchange<R>(
     pathOrAbsoluteUrl: string,
-    init: { headers?: Record<string, string> } | undefined,
+    init: GraphRequestInit | undefined,
     run: (request: GraphRequest, timer: IdleTimer) => Promise<R>,
   ): Promise<R> {
     const slot = await gate.acquire(config.tenantId, maxInFlight);
     stats.throttleWaitMs += slot.pausedMs;
     const timer = idleTimer(idleTimeoutMs);
+    if (init?.signal?.aborted) {
+      timer.stop();
+      slot.release();
+      throw init.signal.reason;
+    }
     try {
       stats.requests++;
       const request = client
         .api(pathOrAbsoluteUrl)
-        .option("signal", timer.signal)
+        .option("signal", init?.signal ? AbortSignal.any([timer.signal, init.signal]) : timer.signal)
         .headers({
           "client-request-id": randomUUID(),
           ...(opts.priority ? { "x-ms-throttle-priority": opts.priority } : {}),
@@ -205,6 +228,7 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
         });
       return await run(request, timer);
     } catch (error) {
+      if (init?.signal?.aborted) throw init.signal.reason;
       if (!timer.fired()) {
         // A Retry-After pauses the whole tenant before this slot is given back, so no request of another
         // session (or process, with a shared gate) slips in between the 429 and the pause. Graph's budget is
@@ -228,8 +252,8 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
     }
   }
 
-  function get<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<T> {
-    return withRetries(pathOrAbsoluteUrl, () => exchange(pathOrAbsoluteUrl, init, async (request) => (await request.get()) as T));
+  function get<T>(pathOrAbsoluteUrl: string, init?: GraphRequestInit): Promise<T> {
+    return withRetries(pathOrAbsoluteUrl, () => exchange(pathOrAbsoluteUrl, init, async (request) => (await request.get()) as T), init?.signal);
   }
 
   /**
@@ -242,7 +266,7 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
    * fixed position in Graph's listing) and its own nextLink is not announced a second time: the caller gets
    * this page once, whole, and the next page once.
    */
-  function getListPage<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<ListPageRead<T>> {
+  function getListPage<T>(pathOrAbsoluteUrl: string, init?: GraphRequestInit): Promise<ListPageRead<T>> {
     let announced = false;
     let settle!: { resolve: (link: string | null) => void; reject: (error: unknown) => void };
     const nextLink = new Promise<string | null>((resolve, reject) => (settle = { resolve, reject }));
@@ -261,6 +285,7 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
         read.nextLink.then(announce, () => undefined); // a broken attempt announces nothing; the next one may
         return read.page;
       }),
+      init?.signal,
     );
     page.then(
       (p) => announce(linkOf(p)),

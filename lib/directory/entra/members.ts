@@ -4,12 +4,12 @@
  * it stopped instead of starting over. Reads only; knows nothing of storage (docs/design.md, "Which way dependencies point").
  */
 import { GraphRequestError } from "./errors";
-import type { ListPageRead } from "./types";
+import type { GraphRequestInit, ListPageRead } from "./types";
 import type { DirectoryMember, MemberPage, MemberStream } from "@/lib/directory/types";
 
 /** What this module needs from a Graph session: a v1.0 list page or nextLink, read as it arrives. */
 export interface GraphReader {
-  getListPage<T = unknown>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<ListPageRead<T>>;
+  getListPage<T = unknown>(pathOrAbsoluteUrl: string, init?: GraphRequestInit): Promise<ListPageRead<T>>;
 }
 
 export type { DirectoryMember, MemberPage, MemberStream } from "@/lib/directory/types";
@@ -102,6 +102,7 @@ export async function startMemberPage(
   graph: GraphReader,
   stream: MemberStream | undefined,
   cursor: string | null,
+  signal?: AbortSignal,
 ): Promise<{ nextLink: Promise<string | null>; page: Promise<MemberPage> }> {
   const path = cursor ?? (stream ? firstPagePath(stream) : "");
   if (!stream || (stream.kind === "groupMembers" && /\/transitiveMembers\/microsoft\.graph\./i.test(path))) throw outdatedCursor(path);
@@ -111,7 +112,7 @@ export async function startMemberPage(
     count: typeof raw["@odata.count"] === "number" ? raw["@odata.count"] : null,
     contactsOff: droppedContacts(stream, raw.value ?? []),
   });
-  const read = await graph.getListPage<RawPage>(path);
+  const read = await graph.getListPage<RawPage>(path, signal ? { signal } : undefined);
   const page = read.page.then(toPage);
   page.catch(() => undefined); // awaited by the caller; a failure before then is not unhandled
   return { nextLink: read.nextLink, page };

@@ -13,11 +13,20 @@ export type GraphConnectionConfig = DirectoryConnectionConfig;
 export type GraphCallStats = DirectoryCallStats;
 
 /** A Graph session for one connection: every call goes through one retry policy and the tenant's in-flight cap. */
+/**
+ * Per-request options: extra headers, and a signal with which a caller that gave up stops the request, its
+ * retries and any wait between them (the promise then rejects with the signal's reason).
+ */
+export interface GraphRequestInit {
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
 export interface GraphSession {
   /** A path under the version (`/groups?$top=999`) or an absolute `@odata.nextLink`, followed whole. */
-  get<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<T>;
+  get<T>(pathOrAbsoluteUrl: string, init?: GraphRequestInit): Promise<T>;
   /** A collection page read as it arrives: its nextLink as soon as Graph has sent it, then the whole page. */
-  getListPage<T>(pathOrAbsoluteUrl: string, init?: { headers?: Record<string, string> }): Promise<ListPageRead<T>>;
+  getListPage<T>(pathOrAbsoluteUrl: string, init?: GraphRequestInit): Promise<ListPageRead<T>>;
   stats: GraphCallStats;
   /** The application permissions in the access token's `roles` claim. */
   tokenRoles(): Promise<string[]>;
