@@ -512,6 +512,8 @@ export const syncStaging = pgTable(
 );
 
 export const runOutcomeEnum = pgEnum("run_outcome", ["running", "synced", "needs_review", "failed", "interrupted", "previewed"]);
+/** How a run read the directory: a full pass (every member listed) or a delta round (changes only, lib/sync/delta-round.ts). */
+export const runKindEnum = pgEnum("run_kind", ["full", "delta"]);
 
 /** The ledger behind each badge: one row per attempt at a job. */
 export const syncRuns = pgTable(
@@ -523,6 +525,7 @@ export const syncRuns = pgTable(
     seriesId: uuid("series_id").notNull(),
     outcome: runOutcomeEnum("outcome").notNull().default("running"),
     trigger: text("trigger").notNull(),
+    kind: runKindEnum("kind").notNull().default("full"),
     startedAt: tstz("started_at").notNull().defaultNow(),
     finishedAt: tstz("finished_at"),
     pages: integer("pages").notNull().default(0),

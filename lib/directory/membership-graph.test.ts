@@ -70,7 +70,7 @@ describe("MembershipGraph", () => {
     expect(bySource(g.apply([state(user("u3", "u3@example.com", false))]))).toEqual({});
     expect(bySource(g.apply([{ kind: "memberDeleted", id: "c1" }]))).toEqual({ s: { added: [], removed: ["u3@example.com"] } });
     expect(bySource(g.apply([state(user("u1", "u1@example.com", false))]))).toEqual({ s: { added: [], removed: ["u1@example.com"] } });
-    expect(g.counts("s")).toEqual({ addresses: 1, disabled: 2, noAddress: 0 });
+    expect(g.counts("s")).toEqual({ addresses: 1, disabled: 2, noAddress: 0, duplicate: 0 });
   });
 
   it("names the groups to track, those never loaded, and members whose state is unknown", () => {

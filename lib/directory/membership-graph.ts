@@ -38,6 +38,8 @@ export interface SourceCounts {
   addresses: number;
   disabled: number;
   noAddress: number;
+  /** Members with an address another member of the source already holds. */
+  duplicate: number;
 }
 
 export interface GraphOptions extends ContributionRules {
@@ -407,13 +409,16 @@ export class MembershipGraph {
   /** A source's distinct addresses and its members skipped, per reason. */
   counts(sourceGroupId: string): SourceCounts {
     const s = this.find(sourceGroupId);
-    const c: SourceCounts = { addresses: 0, disabled: 0, noAddress: 0 };
+    const c: SourceCounts = { addresses: 0, disabled: 0, noAddress: 0, duplicate: 0 };
     if (s === undefined) return c;
     const keys = new Set<string>();
     for (const m of this.membersOf(s)) {
       if (this.kind[m] === KIND_CONTACT && !this.options.contacts) continue;
       const v = this.verdict[m];
-      if (v === V_ADDRESS) keys.add(this.key[m]!);
+      if (v === V_ADDRESS) {
+        if (keys.has(this.key[m]!)) c.duplicate++;
+        else keys.add(this.key[m]!);
+      }
       else if (v === V_DISABLED) c.disabled++;
       else if (v === V_NO_ADDRESS) c.noAddress++;
     }

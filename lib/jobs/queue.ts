@@ -356,3 +356,23 @@ export async function enqueueJobs(tx: Executor, input: { sources: SQL; mode: Job
         ON CONFLICT (source_id, mode) WHERE status IN ('queued', 'running') DO NOTHING`,
   );
 }
+
+/**
+ * A job born waiting for review: a delta round (lib/sync/delta-round.ts) whose changes would remove too many of
+ * a source's addresses applies nothing and keeps the source's whole set for the confirmation, as a full sync
+ * held by the guard does. Any earlier review of the source is superseded. Returns the job's id.
+ */
+export async function openReviewJob(
+  tx: Executor,
+  input: { sourceId: string; seriesId: string; connectionId: string; reason: string; result: SyncJobResult },
+): Promise<string> {
+  const [row] = await queryRows<{ id: string }>(
+    tx,
+    sql`INSERT INTO sync_jobs (source_id, series_id, connection_id, mode, status, reason, enumeration_done, attempts, started_at, finished_at, result)
+        VALUES (${input.sourceId}::uuid, ${input.seriesId}::uuid, ${input.connectionId}::uuid, 'sync', 'needs_review', ${input.reason}, true, 1, now(), now(),
+                ${json(input.result)}::jsonb)
+        RETURNING id`,
+  );
+  await cancelSupersededReviews(tx, input.sourceId, row.id);
+  return row.id;
+}

@@ -115,3 +115,26 @@ export async function restartEnumeration(db: Executor, jobId: string, owner: str
     return Number(rows[0].cursor_restarts);
   });
 }
+
+/**
+ * Stages a whole set at once for a job that is not listing pages: what a delta round computed a source should
+ * hold, kept for the confirmation when the mass-removal guard stopped it (lib/sync/delta-round.ts). Replaces
+ * whatever the job had staged. Rows travel as arrays bound to `unnest`, in chunks.
+ */
+export async function stageWholeSet(
+  tx: Executor,
+  jobId: string,
+  rows: Array<{ emailNormalized: string; email: string; name: string | null; objectId: string | null }>,
+): Promise<void> {
+  await tx.execute(sql`DELETE FROM sync_staging WHERE job_id = ${jobId}::uuid`);
+  for (let i = 0; i < rows.length; i += 10_000) {
+    const chunk = rows.slice(i, i + 10_000);
+    await tx.execute(
+      sql`INSERT INTO sync_staging (job_id, email_normalized, email, name, object_id)
+          SELECT ${jobId}::uuid, t.k, t.e, t.n, t.o
+          FROM unnest(${sql.param(chunk.map((r) => r.emailNormalized))}::text[], ${sql.param(chunk.map((r) => r.email))}::text[],
+                      ${sql.param(chunk.map((r) => r.name))}::text[], ${sql.param(chunk.map((r) => r.objectId))}::text[]) AS t(k, e, n, o)
+          ON CONFLICT (job_id, email_normalized) DO NOTHING`,
+    );
+  }
+}
