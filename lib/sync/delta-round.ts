@@ -276,7 +276,7 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
     report.outcome = "failed";
     report.added = report.removed = report.changedSources = report.needsReview = report.deletedGroups = 0;
     report.drift = null;
-    const failure = classifyFailure(error, { groupObjectId: null, secretExpiresOn: connection.secretExpiresOn, credential: connectionCredentialContext(connection) });
+    const failure = classifyFailure(error, { groupObjectId: null, secretExpiresOn: connection.secretExpiresOn ?? undefined, credential: connectionCredentialContext(connection) });
     report.error = failure.diagnosis;
     if (failure.diagnosis.code === "unknown") logError(`delta round of connection ${connectionId} failed`, error);
     if (failure.kind === "connection") await recordConnectionFailure(db, connectionId, failure.diagnosis);
