@@ -14,7 +14,7 @@ export function inAYear(): string {
 }
 
 /** Opens one of the wizard's steps from its progress list ("Organizations and owner", "App registration", …). */
-export async function openWizardStep(page: Page, title: "Organizations and owner" | "App registration" | "Client secret" | "Options") {
+export async function openWizardStep(page: Page, title: "Organizations and owner" | "App registration" | "Credential" | "Options") {
   await page.getByRole("navigation", { name: "Setup progress" }).getByRole("button", { name: new RegExp(`^\\d\\. ${title}`) }).click();
   await expect(page.getByRole("heading", { name: new RegExp(title) }).first()).toBeVisible();
 }
@@ -38,11 +38,17 @@ export async function fillWizard(
   await page.getByLabel("Application (client) ID").fill(v.clientId);
   await page.getByLabel("Directory (tenant) ID").fill(v.tenantId);
   await page.getByRole("button", { name: "Next" }).click();
+  await chooseClientSecret(page);
   await page.getByLabel("Client secret ID").fill(v.secretId);
   await page.getByLabel("Client secret value").fill(v.secret);
   await page.getByLabel("Secret expires on").fill(v.expiresOn ?? inAYear());
   await page.getByRole("button", { name: "Next" }).click();
   if (v.groupObjectIds?.length) await page.getByLabel("Group Object IDs").fill(v.groupObjectIds.join("\n"));
+}
+
+/** The credential step offers three kinds, a federated credential first (recommended): these tests use the secret. */
+export async function chooseClientSecret(page: Page) {
+  await page.getByRole("radio", { name: /^Client secret/ }).check();
 }
 
 export async function expectChecksPassed(page: Page) {

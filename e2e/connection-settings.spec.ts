@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { directoryConnections } from "../db/schema";
 import { expect, test } from "./support/fixtures";
-import { attachScreens, expectChecksPassed, fillWizard, inAYear, mainAppOf } from "./connection-helpers";
+import { attachScreens, chooseClientSecret, expectChecksPassed, fillWizard, inAYear, mainAppOf } from "./connection-helpers";
 
 test("settings that would break a healthy connection are refused on their field; rotation names the Secret ID to delete", async ({ page, context, make, signIn, sandbox, db }, testInfo) => {
   test.slow(); // a whole connection's life: save, two refusals, a rotation and an expiry, each verified against the sandbox
@@ -126,6 +126,7 @@ test("the wizard goes step by step, opens the step a failure concerns, and forge
   await expect(page.getByLabel("Directory (tenant) ID")).toHaveValue(tenant.tenantId);
   await attachScreens(page, testInfo, "wizard step 2");
   await page.getByRole("button", { name: "Next" }).click();
+  await chooseClientSecret(page);
   await page.getByLabel("Client secret ID").fill(app.secretId);
   await page.getByLabel("Client secret value").fill("wrong8Q~aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
   await page.getByLabel("Secret expires on").fill(inAYear());
@@ -134,8 +135,8 @@ test("the wizard goes step by step, opens the step a failure concerns, and forge
 
   // Verify from the last step: the wizard opens the secret's step, its result beside its fields, in view.
   await page.getByRole("button", { name: "Verify connection" }).click();
-  await expect(progress.getByRole("button", { name: /^3\. Client secret/ })).toHaveAttribute("aria-current", "step", { timeout: 30_000 });
-  await expect(progress.getByRole("button", { name: /^3\. Client secret/ })).toContainText("1 problem");
+  await expect(progress.getByRole("button", { name: /^3\. Credential/ })).toHaveAttribute("aria-current", "step", { timeout: 30_000 });
+  await expect(progress.getByRole("button", { name: /^3\. Credential/ })).toContainText("1 problem");
   const token = page.locator('[data-check="token"]');
   await expect(token).toBeInViewport();
   const secret = page.getByLabel("Client secret value");

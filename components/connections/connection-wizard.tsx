@@ -7,11 +7,13 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import type { ActionResult } from "@/lib/errors";
 import type { CreateConnectionResult } from "@/lib/connections/create";
+import type { PreparedWizardCredential } from "@/lib/connections/pending-credential";
 import type { SandboxPreset } from "@/lib/connections/sandbox-preset";
 import { cleanPasted } from "@/lib/connections/validation";
 import { checksConcerning, describeVerificationOutcome, firstProblemOf, type VerificationSummary } from "@/lib/connections/verification";
 import type { ChecklistItem } from "@/lib/directory/types";
 import { CopyButton } from "./copy-button";
+import { CertificateFacts, FederatedCredentialValues } from "./credential-section";
 import { CheckboxField, FormSection, SecretValueField, TextAreaField, withoutField } from "./form-controls";
 import { savedConnectionUrl } from "./saved-connection-notice";
 import { useActionSubmit } from "./use-action-submit";
@@ -21,7 +23,11 @@ export interface WizardActions {
   verify(input: unknown): Promise<ActionResult<VerificationSummary>>;
   create(input: unknown): Promise<ActionResult<CreateConnectionResult>>;
   sandboxPreset?(input: unknown): Promise<ActionResult<SandboxPreset>>;
+  /** The federated values or the certificate for a connection not yet saved; without it, only a client secret is offered. */
+  prepareCredential?(input: unknown): Promise<ActionResult<PreparedWizardCredential>>;
 }
+
+type Kind = "federated" | "certificate" | "secret";
 
 const EMPTY = {
   name: "",
@@ -43,12 +49,27 @@ type Values = typeof EMPTY;
 const STEPS = [
   { title: "Organizations and owner", fields: ["organizationIds", "ownerName", "ownerEmail"] },
   { title: "App registration", fields: ["clientId", "tenantId", "name"] },
-  { title: "Client secret", fields: ["secretId", "secretValue", "secretExpiresOn"] },
+  { title: "Credential", fields: ["credentialKind", "federatedCredential", "certificate", "validDays", "secretId", "secretValue", "secretExpiresOn"] },
   { title: "Options", fields: ["groupObjectIds", "azureGovernment", "useUsernameFallback", "syncContacts"] },
 ] as const;
 const LAST = STEPS.length - 1;
 
-const SECRET_CODES = new Set(["secret_wrong", "secret_is_secret_id", "client_assertion_invalid", "secret_expired", "secret_unreadable"]);
+const SECRET_CODES = new Set([
+  "secret_wrong",
+  "secret_is_secret_id",
+  "client_assertion_invalid",
+  "secret_expired",
+  "secret_unreadable",
+  "federation_not_configured",
+  "federation_issuer_mismatch",
+  "federation_subject_mismatch",
+  "federation_audience_mismatch",
+  "federation_issuer_unreachable",
+  "federation_key_unknown",
+  "certificate_not_registered",
+  "certificate_expired",
+  "assertion_time_invalid",
+]);
 
 /** The step a checklist line is about: the secret's lines, the cloud and the groups have their own steps. */
 function stepOfCheck(item: ChecklistItem): number {
@@ -90,6 +111,39 @@ export function ConnectionWizard({
   const [resolvedFrom, setResolvedFrom] = useState<string | null>(null);
   const { pending, setPending, message, setMessage, submit, formRef, messageRef, focusAfterRender } = useActionSubmit<"verify" | "save" | "preset">();
   const secretValueRef = useRef<HTMLInputElement>(null);
+  // A federated credential is recommended: nothing to expire or leak (docs/adr/0009-certificate-and-federated-credentials.md).
+  const [kind, setKind] = useState<Kind>(actions.prepareCredential ? "federated" : "secret");
+  const [prepared, setPrepared] = useState<PreparedWizardCredential | null>(null);
+  const [preparing, setPreparing] = useState(false);
+  const [validDays, setValidDays] = useState(365);
+
+  /** Asks the server for the connection-to-be's federated values (and, when asked, its certificate). */
+  async function prepare(certificate: boolean) {
+    if (!actions.prepareCredential) return;
+    setPreparing(true);
+    try {
+      const result = await actions.prepareCredential({ pendingId: prepared?.pendingId, certificate, validDays });
+      if (!result.ok) {
+        // Expired or not this admin's: the next ask starts afresh with new values.
+        setPrepared(null);
+        setFields((f) => ({ ...f, ...(result.error.fields ?? { credentialKind: result.error.message }) }));
+        return;
+      }
+      setPrepared(result.data);
+      setFields((f) => withoutField(withoutField(f, "credentialKind"), "certificate"));
+    } finally {
+      setPreparing(false);
+    }
+  }
+  /** The values are asked for when the credential step opens, or another kind is chosen, not before. */
+  const ensurePrepared = (forKind: Kind) => {
+    if (forKind !== "secret" && !prepared && !preparing) void prepare(false);
+  };
+  const chooseKind = (next: Kind) => {
+    setKind(next);
+    forget("credentialKind");
+    ensurePrepared(next);
+  };
 
   /** Editing a field clears what verification said about it: its error and the checklist lines it decides. */
   const forget = (key: string) => {
@@ -122,9 +176,8 @@ export function ConnectionWizard({
   const credentials = () => ({
     clientId: values.clientId,
     tenantId: values.tenantId,
-    secretId: values.secretId,
-    secretValue: values.secretValue,
-    secretExpiresOn: values.secretExpiresOn,
+    credentialKind: kind,
+    ...(kind === "secret" ? { secretId: values.secretId, secretValue: values.secretValue, secretExpiresOn: values.secretExpiresOn } : { pendingId: prepared?.pendingId ?? "" }),
     groupObjectIds: values.groupObjectIds,
     azureGovernment: values.azureGovernment,
     useUsernameFallback: values.useUsernameFallback,
@@ -209,6 +262,7 @@ export function ConnectionWizard({
       const result = await actions.sandboxPreset({});
       if (!result.ok) return showFailure(result.error);
       setValues((v) => ({ ...v, ...result.data, azureGovernment: false }));
+      setKind("secret");
       if (secretValueRef.current) secretValueRef.current.value = result.data.secretValue;
       setFields({});
       setVerification(null);
@@ -222,6 +276,7 @@ export function ConnectionWizard({
 
   function go(to: number) {
     setStep(to);
+    if (to === 2) ensurePrepared(kind);
     // The step's heading, so keyboard and screen-reader users start at the top of what changed.
     requestAnimationFrame(() => formRef.current?.querySelector<HTMLElement>(`[data-step="${to}"] h2`)?.focus());
   }
@@ -347,22 +402,84 @@ export function ConnectionWizard({
       </div>
 
       <div {...section(2)}>
-        <FormSection
-          step={3}
-          title="Client secret"
-          description="From Certificates & secrets → New client secret. Copy both the Secret ID and the Value (the Value is shown only once)."
-        >
-          <div className="grid gap-4 sm:grid-cols-2">
-            <Field label="Client secret ID" autoComplete="off" spellCheck={false} {...input("secretId")} {...pasted("secretId")} />
-            <SecretValueField
-              label="Client secret value"
-              name="secretValue"
-              inputRef={secretValueRef}
-              error={fields.secretValue}
-              onValueChange={(value) => set("secretValue", value)}
-            />
+        <FormSection step={3} title="Credential" description="How Roster proves to Entra ID that it is your app. Each is set up under Certificates & secrets of the app registration.">
+          {actions.prepareCredential && (
+            <fieldset aria-describedby={fields.credentialKind ? "credential-kind-error" : undefined}>
+              <legend className="text-sm font-medium text-slate-800">How Roster signs in</legend>
+              <div className="mt-2 space-y-2">
+                {(
+                  [
+                    ["federated", "Federated identity credential (recommended)", "Nothing to expire or leak: Azure trusts Roster's own signed, short-lived assertions. Needs Roster at a public https address."],
+                    ["certificate", "Certificate", "Roster makes a key pair and keeps the private key; you upload its certificate. Expires when you choose (1 or 2 years)."],
+                    ["secret", "Client secret", "A password Roster keeps; Azure allows at most 24 months, then it must be renewed by hand. Some tenants forbid secrets."],
+                  ] as const
+                ).map(([value, label, tradeOff]) => (
+                  <label key={value} className="flex items-start gap-3 text-sm">
+                    <input type="radio" name="credentialKind" value={value} checked={kind === value} onChange={() => chooseKind(value)} className="mt-0.5 h-4 w-4" aria-describedby={`kind-${value}-hint`} />
+                    <span>
+                      <span className="block font-medium text-slate-800">{label}</span>
+                      <span id={`kind-${value}-hint`} className="block text-xs text-slate-600">
+                        {tradeOff}
+                      </span>
+                    </span>
+                  </label>
+                ))}
+              </div>
+              {fields.credentialKind && (
+                <p id="credential-kind-error" className="mt-2 text-xs font-medium text-red-700">
+                  {fields.credentialKind}
+                </p>
+              )}
+            </fieldset>
+          )}
+          {kind === "federated" &&
+            (prepared ? (
+              <FederatedCredentialValues federation={prepared.federation} error={fields.federatedCredential} />
+            ) : (
+              <p className="text-sm text-slate-600">{preparing ? "Preparing the values to enter in Azure…" : "Choose the credential again to see the values to enter in Azure."}</p>
+            ))}
+          {kind === "certificate" && (
+            <div className="space-y-3">
+              <p className="text-sm text-slate-600">
+                Create the certificate, download it, then in Azure: App registrations → your app → Certificates &amp; secrets → Certificates → Upload certificate. Check
+                that Azure shows the same thumbprint, then verify.
+              </p>
+              {prepared?.certificate && <CertificateFacts cert={prepared.certificate} label="Certificate for this connection" fileName="roster-certificate" />}
+              <div className="flex flex-wrap items-center gap-3">
+                <label className="text-sm text-slate-700">
+                  Valid for{" "}
+                  <select className="rounded border border-slate-300 px-2 py-1" value={validDays} onChange={(e) => setValidDays(Number(e.target.value))}>
+                    <option value={365}>1 year</option>
+                    <option value={730}>2 years</option>
+                  </select>
+                </label>
+                {!prepared?.certificate && (
+                  <Button variant="secondary" onClick={() => prepare(true)} disabled={preparing || pending !== null}>
+                    {preparing ? "Creating…" : "Create the certificate"}
+                  </Button>
+                )}
+              </div>
+              {fields.certificate && (
+                <p className="text-xs font-medium text-red-700" role="alert">
+                  {fields.certificate}
+                </p>
+              )}
+            </div>
+          )}
+          <div hidden={kind !== "secret"} className="space-y-4">
+            <p className="text-sm text-slate-600">From Certificates &amp; secrets → New client secret. Copy both the Secret ID and the Value (the Value is shown only once).</p>
+            <div className="grid gap-4 sm:grid-cols-2">
+              <Field label="Client secret ID" autoComplete="off" spellCheck={false} {...input("secretId")} {...pasted("secretId")} />
+              <SecretValueField
+                label="Client secret value"
+                name="secretValue"
+                inputRef={secretValueRef}
+                error={fields.secretValue}
+                onValueChange={(value) => set("secretValue", value)}
+              />
+            </div>
+            <Field label="Secret expires on" type="date" hint="Azure allows at most 24 months. Roster warns from 30 days before." {...input("secretExpiresOn")} />
           </div>
-          <Field label="Secret expires on" type="date" hint="Azure allows at most 24 months. Roster warns from 30 days before." {...input("secretExpiresOn")} />
         </FormSection>
       </div>
 

@@ -22,7 +22,7 @@ function cerDownload(pem: string): string {
   return `data:application/pkix-cert;base64,${pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "")}`;
 }
 
-function CertificateFacts({ cert, label, fileName }: { cert: NonNullable<CredentialView["certificate"]>; label: string; fileName: string }) {
+export function CertificateFacts({ cert, label, fileName }: { cert: NonNullable<CredentialView["certificate"]>; label: string; fileName: string }) {
   return (
     <div className="rounded-md border border-slate-200 p-3 text-sm">
       <p className="font-medium text-slate-900">{label}</p>
@@ -34,6 +34,47 @@ function CertificateFacts({ cert, label, fileName }: { cert: NonNullable<Credent
         <a className="text-blue-700 underline" href={cerDownload(cert.pem)} download={`${fileName}.cer`}>Download .cer</a>
         <a className="text-blue-700 underline" href={pemDownload(cert.pem)} download={`${fileName}.pem`}>Download .pem</a>
       </p>
+    </div>
+  );
+}
+
+/**
+ * The three values the admin enters in Azure for a federated credential, each with a copy button, and the portal
+ * steps (https://learn.microsoft.com/en-us/entra/workload-id/workload-identity-federation-create-trust, "Other
+ * issuer"). Shared by the wizard and the connection page.
+ */
+export function FederatedCredentialValues({ federation: f, error }: { federation: CredentialView["federation"]; error?: string }) {
+  return (
+    <div>
+      <p className="mt-1 text-sm text-slate-600">
+        In Azure: App registrations → your app → Certificates &amp; secrets → Federated credentials → Add credential → scenario “Other issuer”. Enter the issuer,
+        choose “Explicit subject identifier” and enter the subject, keep the audience, give it a name (for example “roster”), then select Add:
+      </p>
+      <dl className="mt-2 grid gap-y-1 text-sm" aria-label="Federated credential values">
+        {(
+          [
+            ["Issuer", f.issuer],
+            ["Subject identifier", f.subject],
+            ["Audience", f.audience],
+          ] as const
+        ).map(([label, value]) => (
+          <div key={label} className="flex flex-wrap items-center gap-2">
+            <dt className="w-40 text-slate-500">{label}</dt>
+            <dd className="break-all font-mono text-slate-900">{value}</dd>
+            <CopyButton value={value} what={`federated credential ${label.toLowerCase()}`} />
+          </div>
+        ))}
+      </dl>
+      {!f.issuerReachable && (
+        <Alert tone="error" className="mt-2">
+          Entra ID fetches the issuer over HTTPS from the internet; {f.issuer} is not https. Set NEXTAUTH_URL (or OIDC_ISSUER_URL) to Roster&apos;s public https URL, or use a certificate.
+        </Alert>
+      )}
+      {error && (
+        <p className="mt-2 text-xs font-medium text-red-700" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }
@@ -107,29 +148,7 @@ export function CredentialSection({
 
       <div>
         <h3 className="text-sm font-semibold text-slate-900">Federated credential (recommended: nothing to expire or leak)</h3>
-        <p className="mt-1 text-sm text-slate-600">
-          In Azure: App registrations → your app → Certificates &amp; secrets → Federated credentials → Add credential → scenario “Other issuer”. Enter:
-        </p>
-        <dl className="mt-2 grid gap-y-1 text-sm">
-          {(
-            [
-              ["Issuer", f.issuer],
-              ["Subject identifier", f.subject],
-              ["Audience", f.audience],
-            ] as const
-          ).map(([label, value]) => (
-            <div key={label} className="flex flex-wrap items-center gap-2">
-              <dt className="w-40 text-slate-500">{label}</dt>
-              <dd className="font-mono text-slate-900">{value}</dd>
-              <CopyButton value={value} what={`federated credential ${label.toLowerCase()}`} />
-            </div>
-          ))}
-        </dl>
-        {!f.issuerReachable && (
-          <Alert tone="error" className="mt-2">
-            Entra ID fetches the issuer over HTTPS from the internet; {f.issuer} is not https. Set NEXTAUTH_URL (or OIDC_ISSUER_URL) to Roster&apos;s public https URL, or use a certificate.
-          </Alert>
-        )}
+        <FederatedCredentialValues federation={f} />
         {credential.kind !== "federated" && (
           <Button className="mt-3" onClick={() => onSwitch("federated")} disabled={pending !== null}>
             {pending === "federated" ? "Checking the federated credential…" : "Verify and use the federated credential"}

@@ -118,6 +118,7 @@ export function checksConcerning(field: string): (item: ChecklistItem) => boolea
     case "tenantId":
     case "secretId":
     case "secretValue":
+    case "credentialKind":
     case "azureGovernment":
       return () => true;
     default:

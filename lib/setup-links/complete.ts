@@ -5,6 +5,7 @@ import { alertEvents, setupLinks } from "@/db/schema";
 import { deliverPendingAlerts } from "@/lib/alerts/deliver";
 import { createConnection, verifyConnectionDraft, type CreateConnectionResult } from "@/lib/connections/create";
 import { rotateSecret, type RotateSecretResult } from "@/lib/connections/rotate";
+import { prepareWizardCredential, type PreparedWizardCredential } from "@/lib/connections/pending-credential";
 import type { VerificationSummary } from "@/lib/connections/verification";
 import { notFound, RosterError } from "@/lib/errors";
 import { logError } from "@/lib/log";
@@ -28,6 +29,12 @@ async function requireLink(db: Executor, ctx: SetupLinkContext, purpose: "create
   if (resolved.state === "rate_limited") throw new RosterError("rate_limited", "Too many wrong setup links from this network. Try again in 15 minutes.");
   if (resolved.state !== "valid" || resolved.link.purpose !== purpose) throw new RosterError("not_found", LINK_UNAVAILABLE);
   return resolved;
+}
+
+/** The link's wizard's federated values or certificate, prepared as the admin who sent the link (pending-credential.ts). */
+export async function prepareSetupCredential(db: Executor, ctx: SetupLinkContext, raw: Record<string, unknown>): Promise<PreparedWizardCredential> {
+  const { actor } = await requireLink(db, ctx, "create");
+  return prepareWizardCredential(db, actor, raw);
 }
 
 /** The link's wizard's "Verify connection": exactly the admin wizard's checks, as the admin who sent the link. */

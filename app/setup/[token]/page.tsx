@@ -7,7 +7,7 @@ import { Alert } from "@/components/ui/alert";
 import { clientAddress } from "@/lib/auth/client-address";
 import { getDb } from "@/lib/db";
 import { resolveSetupLink } from "@/lib/setup-links/resolve";
-import { completeSetupAction, rotateViaSetupLinkAction, verifySetupDraftAction } from "./actions";
+import { completeSetupAction, prepareSetupCredentialAction, rotateViaSetupLinkAction, verifySetupDraftAction } from "./actions";
 
 // The token is in the address: no referrer may carry it to another site, and no search engine may keep it.
 export const metadata: Metadata = { title: "Set up a directory connection", referrer: "no-referrer", robots: { index: false, follow: false } };
@@ -69,14 +69,15 @@ export default async function SetupLinkPage({ params }: { params: Promise<{ toke
         <p className="mt-1 text-sm text-slate-600">
           {organization.name} asked you to connect its Microsoft Entra ID directory to Roster. In Azure (Microsoft Entra ID → App registrations): register an
           app, add the Microsoft Graph <strong>Application</strong> permissions (not Delegated) Group.Read.All, GroupMember.Read.All and User.Read.All,
-          select “Grant admin consent”, and add a client secret. Enter its details below; “Verify connection” checks each step and says what to fix.
+          select “Grant admin consent”, and give it the credential you choose in step 3 (a federated credential is recommended). “Verify connection”
+          checks each step and says what to fix.
           This link works once.
         </p>
       </PageHeader>
       <ConnectionWizard
         organizations={[organization]}
         defaultOwner={{ name: link.contactName, email: link.contactEmail }}
-        actions={{ verify: verifySetupDraftAction.bind(null, token), create: completeSetupAction.bind(null, token) }}
+        actions={{ verify: verifySetupDraftAction.bind(null, token), create: completeSetupAction.bind(null, token), prepareCredential: prepareSetupCredentialAction.bind(null, token) }}
         savedHref={`/setup/${token}`}
       />
     </div>

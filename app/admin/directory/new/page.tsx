@@ -6,7 +6,7 @@ import { isAdminAnywhere } from "@/lib/auth/actor";
 import { requirePageActor } from "@/lib/auth/page";
 import { sandboxPresetAvailable } from "@/lib/connections/sandbox-preset";
 import { getDb } from "@/lib/db";
-import { createConnectionAction, sandboxPresetAction, verifyConnectionDraftAction } from "./actions";
+import { createConnectionAction, prepareWizardCredentialAction, sandboxPresetAction, verifyConnectionDraftAction } from "./actions";
 
 export const metadata: Metadata = { title: "New directory connection" };
 
@@ -21,8 +21,9 @@ export default async function NewConnectionPage() {
       <PageHeader title="Connect Microsoft Entra ID" eyebrow={<Link href="/admin/directory" className="hover:underline">Directory connections</Link>}>
         <p className="mt-1 text-sm text-slate-600">
           In Azure (Microsoft Entra ID → App registrations): register an app, add the Microsoft Graph <strong>Application</strong>{" "}
-          permissions (not Delegated) Group.Read.All, GroupMember.Read.All and User.Read.All, select “Grant admin consent”, and add a
-          client secret. Enter its details below; “Verify connection” checks each step and says what to fix.
+          permissions (not Delegated) Group.Read.All, GroupMember.Read.All and User.Read.All, select “Grant admin consent”, and give it
+          the credential you choose in step 3 (a federated credential is recommended). “Verify connection” checks each step and says what to fix;
+          the connection is saved once it passes.
         </p>
       </PageHeader>
       <ConnectionWizard
@@ -32,6 +33,7 @@ export default async function NewConnectionPage() {
           verify: verifyConnectionDraftAction,
           create: createConnectionAction,
           sandboxPreset: sandboxPresetAvailable() ? sandboxPresetAction : undefined,
+          prepareCredential: prepareWizardCredentialAction,
         }}
       />
     </div>
