@@ -467,6 +467,11 @@ export const syncJobs = pgTable(
     pages: integer("pages").notNull().default(0),
     membersSeen: integer("members_seen").notNull().default(0),
     skippedDisabled: integer("skipped_disabled").notNull().default(0),
+    /**
+     * Object ids of the disabled users the listing skipped: the apply names "disabled", not "left the group",
+     * as the reason their addresses left (lib/audience/holdings.ts, releaseUnstaged).
+     */
+    disabledObjectIds: text("disabled_object_ids").array().notNull().default(sql`'{}'::text[]`),
     skippedNoAddress: integer("skipped_no_address").notNull().default(0),
     skippedDuplicate: integer("skipped_duplicate").notNull().default(0),
     skippedContactsOff: integer("skipped_contacts_off").notNull().default(0),

@@ -113,7 +113,7 @@ export const syncCommands: CommandGroup = {
         if (!options.series || !options.group) throw new UsageError("Give --due, or both --series and --group.");
         const source = await findSource(db, String(options.series), String(options.group));
         if (options.confirm) {
-          const counts = await applyReviewedSet(db, { sourceId: source.id, confirmedBy: null });
+          const counts = await applyReviewedSet(db, { sourceId: source.id, by: { kind: "operator", label: "cli" } });
           ctx.out(`${source.label}: applied; ${n(counts.added)} added, ${n(counts.removed)} removed, ${n(counts.total)} addresses now held.`);
           return 0;
         }

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { executeCount, queryRows, type Executor } from "@/db/client";
 import { withPlannerSettings } from "@/db/planner";
 import { normalizeEmail } from "@/lib/email";
@@ -148,32 +148,52 @@ export interface StagedSet {
  */
 export async function releaseUnstaged(
   tx: Executor,
-  input: { seriesId: string; sourceId: string; staged: StagedSet },
+  input: { seriesId: string; sourceId: string; staged: StagedSet; why?: SyncChangeReasons },
 ): Promise<{ released: number; removed: number }> {
   const { seriesId, sourceId } = input;
   const jobId = input.staged.jobId;
-  // One statement is enough here, unlike a general release: the recipients check skips this source's own rows,
-  // so it does not matter that it still sees the holdings the sibling CTE is deleting.
-  const [gone] = await withPlannerSettings(tx, ["hashAntiJoin"], () =>
-    queryRows<{ released: number; removed: number }>(
-      tx,
-      sql`WITH gone AS (
-            DELETE FROM recipient_sources rs
-            WHERE rs.source_id = ${sourceId}::uuid
-              AND NOT EXISTS (SELECT 1 FROM sync_staging st WHERE st.job_id = ${jobId}::uuid AND st.email_normalized = rs.email_normalized)
-            RETURNING rs.email_normalized
-          ), dropped AS (
-            DELETE FROM recipients r USING gone g
-            WHERE r.series_id = ${seriesId}::uuid AND r.email_normalized = g.email_normalized
-              AND NOT EXISTS (SELECT 1 FROM recipient_sources o
-                              WHERE o.series_id = ${seriesId}::uuid AND o.email_normalized = r.email_normalized
-                                AND o.source_id <> ${sourceId}::uuid)
-            RETURNING 1
-          )
-          SELECT (SELECT count(*) FROM gone)::int AS released, (SELECT count(*) FROM dropped)::int AS removed`,
-    ),
+  const release = (only: SQL) =>
+    // One statement is enough here, unlike a general release: the recipients check skips this source's own rows,
+    // so it does not matter that it still sees the holdings the sibling CTE is deleting.
+    withPlannerSettings(tx, ["hashAntiJoin"], () =>
+      queryRows<{ released: number; removed: number }>(
+        tx,
+        sql`WITH gone AS (
+              DELETE FROM recipient_sources rs
+              WHERE rs.source_id = ${sourceId}::uuid ${only}
+                AND NOT EXISTS (SELECT 1 FROM sync_staging st WHERE st.job_id = ${jobId}::uuid AND st.email_normalized = rs.email_normalized)
+              RETURNING rs.email_normalized
+            ), dropped AS (
+              DELETE FROM recipients r USING gone g
+              WHERE r.series_id = ${seriesId}::uuid AND r.email_normalized = g.email_normalized
+                AND NOT EXISTS (SELECT 1 FROM recipient_sources o
+                                WHERE o.series_id = ${seriesId}::uuid AND o.email_normalized = r.email_normalized
+                                  AND o.source_id <> ${sourceId}::uuid)
+              RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM gone)::int AS released, (SELECT count(*) FROM dropped)::int AS removed`,
+      ),
+    ).then(([row]) => ({ released: Number(row.released), removed: Number(row.removed) }));
+  if (!input.why) return release(sql``);
+  // The change log's reasons (lib/audience/change-log.ts): the holdings of members the listing found disabled
+  // first, then the rest, who are no longer among the members. The ids are the job's (at most the group's
+  // disabled members), matched by a hashed semi-join.
+  const context = { jobId, sourceId, actor: input.why.actor ?? null };
+  await describeChanges(tx, { ...context, removed: input.why.disabled });
+  const disabled = await release(
+    sql`AND rs.object_id IN (SELECT unnest(j.disabled_object_ids) FROM sync_jobs j WHERE j.id = ${jobId}::uuid)`,
   );
-  return { released: Number(gone.released), removed: Number(gone.removed) };
+  await describeChanges(tx, { ...context, removed: input.why.left, added: input.why.joined });
+  const left = await release(sql``);
+  return { released: disabled.released + left.released, removed: disabled.removed + left.removed };
+}
+
+/** What a directory apply tells the change log: why its addresses entered and left. */
+export interface SyncChangeReasons {
+  joined: string;
+  left: string;
+  disabled: string;
+  actor?: string | null;
 }
 
 /**

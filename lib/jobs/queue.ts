@@ -18,7 +18,8 @@ import type { JobMode } from "@/db/schema";
  * counters) with each staged page (lib/sync/staging.ts), and leaves every change of status to this file. A job
  * that ends (done, failed, cancelled) drops what it staged here too; a job held for review keeps it.
  */
-export type SyncJob = typeof syncJobs.$inferSelect & {
+/** A job as a worker holds it; the disabled members' ids stay in the database for the apply (lib/audience/holdings.ts). */
+export type SyncJob = Omit<typeof syncJobs.$inferSelect, "disabledObjectIds"> & {
   /** As of the claim: the connection still serves the series' organization (connection_organizations). */
   served?: boolean;
 };

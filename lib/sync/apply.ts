@@ -55,13 +55,22 @@ export class NeedsReviewSignal extends Error {
  */
 export async function applyStagedSet(
   tx: Executor,
-  input: { jobId: string; sourceId: string; seriesId: string; guard: ApplyGuard | false },
+  input: {
+    jobId: string;
+    sourceId: string;
+    seriesId: string;
+    guard: ApplyGuard | false;
+    /** The source's kind (the change log says "the group" or "the directory"); a group by default. */
+    kind?: "directory_group" | "directory_all";
+    /** Who made this apply happen, for the change log: the person confirming a review; none for a sync. */
+    actor?: string | null;
+  },
 ): Promise<ApplyCounts> {
   const { jobId, sourceId, seriesId } = input;
   const staged = { jobId };
   await lockSeriesAudience(tx, seriesId);
   return withPlannerSettings(tx, ["applyMemory"], async () => {
-    const gone = await releaseUnstaged(tx, { seriesId, sourceId, staged });
+    const gone = await releaseUnstaged(tx, { seriesId, sourceId, staged, why: syncReasons(input.kind ?? "directory_group", input.actor) });
     const removed = gone.released;
 
     const guard = input.guard;
@@ -87,6 +96,12 @@ export async function applyStagedSet(
     const held = await holdStaged(tx, { seriesId, sourceId, staged });
     return { added: held.held, removed, recipientsAdded: held.added, recipientsRemoved: gone.removed, total: held.total };
   });
+}
+
+/** The change log's reasons for a directory apply (docs/design.md, "Exclusions", "Change log"). */
+export function syncReasons(kind: "directory_group" | "directory_all", actor?: string | null) {
+  const where = kind === "directory_all" ? "the directory" : "the group";
+  return { joined: `joined ${where}`, left: `left ${where}`, disabled: "disabled", actor: actor ?? null };
 }
 
 /** Addresses the source holds (inside the apply: after its removals). */

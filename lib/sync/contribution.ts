@@ -15,17 +15,20 @@ export interface PageContribution {
   names: (string | null)[];
   objectIds: string[];
   disabled: number;
+  /** Object ids of the disabled users among them (the change log says why their addresses left). */
+  disabledIds: string[];
   noAddress: number;
   /** Org contacts Graph listed that were not read because "Sync contacts" is off. */
   contactsOff: number;
 }
 
 export function pageContribution(members: DirectoryMember[], rules: ContributionRules): PageContribution {
-  const out: PageContribution = { keys: [], emails: [], names: [], objectIds: [], disabled: 0, noAddress: 0, contactsOff: 0 };
+  const out: PageContribution = { keys: [], emails: [], names: [], objectIds: [], disabled: 0, disabledIds: [], noAddress: 0, contactsOff: 0 };
   for (const member of members) {
     const verdict = memberVerdict(member, rules);
     if ("skip" in verdict) {
       out[verdict.skip]++;
+      if (verdict.skip === "disabled") out.disabledIds.push(member.id);
       continue;
     }
     out.keys.push(verdict.address.emailNormalized);

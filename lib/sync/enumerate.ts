@@ -53,7 +53,7 @@ const MAX_PAGES_PER_STATEMENT = 8;
 type PageItem = Extract<FetchedPage, { page: unknown }>;
 
 function merge(items: PageItem[], rules: ContributionRules): { contribution: PageContribution; members: number } {
-  const out: PageContribution = { keys: [], emails: [], names: [], objectIds: [], disabled: 0, noAddress: 0, contactsOff: 0 };
+  const out: PageContribution = { keys: [], emails: [], names: [], objectIds: [], disabled: 0, disabledIds: [], noAddress: 0, contactsOff: 0 };
   let members = 0;
   for (const { page } of items) {
     const c = pageContribution(page.members, rules);
@@ -62,6 +62,7 @@ function merge(items: PageItem[], rules: ContributionRules): { contribution: Pag
     out.names.push(...c.names);
     out.objectIds.push(...c.objectIds);
     out.disabled += c.disabled;
+    out.disabledIds.push(...c.disabledIds);
     out.noAddress += c.noAddress;
     out.contactsOff += page.contactsOff;
     // Members read from Azure include the contacts left out, so "read = in the audience + skipped" reconciles.

@@ -1,7 +1,8 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { audienceSources, directoryGroups } from "@/db/schema";
+import { audienceSources, directoryGroups, series as seriesTable } from "@/db/schema";
+import { actorName, recordAudit, type AuditActor } from "@/lib/audit/record";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { lockSeriesAudience } from "@/lib/audience/holdings";
 import { requireSeriesConnection } from "@/lib/dialog/connections";
@@ -71,14 +72,15 @@ export async function requestPreview(db: Executor, actor: Actor | null, input: {
 /** An editor or admin confirms the removals the mass-removal guard held back. */
 export async function confirmReview(db: Executor, actor: Actor | null, input: { sourceId: string }): Promise<ApplyCounts> {
   const { source } = await requireDirectorySource(db, actor, input.sourceId);
-  return applyReviewedSet(db, { sourceId: source.id, confirmedBy: actor!.userId });
+  return applyReviewedSet(db, { sourceId: source.id, by: { kind: "user", actor: actor! } });
 }
 
 /**
- * Applies the staged set a needs-review job kept, without the guard, in one transaction. Shared by the verb
- * above and the operator CLI (which has no actor; `confirmedBy` null).
+ * Applies the staged set a needs-review job kept, without the guard, in one transaction, with its audit entry
+ * (review.confirm). Shared by the verb above and the operator CLI (an operator label, no user).
  */
-export async function applyReviewedSet(db: Executor, input: { sourceId: string; confirmedBy: string | null }): Promise<ApplyCounts> {
+export async function applyReviewedSet(db: Executor, input: { sourceId: string; by: Extract<AuditActor, { kind: "user" | "operator" }> }): Promise<ApplyCounts> {
+  const confirmedBy = input.by.kind === "user" ? input.by.actor.userId : null;
   const [found] = await db.select({ seriesId: audienceSources.seriesId }).from(audienceSources).where(eq(audienceSources.id, input.sourceId));
   if (!found) throw notFound("That group");
   return db.transaction(async (tx) => {
@@ -89,12 +91,27 @@ export async function applyReviewedSet(db: Executor, input: { sourceId: string; 
       throw new RosterError("conflict", "This group has no removals waiting for review.");
     }
     if (!source.selected) throw new RosterError("conflict", "This group is no longer ticked.");
-    const owner = `confirm:${input.confirmedBy ?? "operator"}`;
+    const owner = `confirm:${confirmedBy ?? "operator"}`;
     const job = await resumeReviewedJob(tx, { jobId, sourceId: source.id, owner });
     if (!job) throw new RosterError("conflict", "The run waiting for review is gone; sync the group again.");
     const runId = await openRun(tx, { id: job.id, sourceId: source.id, seriesId: source.seriesId, reason: "confirm" });
-    const counts = await applyStagedSet(tx, { jobId: job.id, sourceId: source.id, seriesId: source.seriesId, guard: false });
+    const counts = await applyStagedSet(tx, {
+      jobId: job.id,
+      sourceId: source.id,
+      seriesId: source.seriesId,
+      guard: false,
+      kind: source.kind === "directory_all" ? "directory_all" : "directory_group",
+      actor: actorName(input.by),
+    });
     await recordSynced(tx, { jobId: job.id, runId, sourceId: source.id, owner }, counts);
+    const [series] = await tx.select({ organizationId: seriesTable.organizationId }).from(seriesTable).where(eq(seriesTable.id, source.seriesId));
+    await recordAudit(tx, input.by, {
+      organizationId: series.organizationId,
+      action: "review.confirm",
+      targetType: "audience_source",
+      targetId: source.id,
+      details: { seriesId: source.seriesId, label: source.label, jobId: job.id, held: source.review, removed: counts.removed, recipientsRemoved: counts.recipientsRemoved, added: counts.added },
+    });
     return counts;
   });
 }

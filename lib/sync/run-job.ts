@@ -145,7 +145,7 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
         await lockSeriesAudience(tx, job.seriesId);
         if (!(await holdJob(tx, ref))) throw new LeaseLostError(job.id);
         const guard = { connectionId: connection.id, threshold: thresholdOf(connection), call: ctx.removalGuard };
-        const counts = await applyStagedSet(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId, guard });
+        const counts = await applyStagedSet(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId, guard, kind: source.kind === "directory_all" ? "directory_all" : "directory_group" });
         await recordSynced(tx, ref, counts);
       }).catch((error: unknown) => {
         ctx.removalGuard?.cancel(job.id);

@@ -1,7 +1,8 @@
 import "server-only";
 import { and, eq, inArray } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { audienceSources, auditEvents, directoryGroups } from "@/db/schema";
+import { audienceSources, directoryGroups } from "@/db/schema";
+import { recordAudit, type AuditEntry } from "@/lib/audit/record";
 import type { Actor } from "@/lib/auth/actor";
 import { lockSeriesAudience, releaseHoldings } from "@/lib/audience/holdings";
 import { requireSeriesConnectionOrContribution } from "@/lib/dialog/connections";
@@ -68,7 +69,16 @@ export async function updateSelection(db: Executor, actor: Actor | null, input: 
 
     let queued = 0;
     let removed = 0;
-    const tick = async (source: Source | undefined, create: () => Promise<string>, label: string, deleted: boolean) => {
+    // One entry per source ticked or unticked, written in this transaction (docs/design.md, "Audit log").
+    const audit: AuditEntry[] = [];
+    const entry = (action: "selection.tick" | "selection.untick", sourceId: string, label: string, details: Record<string, unknown>): AuditEntry => ({
+      organizationId: series.organizationId,
+      action,
+      targetType: "audience_source",
+      targetId: sourceId,
+      details: { seriesId: series.id, connectionId: connection.id, label, ...details },
+    });
+    const tick = async (source: Source | undefined, create: () => Promise<string>, label: string, deleted: boolean, entire = false) => {
       if (source?.selected) return;
       if (!served) throw unservedRefusal();
       if (deleted) throw invalidInput(`“${label}” was deleted in Azure and cannot be added.`, { groupIds: "Deleted in Azure." });
@@ -83,15 +93,17 @@ export async function updateSelection(db: Executor, actor: Actor | null, input: 
         sourceId = await create();
       }
       await enqueueJob(tx, { sourceId, seriesId: series.id, connectionId: connection.id, reason: "selection", requestedBy: actor!.userId });
+      audit.push(entry("selection.tick", sourceId, label, entire ? { entireDirectory: true } : {}));
       queued++;
     };
     const untick = async (source: Source) => {
       await cancelSourceJobs(tx, source.id);
-      await releaseHoldings(tx, { seriesId: series.id, sourceId: source.id });
+      const released = await releaseHoldings(tx, { seriesId: series.id, sourceId: source.id, why: { removed: "source removed", actor: actor!.name || actor!.email } });
       await tx
         .update(audienceSources)
         .set({ selected: false, state: "not_synced", memberCount: 0, skipped: {}, lastError: null, review: null, updatedAt: new Date() })
         .where(eq(audienceSources.id, source.id));
+      audit.push(entry("selection.untick", source.id, source.label, { ...(source.kind === "directory_all" ? { entireDirectory: true } : {}), recipientsRemoved: released.removed }));
       removed++;
     };
     const insertSource = async (values: Partial<Source> & Pick<Source, "kind" | "label">) => {
@@ -110,22 +122,12 @@ export async function updateSelection(db: Executor, actor: Actor | null, input: 
       if (source.kind === "directory_group" && source.selected && !wantedSet.has(source.directoryGroupId!)) await untick(source);
     }
     if (input.entireDirectory) {
-      await tick(all, () => insertSource({ kind: "directory_all", label: ENTIRE_DIRECTORY_LABEL }), ENTIRE_DIRECTORY_LABEL, false);
+      await tick(all, () => insertSource({ kind: "directory_all", label: ENTIRE_DIRECTORY_LABEL }), ENTIRE_DIRECTORY_LABEL, false, true);
     } else if (all?.selected) {
       await untick(all);
     }
 
-    if (queued > 0 || removed > 0) {
-      await tx.insert(auditEvents).values({
-        organizationId: series.organizationId,
-        actorUserId: actor!.userId,
-        actorLabel: actor!.email,
-        action: "audience.directory_selection_updated",
-        targetType: "series",
-        targetId: series.id,
-        details: { connectionId: connection.id, groupIds: wanted, entireDirectory: input.entireDirectory, queued, removed },
-      });
-    }
+    await recordAudit(tx, { kind: "user", actor: actor! }, audit);
     return { queued, removed };
   });
 }

@@ -82,6 +82,7 @@ export async function stagePage(
           pages = pages + ${input.pageCount},
           members_seen = members_seen + ${input.membersSeen},
           skipped_disabled = skipped_disabled + ${page.disabled},
+          disabled_object_ids = disabled_object_ids || ${sql.param(page.disabledIds)}::text[],
           skipped_no_address = skipped_no_address + ${page.noAddress},
           skipped_contacts_off = skipped_contacts_off + ${page.contactsOff},
           skipped_duplicate = skipped_duplicate + (${page.keys.length} - (SELECT count(*) FROM ins)),
@@ -106,7 +107,7 @@ export async function restartEnumeration(db: Executor, jobId: string, owner: str
     const rows = await queryRows<{ cursor_restarts: number }>(
       tx,
       sql`UPDATE sync_jobs SET cursor = NULL, enumeration_done = false, pages = 0, members_seen = 0,
-            skipped_disabled = 0, skipped_no_address = 0, skipped_duplicate = 0, skipped_contacts_off = 0, cursor_restarts = cursor_restarts + 1
+            skipped_disabled = 0, disabled_object_ids = '{}', skipped_no_address = 0, skipped_duplicate = 0, skipped_contacts_off = 0, cursor_restarts = cursor_restarts + 1
           WHERE id = ${jobId}::uuid AND lease_owner = ${owner} AND status = 'running'
           RETURNING cursor_restarts`,
     );

@@ -13,11 +13,39 @@ import { importExclusionCsv } from "@/lib/audience/exclusion-csv";
 import { removeImport, replaceImport } from "@/lib/audience/csv-sources";
 import { excludeAddress, liftExclusion } from "@/lib/audience/exclusions";
 import { addManualRecipient, removeManualRecipient } from "@/lib/audience/manual";
+import { addHoldings } from "@/lib/audience/holdings";
 import { createApiToken, revokeApiToken } from "@/lib/tokens/api-tokens";
+import { confirmReview, updateSelection } from "@/lib/sync/verbs";
+import { makeConnection, makeGroup } from "@/test/support/factories";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
 import { csv, makeWorld } from "./audience-fixtures";
 
-type World = Awaited<ReturnType<typeof makeWorld>>;
+type World = Awaited<ReturnType<typeof makeWorld>> & { connectionId?: string; groupId?: string };
+
+/** A connection serving the world's organization, with one group in its catalog. */
+async function withDirectory(db: Db, w: World) {
+  const connection = await makeConnection(db, [w.org.id]);
+  const group = await makeGroup(db, connection.id, { objectId: "g-staff", displayName: "Staff" });
+  w.connectionId = connection.id;
+  w.groupId = group.id;
+}
+const select = (db: Db, w: World, groupIds: string[], entireDirectory = false) =>
+  updateSelection(db, w.editor.actor, { seriesId: w.series.id, connectionId: w.connectionId!, groupIds, entireDirectory });
+
+/** The group ticked and synced with two members, then a run held for review that found only one of them. */
+async function heldForReview(db: Db, w: World) {
+  await withDirectory(db, w);
+  await select(db, w, [w.groupId!]);
+  const [source] = await db.select().from(s.audienceSources).where(eq(s.audienceSources.seriesId, w.series.id));
+  await db.update(s.syncJobs).set({ status: "cancelled" }).where(eq(s.syncJobs.sourceId, source.id));
+  await db.transaction((tx) => addHoldings(tx, { seriesId: w.series.id, sourceId: source.id, rows: [{ email: "a@x.example" }, { email: "b@x.example" }] }));
+  const [job] = await db
+    .insert(s.syncJobs)
+    .values({ sourceId: source.id, seriesId: w.series.id, connectionId: w.connectionId!, reason: "schedule", status: "needs_review", enumerationDone: true })
+    .returning();
+  await db.insert(s.syncStaging).values({ jobId: job.id, emailNormalized: "a@x.example", email: "a@x.example" });
+  await db.update(s.audienceSources).set({ state: "needs_review", review: { current: 2, wouldRemove: 1, wouldAdd: 0, jobId: job.id } }).where(eq(s.audienceSources.id, source.id));
+}
 const OPERATOR = { kind: "operator", label: "cli" } as const;
 
 /** [verb, what to arrange first (not audited here), the verb itself, the action it must record, who]. */
@@ -66,6 +94,38 @@ const VERBS: [string, (db: Db, w: World) => Promise<unknown>, (db: Db, w: World)
     "exclusion.lift",
     "editor",
   ],
+  ["tick a group", withDirectory, (db, w) => select(db, w, [w.groupId!]), "selection.tick", "editor"],
+  [
+    "untick a group",
+    async (db, w) => {
+      await withDirectory(db, w);
+      await select(db, w, [w.groupId!]);
+    },
+    (db, w) => select(db, w, []),
+    "selection.untick",
+    "editor",
+  ],
+  ["tick the entire directory", withDirectory, (db, w) => select(db, w, [], true), "selection.tick", "editor"],
+  [
+    "untick the entire directory",
+    async (db, w) => {
+      await withDirectory(db, w);
+      await select(db, w, [], true);
+    },
+    (db, w) => select(db, w, [], false),
+    "selection.untick",
+    "editor",
+  ],
+  [
+    "confirm a Needs review",
+    heldForReview,
+    async (db, w) => {
+      const [source] = await db.select().from(s.audienceSources).where(eq(s.audienceSources.seriesId, w.series.id));
+      return confirmReview(db, w.editor.actor, { sourceId: source.id });
+    },
+    "review.confirm",
+    "editor",
+  ],
   ["create an API token", async () => {}, (db, w) => createApiToken(db, OPERATOR, { organization: w.org.name, label: "Platform" }), "api_token.create", "cli"],
   [
     "revoke an API token",
@@ -94,6 +154,24 @@ describe.each(dbKinds)("audit entries on %s", (kind) => {
     const entries = (await h.db.select().from(s.auditEvents)).filter((e) => !before.some((b) => b.id === e.id));
     expect(entries.map((e) => [e.action, e.organizationId, e.actorLabel])).toEqual([[action, w.org.id, who === "editor" ? w.editor.email : "cli"]]);
     expect(JSON.stringify(entries[0].details)).not.toMatch(/rst_/);
+  });
+
+  test("selection and review entries say what changed: the source, and how many left the audience", async () => {
+    const w: World = await makeWorld(h.db);
+    await heldForReview(h.db, w);
+    const [source] = await h.db.select().from(s.audienceSources).where(eq(s.audienceSources.seriesId, w.series.id));
+    await confirmReview(h.db, w.editor.actor, { sourceId: source.id });
+    await select(h.db, w, []);
+    const entries = await h.db.select().from(s.auditEvents).where(eq(s.auditEvents.targetId, source.id));
+    const byAction = new Map(entries.map((e) => [e.action, e.details]));
+    expect(byAction.get("review.confirm")).toMatchObject({ label: "Staff", removed: 1, recipientsRemoved: 1, held: { current: 2, wouldRemove: 1 } });
+    expect(byAction.get("selection.untick")).toMatchObject({ label: "Staff", recipientsRemoved: 1, connectionId: w.connectionId });
+    // The change log names why each address left, and who made it leave.
+    const changes = await h.db.select().from(s.audienceChanges).where(eq(s.audienceChanges.seriesId, w.series.id));
+    expect(changes.filter((c) => c.change === "removed").map((c) => [c.email, c.reason, c.actor]).sort()).toEqual([
+      ["a@x.example", "source removed", w.editor.actor.name],
+      ["b@x.example", "left the group", w.editor.actor.name],
+    ]);
   });
 
   test("a verb that fails writes no entry", async () => {

@@ -83,12 +83,18 @@ describe.each(dbKinds)("change log on %s", (kind) => {
       expect(added).toEqual([...after].filter((e) => !mid.has(e)).sort());
       expect(removed).toEqual([...mid].filter((e) => !after.has(e)).sort());
       expect(added.length + removed.length).toBeGreaterThan(0);
-      expect(log.rows.every((r) => r.reason && /group/.test(r.reason))).toBe(true);
+      expect(log.rows.every((r) => ["joined the group", "left the group", "disabled"].includes(r.reason ?? ""))).toBe(true);
       before = after;
     }
     expect([...before].sort()).toContain("hand@x.example");
     const second = await listChanges(h.db, actor, { seriesId: series.id, runId: (await lastSyncedRun()).id });
     expect(second).toMatchObject({ added: 3, removed: 2 });
+    // Why each left: one is no longer a member, one was disabled in the directory.
+    expect(second.rows.filter((r) => r.change === "removed").map((r) => [r.email.toLowerCase(), r.reason]).sort()).toEqual([
+      [user(1).mail!.toLowerCase(), "left the group"],
+      [user(2).mail!.toLowerCase(), "disabled"],
+    ]);
+    expect(second.rows.filter((r) => r.change === "added").every((r) => r.reason === "joined the group")).toBe(true);
   });
 
   test("retention prunes entries older than its days and keeps the rest", async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "sync_jobs" ADD COLUMN "disabled_object_ids" text[] DEFAULT '{}'::text[] NOT NULL;
