@@ -4,7 +4,7 @@ import type { z } from "zod";
 import type { Db } from "@/db/client";
 import { clientAddress } from "@/lib/auth/client-address";
 import { getDb } from "@/lib/db";
-import { RosterError, type ActionResult } from "@/lib/errors";
+import { errorResponse, type ActionResult } from "@/lib/errors";
 import { logError } from "@/lib/log";
 import { storableInput } from "@/lib/text/sanitize";
 import type { SetupLinkContext } from "./complete";
@@ -30,9 +30,6 @@ export async function runSetupAction<S extends z.ZodType, R>(
     const ctx: SetupLinkContext = { token: typeof token === "string" ? token : "", client: clientAddress(await headers()) };
     return { ok: true, data: await verb(await getDb(), ctx, parsed.data) };
   } catch (error) {
-    if (error instanceof RosterError) return { ok: false, error: { code: error.code, message: error.message, fields: error.fields } };
-    if (error && typeof error === "object" && "digest" in error) throw error;
-    logError("setup link action failed", error);
-    return { ok: false, error: { code: "internal", message: "Something went wrong on our side. Please try again." } };
+    return { ok: false, error: errorResponse(error, (e) => logError("setup link action failed", e)).error };
   }
 }
