@@ -9,8 +9,6 @@ import { federationSubject, rosterIssuer } from "@/lib/identity-keys/issuer";
 
 type ConnectionRow = typeof directoryConnections.$inferSelect;
 
-/** Azure accepts certificates of any validity; Roster offers one or two years, with one as the default. */
-export const CERTIFICATE_VALID_DAYS = [365, 730] as const;
 export type CertificateSlot = "current" | "next";
 
 /** The sealed certificate key is bound to its row and slot: a key copied to another row or slot fails to open. */

@@ -11,7 +11,8 @@ import { invalidInput } from "@/lib/errors";
 import { generateCertificate } from "@/lib/identity-keys/certificate";
 import { federatedCredentialConfig } from "@/lib/identity-keys/federated-credential";
 import { FEDERATION_AUDIENCE, federationSubject, issuerReachableByEntra, rosterIssuer } from "@/lib/identity-keys/issuer";
-import { CERTIFICATE_VALID_DAYS, certificateKeyAad } from "./credential-config";
+import { certificateKeyAad } from "./credential-config";
+import { certificateValiditySchema, fieldsNeedAttention, validateWith } from "./validation";
 
 /**
  * The wizard's credential before its connection exists. The federated credential's subject names the connection
@@ -96,8 +97,9 @@ export async function prepareWizardCredential(
     row = await loadPendingCredential(db, a, input.pendingId, now);
   }
   if (input.certificate === true && (!row.certificatePem || input.renew === true)) {
-    const validDays = input.validDays === undefined ? 365 : Number(input.validDays);
-    if (!CERTIFICATE_VALID_DAYS.includes(validDays as 365 | 730)) throw invalidInput("Choose a validity of one or two years.", { validDays: "Choose a validity of one or two years." });
+    const validity = validateWith(certificateValiditySchema, input);
+    if (!validity.ok) throw invalidInput(fieldsNeedAttention(validity.fields), validity.fields);
+    const { validDays } = validity.value;
     const cert = await generateCertificate("Roster directory sync", validDays, now.getTime());
     const sealed = sealSecret(cert.privateKeyPem, certificateKeyAad(row.id, "current"));
     [row] = await db

@@ -12,10 +12,10 @@ import { federatedCredentialConfig } from "@/lib/identity-keys/federated-credent
 import { asUser, requireAdminOfEveryServed, requireConnectionAdmin, type ConnectionRow } from "./access";
 import { recordConnectionAudit, type ConnectionActor } from "./audit";
 import { refreshCatalogQuietly } from "./create";
-import { CERTIFICATE_VALID_DAYS, certificateCredentialOf, certificateKeyAad } from "./credential-config";
+import { certificateCredentialOf, certificateKeyAad } from "./credential-config";
+import { certificateValiditySchema, fieldsNeedAttention, switchTargetSchema, validateWith } from "./validation";
 import { summarizeVerification, verificationColumns, type VerificationSummary } from "./verification";
 
-export { CERTIFICATE_VALID_DAYS } from "./credential-config";
 
 export interface PreparedCertificate {
   thumbprint: string;
@@ -32,8 +32,9 @@ export async function prepareCertificate(db: Executor, actor: Actor | Connection
   const by = toBy(actor);
   const loaded = await requireConnectionAdmin(db, by, input.connectionId);
   requireAdminOfEveryServed(by, loaded, "change its credential");
-  const validDays = input.validDays === undefined ? 365 : Number(input.validDays);
-  if (!CERTIFICATE_VALID_DAYS.includes(validDays as 365 | 730)) throw invalidInput("Choose a validity of one or two years.", { validDays: "Choose a validity of one or two years." });
+  const validity = validateWith(certificateValiditySchema, input);
+  if (!validity.ok) throw invalidInput(fieldsNeedAttention(validity.fields), validity.fields);
+  const { validDays } = validity.value;
   const { row, organizations } = loaded;
   const cert = await generateCertificate(`Roster ${row.name}`.slice(0, 60), validDays);
   const sealed = sealSecret(cert.privateKeyPem, certificateKeyAad(row.id, "next"));
@@ -76,8 +77,9 @@ function candidateOf(db: Executor, row: ConnectionRow, to: "certificate" | "fede
  */
 export async function switchCredential(db: Executor, actor: Actor | ConnectionActor | null, input: { connectionId: string; to: unknown }): Promise<SwitchCredentialResult> {
   const by = toBy(actor);
-  if (input.to !== "certificate" && input.to !== "federated") throw invalidInput("Choose a certificate or a federated credential.", { credentialKind: "Choose a certificate or a federated credential." });
-  const to = input.to;
+  const target = validateWith(switchTargetSchema, input);
+  if (!target.ok) throw invalidInput(target.fields.to, { credentialKind: target.fields.to });
+  const { to } = target.value;
   const loaded = await requireConnectionAdmin(db, by, input.connectionId);
   requireAdminOfEveryServed(by, loaded, "change its credential");
   const { row, organizations } = loaded;

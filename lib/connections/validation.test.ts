@@ -1,5 +1,15 @@
 import { describe, expect, test } from "vitest";
-import { fieldsNeedAttention, parseGroupObjectIds, validateConnectionForm, validateOptions, validateSecret } from "./validation";
+import {
+  certificateValiditySchema,
+  fieldsNeedAttention,
+  parseGroupObjectIds,
+  switchTargetSchema,
+  validateConnectionForm,
+  validateCredentialChoice,
+  validateOptions,
+  validateSecret,
+  validateWith,
+} from "./validation";
 
 const NOW = new Date("2026-11-26T10:00:00Z");
 const guid = (n: number) => `${String(n).padStart(8, "0")}-1111-4111-8111-111111111111`;
@@ -106,5 +116,39 @@ describe("sync schedule", () => {
 
   test.each([["hourly"], ["Weekly"], ["monthly"]])("cadence %s is refused on its field", (cadence) => {
     expect(validateOptions({ cadence })).toEqual({ ok: false, fields: { cadence: "Choose weekly or daily." } });
+  });
+});
+
+describe("the credential choice", () => {
+  const pendingId = "5f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f";
+  test("no kind named is a client secret, validated as one", () => {
+    expect(validateCredentialChoice({ ...valid }, NOW)).toMatchObject({ ok: true, value: { kind: "secret", secret: { secretId: valid.secretId } } });
+    expect(validateCredentialChoice({ ...valid, secretValue: "" }, NOW)).toEqual({ ok: false, fields: { secretValue: expect.stringMatching(/Paste the client secret's Value/) } });
+  });
+  test.each([["federated"], ["certificate"]])("%s needs only its prepared id; the secret fields are not asked for", (kind) => {
+    expect(validateCredentialChoice({ credentialKind: kind, pendingId: pendingId.toUpperCase() }, NOW)).toEqual({ ok: true, value: { kind, pendingId } });
+    const form = validateConnectionForm({ ...valid, secretId: "", secretValue: "", secretExpiresOn: "", credentialKind: kind, pendingId }, NOW);
+    expect(form).toMatchObject({ ok: true, value: { credential: { kind, pendingId } } });
+  });
+  test.each([
+    [{ credentialKind: "federated" }, /Choose the credential again/],
+    [{ credentialKind: "federated", pendingId: "../../etc" }, /Choose the credential again/],
+    [{ credentialKind: "password" }, /a federated credential, a certificate or a client secret/],
+  ])("%j is refused on the credential field", (patch, message) => {
+    const r = validateConnectionForm({ ...valid, ...patch }, NOW);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.fields).toEqual({ credentialKind: expect.stringMatching(message) });
+  });
+  test("switch targets and certificate validity", () => {
+    expect(validateWith(switchTargetSchema, { to: "federated" })).toEqual({ ok: true, value: { to: "federated" } });
+    expect(validateWith(switchTargetSchema, { to: "secret" })).toEqual({ ok: false, fields: { to: "Choose a certificate or a federated credential." } });
+    expect(validateWith(certificateValiditySchema, {})).toEqual({ ok: true, value: { validDays: 365 } });
+    expect(validateWith(certificateValiditySchema, { validDays: 730 })).toEqual({ ok: true, value: { validDays: 730 } });
+    expect(validateWith(certificateValiditySchema, { validDays: 30 })).toEqual({ ok: false, fields: { validDays: "Choose a validity of one or two years." } });
+  });
+  test("every field's error comes at once, across the parts of the form", () => {
+    const r = validateConnectionForm({ ...valid, clientId: "x", ownerEmail: "x", credentialKind: "federated" }, NOW);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(Object.keys(r.fields).sort()).toEqual(["clientId", "credentialKind", "ownerEmail"]);
   });
 });
