@@ -3,7 +3,8 @@ import { eq, sql } from "drizzle-orm";
 import { executeCount, type Executor } from "@/db/client";
 import { directoryConnections, directoryGroups } from "@/db/schema";
 import { graphForConnection } from "@/lib/connections/graph-access";
-import { getGroupsByIds, groupKind, iterateGroups, type DirectoryGroupRecord } from "@/lib/directory/entra/groups";
+import type { DirectoryProvider } from "@/lib/directory/provider";
+import type { DirectoryGroupRecord } from "@/lib/directory/types";
 import { cleanName, storableText, truncate } from "@/lib/text/sanitize";
 
 /** Group descriptions are shown, not indexed; a bound keeps one hostile description from bloating the catalog. */
@@ -26,13 +27,13 @@ const CHUNK = 5_000;
  * `deleted_at` (never dropped: audiences still point at it) and loses it if it reappears.
  */
 export async function refreshCatalog(db: Executor, connectionId: string): Promise<CatalogRefresh> {
-  const { graph, connection } = await graphForConnection(db, connectionId);
+  const { graph, provider, connection } = await graphForConnection(db, connectionId);
   const startedAt = new Date();
   const found: DirectoryGroupRecord[] = [];
   if (connection.groupObjectIds.length > 0) {
-    found.push(...(await getGroupsByIds(graph, connection.groupObjectIds)));
+    found.push(...(await graph.getGroupsByIds(connection.groupObjectIds)));
   } else {
-    for await (const group of iterateGroups(graph)) found.push(group);
+    for await (const group of graph.iterateGroups()) found.push(group);
   }
 
   return db.transaction(async (tx) => {
@@ -49,7 +50,7 @@ export async function refreshCatalog(db: Executor, connectionId: string): Promis
       else if (known.get(id)) restored++;
     }
     const rows = [...unique.values()];
-    for (let i = 0; i < rows.length; i += CHUNK) await upsertGroups(tx, connectionId, rows.slice(i, i + CHUNK), startedAt);
+    for (let i = 0; i < rows.length; i += CHUNK) await upsertGroups(tx, provider, connectionId, rows.slice(i, i + CHUNK), startedAt);
     const markedDeleted = await executeCount(
       tx,
       sql`UPDATE directory_groups SET deleted_at = ${startedAt.toISOString()}::timestamptz
@@ -65,13 +66,13 @@ export async function refreshCatalog(db: Executor, connectionId: string): Promis
  * would fail the statement, and a name of many kilobytes would exceed what the name index can hold, failing
  * the refresh of the whole catalog.
  */
-async function upsertGroups(tx: Executor, connectionId: string, groups: DirectoryGroupRecord[], seenAt: Date) {
+async function upsertGroups(tx: Executor, provider: DirectoryProvider, connectionId: string, groups: DirectoryGroupRecord[], seenAt: Date) {
   const col = <T>(f: (g: DirectoryGroupRecord) => T) => sql.param(groups.map(f));
   await tx.execute(sql`
     INSERT INTO directory_groups (connection_id, object_id, display_name, description, mail, visibility, kind, deleted_at, last_seen_at)
     SELECT ${connectionId}::uuid, t.object_id, t.display_name, t.description, t.mail, t.visibility, t.kind::group_kind, NULL, ${seenAt.toISOString()}::timestamptz
     FROM unnest(${col((g) => g.id.toLowerCase())}::text[], ${col((g) => cleanName(g.displayName) ?? g.id)}::text[], ${col((g) => (g.description ? truncate(storableText(g.description), DESCRIPTION_MAX) : null))}::text[],
-                ${col((g) => (g.mail ? storableText(g.mail) : null))}::text[], ${col((g) => (g.visibility ? storableText(g.visibility) : null))}::text[], ${col((g) => groupKind(g))}::text[])
+                ${col((g) => (g.mail ? storableText(g.mail) : null))}::text[], ${col((g) => (g.visibility ? storableText(g.visibility) : null))}::text[], ${col((g) => provider.groupKind(g))}::text[])
       AS t(object_id, display_name, description, mail, visibility, kind)
     ON CONFLICT (connection_id, object_id) DO UPDATE SET
       display_name = EXCLUDED.display_name, description = EXCLUDED.description, mail = EXCLUDED.mail,

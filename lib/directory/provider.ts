@@ -74,7 +74,11 @@ export interface IncrementalReads {
 
 /** One connection's open session: every read goes through the provider's retry policy and the tenant's gate. */
 export interface DirectorySession {
+  /** The provider that opened it: the engine asks it about the session's failures (`classify`). */
+  readonly provider: DirectoryProvider;
   readonly stats: DirectoryCallStats;
+  /** The permissions the directory says the application holds (Entra: the access token's `roles` claim). */
+  grantedPermissions(): Promise<string[]>;
   /** Every group of the directory. */
   iterateGroups(): AsyncIterable<DirectoryGroupRecord>;
   /** The groups with these ids; an id not returned is not in the directory. */
@@ -84,9 +88,9 @@ export interface DirectorySession {
   /**
    * Requests one member page (`cursor` null: the stream's first) and resolves once its answer has begun to
    * arrive. A cursor made for another stream, or one the directory refuses, rejects with an error `classify`
-   * reports as `rejectedCursor`.
+   * reports as `rejectedCursor`. Aborting `signal` abandons the request, its retries and any wait between them.
    */
-  startMemberPage(stream: MemberStream | undefined, cursor: MemberCursor | null): Promise<MemberPageRead>;
+  startMemberPage(stream: MemberStream | undefined, cursor: MemberCursor | null, signal?: AbortSignal): Promise<MemberPageRead>;
   /** The user or contact with this address, with its groups; null when the directory has none. */
   findPerson(address: string): Promise<DirectoryPerson | null>;
   incremental?: IncrementalReads;

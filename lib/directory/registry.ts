@@ -10,6 +10,9 @@ const PROVIDERS: Record<DirectoryProviderKind, DirectoryProvider> = {
   entra: entraProvider,
 };
 
+/** directory_connections.provider's default: what a connection saved before the column existed is. */
+export const DEFAULT_PROVIDER: DirectoryProviderKind = "entra";
+
 export function providerFor(kind: DirectoryProviderKind): DirectoryProvider {
   const provider = PROVIDERS[kind];
   if (!provider) throw new Error(`Roster has no directory provider named “${String(kind)}”.`);
@@ -17,9 +20,14 @@ export function providerFor(kind: DirectoryProviderKind): DirectoryProvider {
 }
 
 /**
- * The provider of a stored connection (directory_connections.provider; connections saved before the column
- * existed are Entra's by its default).
+ * The provider of a stored connection (directory_connections.provider). Without a row (a failure met before
+ * the connection was read), the column's default.
  */
-export function providerForConnection(row: { provider?: DirectoryProviderKind | null }): DirectoryProvider {
-  return providerFor(row.provider ?? "entra");
+export function providerForConnection(row: { provider?: DirectoryProviderKind | null; [column: string]: unknown } | null | undefined): DirectoryProvider {
+  return providerFor(row?.provider ?? DEFAULT_PROVIDER);
+}
+
+/** Every provider Roster knows. */
+export function allProviders(): DirectoryProvider[] {
+  return Object.values(PROVIDERS);
 }

@@ -5,7 +5,7 @@ import { queryRows, type Executor } from "@/db/client";
 import { secretExpiryStatus } from "@/lib/connections/secret-expiry";
 import type { OpenGraphSession } from "./graph-session";
 import { recordConnectionFailure } from "./outcomes";
-import { diagnose } from "@/lib/directory/entra/diagnose";
+import { providerForConnection } from "@/lib/directory/registry";
 import { logError, logInfo } from "@/lib/log";
 import { scanAlertsForCron } from "@/lib/alerts/scan";
 import { pruneChangeLog } from "@/lib/audience/change-log";
@@ -102,7 +102,7 @@ export async function refreshDue(
       catalogsFailed++;
       // A diagnosed failure (expired secret, missing permission…) is the connection's state, shown to its admins;
       // only an unexplained one is a stack worth logging.
-      const diagnosis = diagnose(error);
+      const diagnosis = providerForConnection(null).diagnose(error);
       if (diagnosis.code === "unknown") logError(`scheduled catalog refresh of connection ${id} failed`, error);
       else logInfo("scheduled catalog refresh failed", { connectionId: id, diagnosis: diagnosis.code });
     }

@@ -9,9 +9,8 @@ import { queryRows } from "@/db/client";
 import * as s from "@/db/schema";
 import { addHoldings } from "@/lib/audience/holdings";
 import { MAX_TRANSIENT_REQUEUES } from "./run-job";
-import { GraphRequestError } from "@/lib/directory/entra/errors";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
-import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, user, users, type FakeDirectory } from "@/test/support/factories";
+import { fakeGraph, GraphRequestError, makeConnection, makeGroup, makeOrgWithUser, user, users, type FakeDirectory } from "@/test/support/factories";
 import { claimNextJob } from "@/lib/jobs/queue";
 import { confirmReview, requestPreview, requestSync, runQueuedWork, scheduleDue, sourceStates, updateSelection } from "./verbs";
 

@@ -1,8 +1,7 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import { GraphRequestError } from "@/lib/directory/entra/errors";
-import { isRejectedCursor, type MemberStream } from "@/lib/directory/entra/members";
-import type { Diagnosis, GraphSession } from "@/lib/directory/entra/types";
+import type { DirectorySession } from "@/lib/directory/provider";
+import type { Diagnosis, MemberStream } from "@/lib/directory/types";
 import { looksLikeMissingUserRead, pageContribution, type ContributionRules, type PageContribution } from "./contribution";
 import { hiddenMembershipDiagnosis, missingUserReadDiagnosis, SyncFailure } from "./failure";
 import { PageReader, type FetchedPage } from "./page-reader";
@@ -76,9 +75,10 @@ function merge(items: PageItem[], rules: ContributionRules): { contribution: Pag
  * Member.Read.Hidden (https://learn.microsoft.com/en-us/graph/api/group-list-transitivemembers), so the fix
  * names that permission rather than the general member-read one.
  */
-function listingFailure(error: unknown, stream: MemberStream | undefined): unknown {
-  if (stream?.kind === "groupMembers" && stream.hiddenMembership && error instanceof GraphRequestError && error.status === 403) {
-    return new SyncFailure("group", hiddenMembershipDiagnosis(stream.groupObjectId, error.message));
+function listingFailure(graph: DirectorySession, error: unknown, stream: MemberStream | undefined): unknown {
+  const failure = graph.provider.classify(error);
+  if (stream?.kind === "groupMembers" && stream.hiddenMembership && failure.request && failure.forbidden) {
+    return new SyncFailure("group", hiddenMembershipDiagnosis(stream.groupObjectId, failure.message));
   }
   return error;
 }
@@ -88,7 +88,7 @@ function listingFailure(error: unknown, stream: MemberStream | undefined): unkno
  * read are classified and staged, so database work hides behind Graph's latency; each staging statement
  * commits its pages with the cursor past them, so a run cut short (budget, crash) resumes exactly there.
  */
-export async function enumerateIntoStaging(db: Executor, graph: GraphSession, input: EnumerateInput): Promise<EnumerationResult> {
+export async function enumerateIntoStaging(db: Executor, graph: DirectorySession, input: EnumerateInput): Promise<EnumerationResult> {
   let statsSeen = { retries: graph.stats.retries, throttleWaitMs: graph.stats.throttleWaitMs };
   let expected: number | null = null;
   let reader = new PageReader(graph, input.streams, parseCursor(input.cursor), input.deadline);
@@ -132,7 +132,7 @@ export async function enumerateIntoStaging(db: Executor, graph: GraphSession, in
           batch = [];
           // Graph no longer accepts the saved cursor (an expired skiptoken): start the listing over, a bounded
           // number of times per job (the count survives the job's attempts).
-          if (isRejectedCursor(item.error, item.at.next)) {
+          if (graph.provider.classify(item.error, item.at.next).rejectedCursor) {
             reader.stop();
             const restarts = await restartEnumeration(db, input.jobId, input.owner);
             if (restarts > MAX_CURSOR_RESTARTS) throw new SyncFailure("group", listingRestartsDiagnosis(MAX_CURSOR_RESTARTS));
@@ -140,7 +140,7 @@ export async function enumerateIntoStaging(db: Executor, graph: GraphSession, in
             reader = new PageReader(graph, input.streams, { stream: 0, next: null }, input.deadline);
             break;
           }
-          throw listingFailure(item.error, input.streams[item.at.stream]);
+          throw listingFailure(graph, item.error, input.streams[item.at.stream]);
         }
         batch.push(item);
         if (batch.length === MAX_PAGES_PER_STATEMENT) {

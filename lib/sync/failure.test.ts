@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { GraphRequestError } from "@/lib/directory/entra/errors";
+import { GraphRequestError } from "@/test/support/factories";
 import { classifyFailure, groupDeletedDiagnosis } from "./failure";
 
 const notFound = () => new GraphRequestError({ status: 404, code: "Request_ResourceNotFound", message: "Resource 'g' does not exist" });

@@ -1,7 +1,7 @@
 import "server-only";
-import { GraphRequestError } from "@/lib/directory/entra/errors";
-import type { CredentialContext } from "@/lib/directory/types";
-import { diagnose, type Diagnosis } from "@/lib/directory/entra/diagnose";
+import type { DirectoryProvider } from "@/lib/directory/provider";
+import { providerForConnection } from "@/lib/directory/registry";
+import type { CredentialContext, Diagnosis, FailureClass } from "@/lib/directory/types";
 
 /**
  * How a failed run is told apart: some failures belong to the group (deleted in Azure, 403 on it), some to the
@@ -97,8 +97,8 @@ export function directoryUnavailableDiagnosis(): Diagnosis {
 }
 
 /** Errors of obtaining a token (AADSTS…), reaching the authority, or a token Graph refuses: the connection's, not the group's. */
-function isConnectionFailure(error: unknown, diagnosis: Diagnosis): boolean {
-  if (error instanceof GraphRequestError) return error.status === 401;
+function isConnectionFailure(request: FailureClass, diagnosis: Diagnosis): boolean {
+  if (request.request) return request.unauthorized;
   return diagnosis.code !== "unknown" && diagnosis.code !== "network";
 }
 
@@ -110,23 +110,26 @@ export function classifyFailure(
     permission?: string;
     groupKind?: DeletedGroupKind | null;
     credential?: CredentialContext;
+    /** The provider of the connection the failure belongs to; without one, the default provider's. */
+    provider?: Pick<DirectoryProvider, "diagnose" | "classify">;
   },
 ): SyncFailure {
   if (error instanceof SyncFailure) return error;
-  const diagnosis = diagnose(error, {
+  const provider = context.provider ?? providerForConnection(null);
+  const diagnosis = provider.diagnose(error, {
     groupObjectId: context.groupObjectId ?? undefined,
     // The secret's expiry explains a refusal only when the secret is what signs in.
     secretExpiresOn: !context.credential || context.credential.kind === "secret" ? context.secretExpiresOn : undefined,
     permission: context.permission,
     credential: context.credential,
   });
-  if (error instanceof GraphRequestError) {
-    if (error.status === 404 && context.groupObjectId) {
+  const request = provider.classify(error);
+  if (request.request) {
+    if (request.notFound && context.groupObjectId) {
       return new SyncFailure("group_deleted", groupDeletedDiagnosis(context.groupObjectId, diagnosis.details, { kind: context.groupKind }));
     }
-    if ((error.status === 429 || error.status === 503 || error.status === 504) && error.retryAfterMs !== undefined) {
-      return new SyncFailure("throttled", diagnosis);
-    }
+    // A throttling answer that said how long to wait (classify reports retryAfterMs only for those).
+    if (request.retryAfterMs !== undefined) return new SyncFailure("throttled", diagnosis);
   }
-  return new SyncFailure(isConnectionFailure(error, diagnosis) ? "connection" : "group", diagnosis);
+  return new SyncFailure(isConnectionFailure(request, diagnosis) ? "connection" : "group", diagnosis);
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Executor } from "@/db/client";
-import type { GraphSession } from "@/lib/directory/entra/types";
-import { defaultRetryPolicy, type RetryPolicy } from "@/lib/directory/entra/retry";
+import type { DirectorySession } from "@/lib/directory/provider";
+import type { RetryPolicy } from "@/lib/directory/types";
 
 /**
  * How the worker reaches a connection's tenant. A seam rather than a direct call so the worker can bound how
@@ -17,14 +17,17 @@ export interface OpenGraphInput {
   retryPolicy?: Partial<Omit<RetryPolicy, "maxRetryAfterMs">>;
 }
 
-export type OpenGraphSession = (db: Executor, input: OpenGraphInput) => Promise<GraphSession>;
+/** Opens a session on a connection's directory, through its provider (lib/directory/provider.ts). */
+export type OpenGraphSession = (db: Executor, input: OpenGraphInput) => Promise<DirectorySession>;
 
 export const openConnectionGraph: OpenGraphSession = async (db, input) => {
   const { graphForConnection } = await import("@/lib/connections/graph-access");
-  const maxRetryAfterMs = Math.min(defaultRetryPolicy.maxRetryAfterMs, Math.max(0, input.maxRetryAfterMs ?? Infinity));
-  const { graph } = await graphForConnection(db, input.connectionId, {
-    retryPolicy: { ...defaultRetryPolicy, ...input.retryPolicy, maxRetryAfterMs },
-    ...(input.background ? { priority: "low" as const } : {}),
+  const { graph } = await graphForConnection(db, input.connectionId, ({ defaultRetryPolicy }) => {
+    const maxRetryAfterMs = Math.min(defaultRetryPolicy.maxRetryAfterMs, Math.max(0, input.maxRetryAfterMs ?? Infinity));
+    return {
+      retryPolicy: { ...defaultRetryPolicy, ...input.retryPolicy, maxRetryAfterMs },
+      ...(input.background ? { priority: "low" as const } : {}),
+    };
   });
   return graph;
 };

@@ -1,6 +1,6 @@
 import "server-only";
-import { startMemberPage, type MemberPage, type MemberStream } from "@/lib/directory/entra/members";
-import type { GraphReader } from "@/lib/directory/entra/members";
+import type { DirectorySession } from "@/lib/directory/provider";
+import type { MemberPage, MemberPageRead, MemberStream } from "@/lib/directory/types";
 import type { EnumerationCursor } from "./staging";
 
 export type FetchedPage =
@@ -9,7 +9,7 @@ export type FetchedPage =
 
 /**
  * Reads a source's listing ahead of the staging: each page is requested as soon as the previous one arrives
- * (a nextLink chain cannot be parallelized), into a small buffer the stager drains. While Graph is the slow
+ * (a cursor chain cannot be parallelized), into a small buffer the stager drains. While Graph is the slow
  * side the buffer stays empty and every page is staged the moment it lands; while the database is the slow
  * side, pages queue up (at most `maxAhead`, so memory stays bounded) and are staged several per statement.
  *
@@ -33,7 +33,7 @@ export class PageReader {
   private readonly abort = new AbortController();
 
   constructor(
-    private readonly graph: GraphReader,
+    private readonly directory: Pick<DirectorySession, "startMemberPage">,
     private readonly streams: MemberStream[],
     start: EnumerationCursor,
     private readonly deadline: number,
@@ -73,9 +73,9 @@ export class PageReader {
         }
         if (this.stopped) break;
         const at: EnumerationCursor = cursor;
-        let started: Awaited<ReturnType<typeof startMemberPage>>;
+        let started: MemberPageRead;
         try {
-          started = await startMemberPage(this.graph, this.streams[at.stream], at.next, this.abort.signal);
+          started = await this.directory.startMemberPage(this.streams[at.stream], at.next, this.abort.signal);
           cursor = this.nextOf(at, await started.nextLink);
         } catch (error) {
           this.deliver(Promise.resolve({ error, at }));

@@ -2,10 +2,8 @@ import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import { audienceSources, directoryConnections, directoryGroups } from "@/db/schema";
-import { streamsFor } from "@/lib/directory/entra/members";
-import { GraphRequestError } from "@/lib/directory/entra/errors";
-import { isTransient } from "@/lib/directory/entra/retry";
-import type { GraphSession } from "@/lib/directory/entra/types";
+import type { DirectorySession } from "@/lib/directory/provider";
+import { providerForConnection } from "@/lib/directory/registry";
 import { connectionCredentialContext } from "@/lib/connections/credential-config";
 import { logError } from "@/lib/log";
 import { applyStagedSet, NeedsReviewSignal, previewNumbers } from "./apply";
@@ -39,7 +37,7 @@ export type JobOutcome = "synced" | "needs_review" | "failed" | "interrupted" | 
 export interface JobContext {
   owner: string;
   leaseMs: number;
-  /** Epoch ms: no Graph page is requested after this. */
+  /** Epoch ms: no directory page is requested after this. */
   deadline: number;
   openGraph: OpenGraphSession;
   onPage?: (progress: EnumerationProgress) => void;
@@ -58,10 +56,6 @@ export interface JobTimings {
 export { MAX_TRANSIENT_REQUEUES }; // see retry-policy.ts
 /** The wait before a just-created group's 404 is asked again (directory replication). */
 export const REPLICATION_RETRY_MS = 10_000;
-
-function isTransientGraphFailure(error: unknown): boolean {
-  return error instanceof GraphRequestError && isTransient(error);
-}
 
 async function loadSource(db: Executor, sourceId: string) {
   const [row] = await db
@@ -107,7 +101,7 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
       // The session never sleeps through a Retry-After longer than what is left of the budget: the job goes
       // back to the queue instead, and the next call resumes it.
       const enumerateStarted = performance.now();
-      const graph: GraphSession = await ctx.openGraph(db, {
+      const graph: DirectorySession = await ctx.openGraph(db, {
         connectionId: connection.id,
         maxRetryAfterMs: ctx.deadline - Date.now(),
         background: job.reason === "schedule",
@@ -117,7 +111,7 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
         owner: ctx.owner,
         leaseMs: ctx.leaseMs,
         cursor: job.cursor,
-        streams: streamsFor({
+        streams: providerForConnection(connection).streamsFor({
           groupObjectId: source.kind === "directory_group" ? groupObjectId : null,
           syncContacts: connection.syncContacts,
           hiddenMembership: group?.visibility === "HiddenMembership",
@@ -159,7 +153,11 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     }
   } catch (error) {
     if (error instanceof LeaseLostError) return "lost";
+    // The provider of the source's connection explains the failure; one met before the source was read has none.
+    const provider = providerForConnection(loaded?.connection);
+    const request = provider.classify(error);
     const failure = classifyFailure(error, {
+      provider,
       groupObjectId,
       secretExpiresOn: loaded?.connection.secretExpiresOn ?? undefined,
       groupKind: loaded?.group?.kind,
@@ -167,12 +165,12 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     });
     const group = loaded?.group;
     if (failure.kind === "throttled") {
-      const waitMs = error && typeof error === "object" && "retryAfterMs" in error ? Number(error.retryAfterMs) : 60_000;
+      const waitMs = request.retryAfterMs ?? 60_000;
       return (await recordInterrupted(db, ref, waitMs)) ? "interrupted" : "lost";
     }
     // Retries ran out on a transient failure (a 5xx, a broken, stalled or non-JSON page): the job resumes from
     // its cursor later, with what it staged, rather than failing and starting over — a bounded number of times.
-    if (isTransientGraphFailure(error) && failure.kind !== "group_deleted") {
+    if (request.transient && failure.kind !== "group_deleted") {
       const requeues = await transientRequeues(db, job.id);
       if (requeues < MAX_TRANSIENT_REQUEUES) {
         const waitMs = REQUEUE_BASE_MS * 2 ** requeues;
@@ -182,7 +180,7 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     // A group first seen moments ago may answer 404 while the directory replicates: one retry after a delay
     // before it is marked deleted (recordReplicationRetry says when). One this source synced before has replicated.
     const neverSynced = !loaded?.source.lastGoodSyncAt;
-    if (failure.kind === "group_deleted" && error instanceof GraphRequestError && error.status === 404 && group && neverSynced && !job.replicationRetried) {
+    if (failure.kind === "group_deleted" && request.notFound && group && neverSynced && !job.replicationRetried) {
       if (await recordReplicationRetry(db, ref, group.id, REPLICATION_RETRY_MS)) return "interrupted";
     }
     if (failure.diagnosis.code === "unknown") logError(`sync job ${job.id} failed`, error);

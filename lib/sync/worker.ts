@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Executor } from "@/db/client";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
-import { DEFAULT_MAX_IN_FLIGHT } from "@/lib/directory/entra/in-flight";
+import { allProviders } from "@/lib/directory/registry";
 import { announceJobEnded } from "@/lib/jobs/announce";
 import { logError } from "@/lib/log";
 import type { EnumerationProgress } from "./enumerate";
@@ -28,7 +28,7 @@ export interface RunQueuedWorkOptions {
   connectionId?: string;
   /** Only this job (the CLI's `sync --series --group`). */
   jobId?: string;
-  /** Jobs run side by side; the per-tenant cap in lib/directory/entra bounds the requests they make together. */
+  /** Jobs run side by side; the provider's per-tenant cap bounds the requests they make together. */
   concurrency?: number;
   leaseMs?: number;
   openGraph?: OpenGraphSession;
@@ -60,8 +60,8 @@ async function giveUp(db: Executor, job: SyncJob, owner: string, diagnosis: Diag
   return recorded ? "failed" : "lost";
 }
 
-/** Matches lib/directory/entra's default per-tenant cap: each job has at most one page request in flight. */
-export const DEFAULT_CONCURRENCY = DEFAULT_MAX_IN_FLIGHT;
+/** Matches the providers' default per-tenant cap (Entra's: 8): each job has at most one page request in flight. */
+export const DEFAULT_CONCURRENCY = Math.max(...allProviders().map((p) => p.defaultMaxInFlight));
 
 export function workerName(prefix = "worker"): string {
   return `${prefix}:${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;

@@ -41,7 +41,7 @@ describe.each(dbKinds)("connections in each cloud on %s", (kind) => {
     const [row] = await h.db.select().from(directoryConnections).where(eq(directoryConnections.id, result.connectionId));
     expect(row).toMatchObject({ cloud: "usgov", msgraphHost: "dod-graph.microsoft.us", health: "healthy" });
     const { graph } = await graphForConnection(h.db, row.id);
-    expect(await graph.tokenRoles()).toContain("User.Read.All");
+    expect(await graph.grantedPermissions()).toContain("User.Read.All");
     const log = (await sandbox.control("GET", `/tenants/${t.tenantId}/requests`)).requests as Array<{ kind: string; status: number }>;
     // Every token the sandbox issued was for dod-graph.microsoft.us: it refuses an L4 (graph.microsoft.us) scope.
     expect(log.filter((r) => r.kind === "token").every((r) => r.status === 200)).toBe(true);
@@ -55,7 +55,7 @@ describe.each(dbKinds)("connections in each cloud on %s", (kind) => {
     if (!result.saved) throw new Error("not saved");
     await h.db.update(directoryConnections).set({ msgraphHost: null }).where(eq(directoryConnections.id, result.connectionId));
     const { graph } = await graphForConnection(h.db, result.connectionId);
-    expect((await graph.tokenRoles()).length).toBeGreaterThan(0);
+    expect((await graph.grantedPermissions()).length).toBeGreaterThan(0);
     await verifyConnection(h.db, admin, result.connectionId);
     const [row] = await h.db.select().from(directoryConnections).where(eq(directoryConnections.id, result.connectionId));
     expect(row.msgraphHost).toBe("graph.microsoft.us");

@@ -62,7 +62,7 @@ describe.each(dbKinds)("keys rotate and the connections CLI on %s", (kind) => {
     // The previous key can go: the connection still works with only the current one.
     vi.stubEnv("ENCRYPTION_KEY_PREVIOUS", "");
     const { graph } = await graphForConnection(h.db, a.id);
-    expect((await graph.tokenRoles()).length).toBeGreaterThan(0);
+    expect((await graph.grantedPermissions()).length).toBeGreaterThan(0);
     const audit = await h.db.select().from(auditEvents).where(eq(auditEvents.action, "connection.reseal"));
     expect(audit).toHaveLength(2);
     expect(audit[0].actorLabel).toBe("cli");

@@ -63,7 +63,7 @@ describe.each(dbKinds)("directory connections on %s", (kind) => {
     expect(audit[0]).toMatchObject({ actorUserId: admin.userId, organizationId: org.id });
     expect(JSON.stringify(audit)).not.toContain(form.secretValue);
     const { graph } = await graphForConnection(h.db, row.id);
-    expect((await graph.tokenRoles()).length).toBeGreaterThan(0);
+    expect((await graph.grantedPermissions()).length).toBeGreaterThan(0);
   });
 
   test("a connection that fails verification is saved only as a draft, when asked", async () => {

@@ -10,6 +10,10 @@ import * as s from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { connectionSecretAad, sealSecret } from "@/lib/crypto/seal";
 import { GraphRequestError } from "@/lib/directory/entra/errors";
+
+/** Graph's failed-request error, for product tests that make a fake Graph fail (they reach Entra only through test/). */
+export { GraphRequestError };
+import { directorySessionOf } from "@/lib/directory/entra/provider";
 import type { GraphSession } from "@/lib/directory/entra/types";
 import type { OpenGraphSession } from "@/lib/sync/graph-session";
 
@@ -189,7 +193,7 @@ export function fakeGraph(dir: FakeDirectory): { open: OpenGraphSession; request
         return { nextLink: Promise.resolve(page["@odata.nextLink"] ?? null), page: Promise.resolve(page) };
       },
     };
-    return session;
+    return directorySessionOf(session);
   };
   return {
     open,

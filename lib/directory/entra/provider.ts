@@ -36,13 +36,15 @@ const GUID_IN_PATH = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
  */
 export function directorySessionOf(graph: GraphSession): DirectorySession {
   return {
+    provider: entraProvider,
     get stats() {
       return graph.stats;
     },
+    grantedPermissions: () => graph.tokenRoles(),
     iterateGroups: () => iterateGroups(graph),
     getGroupsByIds: (ids) => getGroupsByIds(graph, ids),
     getGroup: (id) => getGroup(graph, id),
-    startMemberPage: (stream, cursor) => startMemberPage(graph, stream, cursor),
+    startMemberPage: (stream, cursor, signal) => startMemberPage(graph, stream, cursor, signal),
     findPerson: (address) => findDirectoryPerson(graph, address),
     incremental: {
       readRound: (known, cursor, opts) => readDeltaRound(graph, known, cursor as DeltaCursor, opts),
@@ -51,22 +53,25 @@ export function directorySessionOf(graph: GraphSession): DirectorySession {
   };
 }
 
+/**
+ * A GraphRequestError read for the engine (errors.ts, retry.ts, members.ts, delta.ts decide each answer); a delta
+ * round that ended with DeltaResyncRequired reports only that. Anything else (a refused sign-in, a discovery
+ * failure, a bug) is no request failure: the diagnosis tells it apart.
+ */
 function classify(error: unknown, cursor: string | null = null): FailureClass {
-  const resync = error instanceof DeltaResyncRequired ? error.reason : resyncReason(error);
-  const cause = error instanceof DeltaResyncRequired ? error.cause : error;
-  if (!(cause instanceof GraphRequestError)) {
-    return { request: false, transient: false, rejectedCursor: false, resyncRequired: resync, notFound: false, forbidden: false, unauthorized: false };
-  }
+  const none: FailureClass = { request: false, transient: false, rejectedCursor: false, resyncRequired: null, notFound: false, forbidden: false, unauthorized: false };
+  if (error instanceof DeltaResyncRequired) return { ...none, resyncRequired: error.reason };
+  if (!(error instanceof GraphRequestError)) return none;
   return {
     request: true,
-    transient: isTransient(cause),
-    retryAfterMs: isThrottling(cause.status) ? cause.retryAfterMs : undefined,
-    rejectedCursor: isRejectedCursor(cause, cursor),
-    resyncRequired: resync,
-    notFound: cause.status === 404,
-    forbidden: cause.status === 403,
-    unauthorized: cause.status === 401,
-    message: cause.message,
+    transient: isTransient(error),
+    retryAfterMs: isThrottling(error.status) ? error.retryAfterMs : undefined,
+    rejectedCursor: isRejectedCursor(error, cursor),
+    resyncRequired: resyncReason(error),
+    notFound: error.status === 404,
+    forbidden: error.status === 403,
+    unauthorized: error.status === 401,
+    message: error.message,
   };
 }
 
