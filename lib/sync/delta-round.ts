@@ -8,8 +8,9 @@ import type { ContributedAddress } from "@/lib/audience/eligibility";
 import { addHoldings, lockSeriesAudience, releaseHoldings } from "@/lib/audience/holdings";
 import { connectionCredentialContext } from "@/lib/connections/credential-config";
 import { loadDeltaState, saveDeltaState } from "@/lib/directory/delta-state";
-import { DeltaResyncRequired, readDeltaRound, seedFromDirectory, type DeltaCursor } from "@/lib/directory/entra/delta";
-import type { Diagnosis } from "@/lib/directory/entra/types";
+import type { IncrementalReads } from "@/lib/directory/provider";
+import { providerForConnection } from "@/lib/directory/registry";
+import type { DeltaCursor, Diagnosis } from "@/lib/directory/types";
 import { MembershipGraph, type GraphOptions, type SourceChanges } from "@/lib/directory/membership-graph";
 import { openReviewJob } from "@/lib/jobs/queue";
 import { jsonSafe } from "@/lib/text/sanitize";
@@ -216,6 +217,8 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
       retryPolicy: opts.retryPolicy,
     });
     requestsBefore = session.stats.requests;
+    const incremental: IncrementalReads | undefined = session.incremental;
+    if (!incremental) throw new Error(`The ${session.provider.label} provider has no change tracking: its connections sync by full enumeration only.`);
     let graph: MembershipGraph | null = null;
     let cursor: DeltaCursor | null = null;
     let changed = new Map<string, SourceChanges>();
@@ -223,7 +226,7 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
     if (!fullReason && state) {
       report.mode = "delta";
       try {
-        const round = await readDeltaRound(session, state.graph, state.cursor as DeltaCursor, { contacts: options.contacts, maxPageSize: opts.maxPageSize });
+        const round = await incremental.readRound(state.graph, state.cursor, { contacts: options.contacts, maxPageSize: opts.maxPageSize });
         const sourceSet = new Set(groupIds);
         // A synced group deleted in Azure keeps its last contribution and shows Error until it is unticked
         // (docs/design.md, "Deleted in Azure"); a deleted NESTED group takes its members with it.
@@ -239,14 +242,16 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
         changed = new Map(graph.apply(changes).map((c) => [c.sourceGroupId, c]));
         cursor = round.cursor;
       } catch (error) {
-        if (!(error instanceof DeltaResyncRequired)) throw error;
-        fullReason = error.reason;
+        // The directory no longer accepts the saved state (expired, or reset): a full pass seeds a new one.
+        const resync = session.provider.classify(error).resyncRequired;
+        if (!resync) throw error;
+        fullReason = resync;
       }
     }
     if (fullReason) {
       report.mode = "full";
       graph = new MembershipGraph(options, groupIds);
-      cursor = await seedFromDirectory(session, graph, groupIds, { contacts: options.contacts });
+      cursor = await incremental.seed(graph, groupIds, { contacts: options.contacts });
     }
     report.fullReason = fullReason;
     report.requests = session.stats.requests - requestsBefore;
@@ -276,7 +281,7 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
     report.outcome = "failed";
     report.added = report.removed = report.changedSources = report.needsReview = report.deletedGroups = 0;
     report.drift = null;
-    const failure = classifyFailure(error, { groupObjectId: null, secretExpiresOn: connection.secretExpiresOn ?? undefined, credential: connectionCredentialContext(connection) });
+    const failure = classifyFailure(error, { provider: session?.provider ?? providerForConnection(connection), groupObjectId: null, secretExpiresOn: connection.secretExpiresOn ?? undefined, credential: connectionCredentialContext(connection) });
     report.error = failure.diagnosis;
     if (failure.diagnosis.code === "unknown") logError(`delta round of connection ${connectionId} failed`, error);
     if (failure.kind === "connection") await recordConnectionFailure(db, connectionId, failure.diagnosis);

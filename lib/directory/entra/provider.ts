@@ -8,7 +8,7 @@ import type { DirectoryProvider, DirectorySession } from "@/lib/directory/provid
 import type { DeltaCursor as OpaqueDeltaCursor, DirectoryConnectionConfig, FailureClass } from "@/lib/directory/types";
 import { cloudEndpoints } from "./cloud";
 import { openGraph, type OpenGraphOptions } from "./client";
-import { DeltaResyncRequired, readDeltaRound, resyncReason, seedFromDirectory, type DeltaCursor } from "./delta";
+import { DeltaResyncRequired, readDeltaRound, seedFromDirectory, type DeltaCursor } from "./delta";
 import { diagnose } from "./diagnose";
 import { discoverTenant } from "./discovery";
 import { GraphRequestError } from "./errors";
@@ -67,7 +67,8 @@ function classify(error: unknown, cursor: string | null = null): FailureClass {
     transient: isTransient(error),
     retryAfterMs: isThrottling(error.status) ? error.retryAfterMs : undefined,
     rejectedCursor: isRejectedCursor(error, cursor),
-    resyncRequired: resyncReason(error),
+    // Only a delta round's own verdict (DeltaResyncRequired, above): a 410 elsewhere is no change-tracking state.
+    resyncRequired: null,
     notFound: error.status === 404,
     forbidden: error.status === 403,
     unauthorized: error.status === 401,
