@@ -4,6 +4,7 @@
  * fails a build, and tests never time anything.
  */
 import { runDeltaBench } from "./delta-bench";
+import { runDeltaEngineBench } from "./delta-engine-bench";
 import { runMembershipGraphBench } from "./membership-graph-bench";
 import { runFirstRunBench } from "./first-run";
 import { runSandboxBench } from "./sandbox-bench";
@@ -24,6 +25,11 @@ const TARGETS: Record<string, string> = {
   "100 changes: requests": "at most 10",
   "100 changes: round (ms)": "at most 5,000",
   "100 changes: sources exact vs a fresh full enumeration": "all",
+  "engine, nothing changed: requests": "at most 10",
+  "engine, 100 changes: requests": "at most 10",
+  "engine, 100 changes: round incl. apply (ms, at 250 ms a request)": "at most 5,000",
+  "engine, 100 changes: sources exact vs a fresh full enumeration": "all",
+  "leaver: cron calls until gone from every audience (target 1)": "1",
 };
 
 type Figure = number | string | Record<string, number | string>;
@@ -45,7 +51,10 @@ async function main() {
   const only = process.argv.slice(2);
   if (only.length === 0 || only.includes("sync")) print("Sync engine (100,000 users, 50 groups, depth 3; local PostgreSQL; Graph-bound parts at each page time)", await runSyncBench());
   if (only.length === 0 || only.includes("sandbox")) print("Sandbox tenant", await runSandboxBench());
-  if (only.length === 0 || only.includes("delta")) print("Delta rounds (100,000 users, 50 groups, depth 3, every group a source; 250 ms per request)", await runDeltaBench());
+  if (only.length === 0 || only.includes("delta")) {
+    print("Delta rounds (100,000 users, 50 groups, depth 3, every group a source; 250 ms per request)", await runDeltaBench());
+    print("Delta rounds through the engine (the same directory, one series with every group, PostgreSQL; 250 ms per request)", await runDeltaEngineBench());
+  }
   if (only.length === 0 || only.includes("graph")) {
     const g = runMembershipGraphBench();
     print("Membership graph (1,000,000 users, 50 groups three deep, every group a source; own process)", {

@@ -135,7 +135,7 @@ async function workerMain(input: WorkerInput): Promise<void> {
 // ── Orchestration ───────────────────────────────────────────────────────────
 
 /** Roster rows for one sandbox tenant: an organization, an editor, a connection with the sealed secret, the catalog. */
-async function arrangeBench(db: Db, m: Manifest) {
+export async function arrangeBench(db: Db, m: Manifest) {
   const s = await import("../db/schema");
   const { connectionSecretAad, sealSecret } = await import("../lib/crypto/seal");
   const { enqueueJob } = await import("../lib/jobs/queue");
@@ -178,6 +178,8 @@ async function arrangeBench(db: Db, m: Manifest) {
   return {
     actor,
     connectionId,
+    clientId: app.clientId,
+    secret: secret.value,
     catalog,
     newSeries,
     /** A new, empty series with only this group ticked and its sync queued. */

@@ -3,6 +3,8 @@ import type { Db } from "@/db/client";
 import { audienceSources, directoryGroups, syncJobs } from "@/db/schema";
 import { enqueueJob } from "@/lib/jobs/queue";
 import { afterDueWork, prepareDueWork } from "@/lib/sync/cron";
+import type { RoundsSummary } from "@/lib/sync/delta-cadence";
+import { connectionsWithSyncedGroups, runConnectionRound, type RoundReport } from "@/lib/sync/delta-round";
 import { CallRemovalGuard } from "@/lib/sync/removal-guard";
 import { applyReviewedSet, runQueuedWork, type WorkEvent, type WorkSummary } from "@/lib/sync/verbs";
 import { workerName } from "@/lib/sync/worker";
@@ -33,6 +35,21 @@ function printSummary(ctx: CommandContext, summary: WorkSummary) {
     `claimed ${summary.claimed}, completed ${summary.completed}, needs review ${summary.needsReview}, failed ${summary.failed}, ` +
       `interrupted ${summary.interrupted}, remaining ${summary.remaining}`,
   );
+}
+
+/** One line per incremental round: what it read and what it changed. */
+export function roundLine(r: RoundReport): string {
+  const what = r.mode === "full" ? `full pass${r.fullReason && r.fullReason !== "requested" ? ` (${r.fullReason})` : ""}` : "delta round";
+  if (r.outcome === "failed") return `connection ${r.connectionId}: ${what} failed, nothing applied: ${r.error?.title ?? "unknown error"}`;
+  if (r.outcome === "superseded") return `connection ${r.connectionId}: ${what} not applied (another round committed first)`;
+  const drift = r.drift === null ? "" : `, drift ${n(r.drift)}`;
+  const held = r.needsReview ? `, ${r.needsReview} held for review` : "";
+  return `connection ${r.connectionId}: ${what}, ${n(r.requests)} request${r.requests === 1 ? "" : "s"}; +${n(r.added)} −${n(r.removed)} addresses in ${r.changedSources} group${r.changedSources === 1 ? "" : "s"}${held}${drift}`;
+}
+
+function roundsLine(d: RoundsSummary | { error: true }): string {
+  if ("error" in d) return "Checking for changes failed (see the log).";
+  return `Checked ${d.connections} connection${d.connections === 1 ? "" : "s"} for changes: ${d.deltaRounds} delta round${d.deltaRounds === 1 ? "" : "s"}, ${d.fullPasses} full pass${d.fullPasses === 1 ? "" : "es"}; +${n(d.added)} −${n(d.removed)} addresses${d.needsReview ? `, ${d.needsReview} held for review` : ""}${d.drift === null ? "" : `, drift ${n(d.drift)}`}${d.failed ? `, ${d.failed} failed` : ""}.`;
 }
 
 /** Job id → its group's label, for every job that may run now. */
@@ -74,7 +91,9 @@ export const syncCommands: CommandGroup = {
     run: {
       summary: "Sync what is due, or one group of one series (with --confirm: apply the removals waiting for review)",
       options: {
-        due: { type: "boolean", description: "queue every due group (weekly/daily cadence) and run all queued work" },
+        due: { type: "boolean", description: "what the cron does: queue every due group, run all queued work, check every connection for changes" },
+        connection: { type: "string", description: "check one connection's synced groups for changes now (a delta round)", placeholder: "connection-id" },
+        full: { type: "boolean", description: "a full re-read instead of a delta round (alone: every connection with synced groups)" },
         series: { type: "string", description: "series id", placeholder: "series-id" },
         group: { type: "string", description: "group: catalog id, Azure object id, or entire-directory", placeholder: "group-id" },
         confirm: { type: "boolean", description: "with --series and --group: confirm the mass removal held at Needs review" },
@@ -84,6 +103,8 @@ export const syncCommands: CommandGroup = {
       details: [
         "Examples:",
         "  npm run roster -- sync --due",
+        "  npm run roster -- sync --connection <connection-id>          (a delta round: changes only)",
+        "  npm run roster -- sync --full [--connection <connection-id>] (a full re-read, which also reseeds change tracking)",
         "  npm run roster -- sync --series <series-id> --group <group-id>",
         "  npm run roster -- sync --confirm --series <series-id> --group <group-id>",
         "",
@@ -100,17 +121,39 @@ export const syncCommands: CommandGroup = {
         if (options.due) {
           if (options.series || options.group || options.confirm) throw new UsageError("--due takes no --series, --group or --confirm.");
           // What the cron route does (lib/sync/cron.ts): secret expiry, what is due, then the queued work.
-          const { due: queued, connections } = await prepareDueWork(db);
+          if (options.full || options.connection) throw new UsageError("--due takes no --full or --connection.");
+          const { due: queued, connections, dueConnectionIds } = await prepareDueWork(db);
           const { catalogsRefreshed, catalogsFailed, secretsExpired } = connections;
           ctx.out(`Queued ${queued} due group sync${queued === 1 ? "" : "s"}; refreshed ${catalogsRefreshed} group catalog${catalogsRefreshed === 1 ? "" : "s"}${catalogsFailed ? ` (${catalogsFailed} failed)` : ""}.`);
           if (secretsExpired > 0) ctx.out(`${secretsExpired} connection${secretsExpired === 1 ? "'s" : "s'"} client secret expired: marked failing with the fix (see the connection's page).`);
-          const summary = await runQueuedWork(db, { budgetMs, owner, concurrency, removalGuard: new CallRemovalGuard(), onProgress: reporter(ctx, await activeJobLabels(db)) });
+          const removalGuard = new CallRemovalGuard();
+          const summary = await runQueuedWork(db, { budgetMs, owner, concurrency, removalGuard, onProgress: reporter(ctx, await activeJobLabels(db)) });
           printSummary(ctx, summary);
-          await afterDueWork(db, new Date());
-          return summary.failed > 0 ? 1 : 0;
+          const { delta } = await afterDueWork(db, new Date(), { dueConnectionIds, removalGuard });
+          ctx.out(roundsLine(delta));
+          return summary.failed > 0 || ("failed" in delta && delta.failed > 0) ? 1 : 0;
         }
 
-        if (!options.series || !options.group) throw new UsageError("Give --due, or both --series and --group.");
+        if (options.connection || options.full) {
+          if (options.series || options.group || options.confirm) throw new UsageError("--connection and --full take no --series, --group or --confirm.");
+          if (options.connection && !isUuid(String(options.connection))) throw new UsageError("--connection must be a connection id (a UUID).");
+          const synced = await connectionsWithSyncedGroups(db);
+          const ids = options.connection ? [String(options.connection)] : synced;
+          if (options.connection && !synced.includes(ids[0])) throw new UsageError(`Connection ${ids[0]} has no synced groups (or is not active).`);
+          if (ids.length === 0) {
+            ctx.out("No connection has synced groups; nothing to do.");
+            return 0;
+          }
+          let failed = 0;
+          for (const id of ids) {
+            const r = await runConnectionRound(db, id, { trigger: "operator", full: options.full ? "requested" : undefined, deadline: Date.now() + budgetMs });
+            ctx.out(roundLine(r));
+            if (r.outcome === "failed") failed++;
+          }
+          return failed > 0 ? 1 : 0;
+        }
+
+        if (!options.series || !options.group) throw new UsageError("Give --due, --connection, --full, or both --series and --group.");
         const source = await findSource(db, String(options.series), String(options.group));
         if (options.confirm) {
           const counts = await applyReviewedSet(db, { sourceId: source.id, by: { kind: "operator", label: "cli" } });

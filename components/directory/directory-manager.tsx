@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import {
   confirmDirectoryReview,
   previewDirectoryGroup,
+  rereadDirectoryGroup,
   syncDirectoryGroupNow,
   updateAudienceFromDirectory,
 } from "@/app/series/[seriesId]/audience/directory-actions";
@@ -16,6 +17,7 @@ import { directoryKeys, useDirectoryOverview, useGroupCatalog } from "./director
 import { DirectorySkeleton, SkeletonBar } from "./skeletons";
 import { applyQueued, applySelection, isPendingSource } from "./optimistic";
 import { formatCount, plural } from "./format";
+import { freshnessLine, syncNowNotice } from "@/lib/dialog/freshness";
 import { GroupFilters, type GroupFilterValues } from "./group-filters";
 import { GroupList } from "./group-list";
 import { describeChanges, usePendingSelection } from "./pending-selection";
@@ -98,6 +100,7 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
     (o, v) => applySelection(o, { ...v, labelOf: (id) => names.get(id) ?? "" }),
   );
   const syncNowWrite = useDirectoryWrite((v: { sourceId: string }) => syncDirectoryGroupNow({ seriesId, ...v }), (o, v) => applyQueued(o, v.sourceId));
+  const rereadWrite = useDirectoryWrite((v: { sourceId: string }) => rereadDirectoryGroup({ seriesId, ...v }), (o, v) => applyQueued(o, v.sourceId));
   const confirmWrite = useDirectoryWrite((v: { sourceId: string }) => confirmDirectoryReview({ seriesId, ...v }), (o, v) => applyQueued(o, v.sourceId));
   const updating = selectionWrite.isPending;
 
@@ -144,7 +147,21 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
       if (isPendingSource(source)) return;
       syncNowWrite.mutate(
         { sourceId: source.sourceId },
-        { onSuccess: () => setNotice({ tone: "info", text: `“${source.label}” is queued to sync now.`, whileActive: true }) },
+        {
+          onSuccess: (result) =>
+            setNotice(
+              result.kind === "queued"
+                ? { tone: "info", text: `“${source.label}” is queued to sync now.`, whileActive: true }
+                : { tone: result.outcome === "needs_review" ? "info" : "success", text: syncNowNotice(source.label, result) },
+            ),
+        },
+      );
+    },
+    onFullReread: (source: SourceStateView) => {
+      if (isPendingSource(source)) return;
+      rereadWrite.mutate(
+        { sourceId: source.sourceId },
+        { onSuccess: () => setNotice({ tone: "info", text: `“${source.label}” is queued for a full re-read.`, whileActive: true }) },
       );
     },
     onConfirmReview: (source: SourceStateView) => {
@@ -245,6 +262,7 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
           <span className="text-slate-500"> · synced groups refresh {connection.cadence === "daily" ? "daily" : "weekly, on Mondays"} (UTC)</span>
         </p>
       )}
+      {connection.freshness ? <p className="text-sm text-slate-600">{freshnessLine(connection.freshness, new Date())}</p> : null}
       {connection.health === "failing" ? (
         <Alert tone="warning">
           This directory connection is failing its checks, so syncs will fail until an admin fixes it (under Directory). Groups keep

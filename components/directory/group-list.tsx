@@ -21,7 +21,7 @@ export interface GroupListProps {
   expanded: Set<string>;
   busyGroupId: string | null;
   syncContacts: boolean;
-  handlers: Pick<GroupRowProps, "onTickedChange" | "onSyncNow" | "onConfirmReview" | "onPreview" | "onToggleExpanded">;
+  handlers: Pick<GroupRowProps, "onTickedChange" | "onSyncNow" | "onFullReread" | "onConfirmReview" | "onPreview" | "onToggleExpanded">;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface GroupRowProps {
   syncContacts: boolean;
   onTickedChange(group: DirectoryGroupRow, ticked: boolean): void;
   onSyncNow(source: SourceStateView): void;
+  /** The second choice, for support: the group's members listed whole again. */
+  onFullReread(source: SourceStateView): void;
   onConfirmReview(source: SourceStateView): void;
   onPreview(group: DirectoryGroupRow): void;
   onToggleExpanded(groupId: string): void;
@@ -100,6 +102,11 @@ export function GroupRow(props: GroupRowProps) {
         {canSyncNow && source ? (
           <button type="button" className={button} aria-disabled={busy} aria-describedby={nameId} onClick={() => !busy && props.onSyncNow(source)}>
             Sync now
+          </button>
+        ) : null}
+        {canSyncNow && source && state === "synced" ? (
+          <button type="button" className={button} aria-disabled={busy} aria-describedby={nameId} onClick={() => !busy && props.onFullReread(source)}>
+            Full re-read
           </button>
         ) : null}
         {canPreview ? (

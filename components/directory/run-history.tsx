@@ -17,9 +17,13 @@ const outcomeWords: Record<SyncRunSummary["outcome"], string> = {
 const triggerWords: Record<string, string> = {
   selection: "ticked",
   manual: "Sync now",
-  schedule: "weekly",
+  reread: "Full re-read",
+  schedule: "scheduled",
   confirm: "confirmed",
+  operator: "CLI",
 };
+
+const kindWords: Record<SyncRunSummary["kind"], string> = { full: "full pass", delta: "delta round" };
 
 /**
  * A group's last runs: what each changed (+added, −removed) and whom it skipped, by reason. A run that synced
@@ -34,7 +38,7 @@ export function RunHistory({ runs, labelledBy, seriesId }: { runs: SyncRunSummar
         <li key={run.id} className="flex flex-wrap gap-x-3 gap-y-0.5">
           <span className="font-medium">{outcomeWords[run.outcome]}</span>
           <span className="text-slate-600">
-            {formatTime(run.finishedAt ?? run.startedAt)} ({triggerWords[run.trigger] ?? run.trigger})
+            {formatTime(run.finishedAt ?? run.startedAt)} ({kindWords[run.kind] ?? "full pass"}, {triggerWords[run.trigger] ?? run.trigger})
           </span>
           {run.outcome === "needs_review" && run.review ? (
             // Nothing was applied (+0 −0 would hide why it stopped): what it would have done.

@@ -1,7 +1,7 @@
 import "server-only";
 import { and, count, eq, inArray, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { audienceSources, connectionOrganizations, directoryConnections, directoryGroups } from "@/db/schema";
+import { audienceSources, connectionOrganizations, directoryConnections, directoryDeltaStates, directoryGroups } from "@/db/schema";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { notFound } from "@/lib/errors";
 import type { ConnectionSummary } from "./types";
@@ -80,6 +80,10 @@ export async function summarizeConnection(
     .select({ n: count() })
     .from(directoryGroups)
     .where(and(eq(directoryGroups.connectionId, connection.id)));
+  const [delta] = await db
+    .select({ lastDeltaAt: directoryDeltaStates.lastDeltaAt, lastFullAt: directoryDeltaStates.lastFullAt, lastFullDrift: directoryDeltaStates.lastFullDrift })
+    .from(directoryDeltaStates)
+    .where(eq(directoryDeltaStates.connectionId, connection.id));
   return {
     id: connection.id,
     name: connection.name,
@@ -90,5 +94,8 @@ export async function summarizeConnection(
     useUsernameFallback: connection.useUsernameFallback,
     groupsRefreshedAt: connection.groupsRefreshedAt?.toISOString() ?? null,
     catalogSize: Number(n),
+    freshness: delta
+      ? { lastDeltaAt: delta.lastDeltaAt?.toISOString() ?? null, lastFullAt: delta.lastFullAt.toISOString(), lastFullDrift: delta.lastFullDrift }
+      : null,
   };
 }

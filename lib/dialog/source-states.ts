@@ -93,6 +93,7 @@ export async function directorySourceStates(db: Executor, seriesId: string, conn
     source_id: string;
     outcome: SyncRunSummary["outcome"];
     trigger: string;
+    kind: SyncRunSummary["kind"];
     started_at: string | Date;
     finished_at: string | Date | null;
     members_seen: number;
@@ -104,7 +105,7 @@ export async function directorySourceStates(db: Executor, seriesId: string, conn
   }>(
     db,
     sql`select * from (
-          select r.id, r.source_id, r.outcome, r.trigger, r.started_at, r.finished_at, r.members_seen, r.added, r.removed,
+          select r.id, r.source_id, r.outcome, r.trigger, r.kind, r.started_at, r.finished_at, r.members_seen, r.added, r.removed,
                  r.skipped, r.error, case when r.outcome = 'needs_review' then j.result end as job_result,
                  row_number() over (partition by r.source_id order by r.started_at desc, r.id) as rn
           from sync_runs r
@@ -120,6 +121,7 @@ export async function directorySourceStates(db: Executor, seriesId: string, conn
       id: r.id,
       outcome: r.outcome,
       trigger: r.trigger,
+      kind: r.kind,
       startedAt: iso(r.started_at)!,
       finishedAt: iso(r.finished_at),
       membersSeen: Number(r.members_seen),

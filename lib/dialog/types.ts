@@ -52,6 +52,8 @@ export interface SyncRunSummary {
   id: string;
   outcome: "running" | "synced" | "needs_review" | "failed" | "interrupted" | "previewed";
   trigger: string;
+  /** How the run read the directory: a full pass (every member) or a delta round (changes only). */
+  kind: "full" | "delta";
   startedAt: string;
   finishedAt: string | null;
   membersSeen: number;
@@ -96,6 +98,8 @@ export interface SourceStateView {
   lastRuns: SyncRunSummary[];
 }
 
+import type { Freshness } from "./freshness";
+
 export interface ConnectionChoice {
   id: string;
   name: string;
@@ -112,6 +116,8 @@ export interface ConnectionSummary extends ConnectionChoice {
   useUsernameFallback: boolean;
   groupsRefreshedAt: string | null;
   catalogSize: number;
+  /** Incremental sync's last delta round and full pass; null while the connection keeps no incremental state. */
+  freshness: Freshness | null;
 }
 
 /** How often the dialog asks for states while a sync is queued or running (the bench models the same poll). */

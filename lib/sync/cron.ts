@@ -12,6 +12,7 @@ import { pruneChangeLog } from "@/lib/audience/change-log";
 import { verifyConnectionAs } from "@/lib/connections/verify";
 import { scheduleDueConnections } from "./schedule";
 import { CallRemovalGuard } from "./removal-guard";
+import { runDeltaRounds, type RoundsSummary } from "./delta-cadence";
 import { runQueuedWork, type WorkSummary } from "./worker";
 
 /**
@@ -67,6 +68,8 @@ export interface CronReport extends WorkSummary {
   /** Jobs queued by this call for sources whose period came due. */
   due: number;
   connections: ConnectionCheck & { catalogsRefreshed: number; catalogsFailed: number };
+  /** This call's delta rounds and reconciles (lib/sync/delta-cadence.ts). */
+  delta: RoundsSummary | { error: true };
   alerts: Awaited<ReturnType<typeof scanAlertsForCron>>;
 }
 
@@ -90,7 +93,7 @@ export async function refreshDue(
   db: Executor,
   now: Date,
   refresh: (db: Executor, connectionId: string) => Promise<unknown> = checkConnection,
-): Promise<{ due: number; catalogsRefreshed: number; catalogsFailed: number }> {
+): Promise<{ due: number; catalogsRefreshed: number; catalogsFailed: number; connectionIds: string[] }> {
   const { queued, connectionIds } = await scheduleDueConnections(db, now);
   let catalogsRefreshed = 0;
   let catalogsFailed = 0;
@@ -107,12 +110,14 @@ export async function refreshDue(
       else logInfo("scheduled catalog refresh failed", { connectionId: id, diagnosis: diagnosis.code });
     }
   }
-  return { due: queued, catalogsRefreshed, catalogsFailed };
+  return { due: queued, catalogsRefreshed, catalogsFailed, connectionIds };
 }
 
 export interface DuePreparation {
   due: number;
   connections: CronReport["connections"];
+  /** Connections whose period this call claimed: their incremental state is reconciled by a full pass. */
+  dueConnectionIds: string[];
 }
 
 /**
@@ -126,18 +131,26 @@ export async function prepareDueWork(
 ): Promise<DuePreparation> {
   const now = opts.now ?? new Date();
   const connections = await checkConnections(db, now);
-  const { due, catalogsRefreshed, catalogsFailed } = await refreshDue(db, now, opts.checkConnection);
-  return { due, connections: { ...connections, catalogsRefreshed, catalogsFailed } };
+  const { due, catalogsRefreshed, catalogsFailed, connectionIds } = await refreshDue(db, now, opts.checkConnection);
+  return { due, connections: { ...connections, catalogsRefreshed, catalogsFailed }, dueConnectionIds: connectionIds };
 }
 
 /**
- * What a cron call does after the work ran: the alerts (lib/alerts/scan.ts), which see this call's outcomes.
- * Never fails the call. `roster sync --due` calls it too.
+ * What a cron call does after the queued work ran: a delta round for every connection whose groups are synced
+ * (a reconcile for those that came due; lib/sync/delta-cadence.ts), then the alerts (lib/alerts/scan.ts), which
+ * see this call's outcomes. Never fails the call. `roster sync --due` calls it too.
  */
-export async function afterDueWork(db: Executor, now: Date) {
+export async function afterDueWork(
+  db: Executor,
+  now: Date,
+  opts: { dueConnectionIds?: string[]; openGraph?: OpenGraphSession; removalGuard?: CallRemovalGuard; deadline?: number } = {},
+): Promise<{ delta: RoundsSummary | { error: true }; alerts: Awaited<ReturnType<typeof scanAlertsForCron>> }> {
+  const delta = await runDeltaRounds(db, { reconcile: opts.dueConnectionIds, openGraph: opts.openGraph, removalGuard: opts.removalGuard, deadline: opts.deadline }).catch(
+    (error) => (logError("delta rounds failed", error), { error: true as const }),
+  );
   // The change log's retention (CHANGE_LOG_RETENTION_DAYS); a bounded batch per call, and never fails the call.
   await pruneChangeLog(db, { now }).catch((error) => logError("change log pruning failed", error));
-  return scanAlertsForCron(db, now);
+  return { delta, alerts: await scanAlertsForCron(db, now) };
 }
 
 /** One cron call: prepareDueWork, then run queued work within what is left of the budget, then afterDueWork. */
@@ -152,15 +165,21 @@ export async function runCron(
   },
 ): Promise<CronReport> {
   const started = Date.now();
-  const { due, connections } = await prepareDueWork(db, opts);
+  const { due, connections, dueConnectionIds } = await prepareDueWork(db, opts);
+  // The second mass-removal guard: this call's removals summed per connection, its jobs and rounds together.
+  const removalGuard = new CallRemovalGuard();
   const work = await runQueuedWork(db, {
     budgetMs: Math.max(0, opts.budgetMs - (Date.now() - started)),
     owner: undefined,
     openGraph: opts.openGraph,
     concurrency: opts.concurrency,
-    // The second mass-removal guard: this call's removals summed per connection.
-    removalGuard: new CallRemovalGuard(),
+    removalGuard,
   });
-  const alerts = await afterDueWork(db, opts.now ?? new Date(started));
-  return { due, ...work, connections, alerts };
+  const { delta, alerts } = await afterDueWork(db, opts.now ?? new Date(started), {
+    dueConnectionIds,
+    openGraph: opts.openGraph,
+    removalGuard,
+    deadline: started + opts.budgetMs,
+  });
+  return { due, ...work, connections, delta, alerts };
 }

@@ -80,6 +80,8 @@ export interface RoundReport {
   /** Graph requests the round made. */
   requests: number;
   error: Diagnosis | null;
+  /** What the round did to each source it touched (ledger outcome and holdings gained and lost). */
+  sourceResults: Array<{ sourceId: string; outcome: "synced" | "needs_review" | "failed"; added: number; removed: number }>;
 }
 
 interface RoundSource {
@@ -190,6 +192,7 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
     drift: null,
     requests: 0,
     error: null,
+    sourceResults: [],
   };
   const [connection] = await db.select().from(directoryConnections).where(eq(directoryConnections.id, connectionId));
   if (!connection || connection.status !== "active") return report;
@@ -280,6 +283,7 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
     }
     report.outcome = "failed";
     report.added = report.removed = report.changedSources = report.needsReview = report.deletedGroups = 0;
+    report.sourceResults = [];
     report.drift = null;
     const failure = classifyFailure(error, { provider: session?.provider ?? providerForConnection(connection), groupObjectId: null, secretExpiresOn: connection.secretExpiresOn ?? undefined, credential: connectionCredentialContext(connection) });
     report.error = failure.diagnosis;
@@ -328,6 +332,7 @@ async function applyRound(
     let drift = 0;
     const alerts: AlertCandidate[] = [];
     const counted = { added: 0, removed: 0, changedSources: 0, needsReview: 0, deletedGroups: 0 };
+    const sourceResults: RoundReport["sourceResults"] = [];
     for (const source of input.sources) {
       const g = source.objectId.toLowerCase();
       if (input.deletedSources.has(g)) {
@@ -338,6 +343,7 @@ async function applyRound(
         );
         const runId = await openLedgerRow(tx, source, { trigger: input.trigger, kind: mode });
         await closeLedgerRow(tx, runId, { outcome: "failed", error: diagnosis });
+        sourceResults.push({ sourceId: source.id, outcome: "failed", added: 0, removed: 0 });
         counted.deletedGroups++;
         continue;
       }
@@ -404,6 +410,7 @@ async function applyRound(
         );
         const runId = await openLedgerRow(tx, source, { trigger: input.trigger, kind: mode, jobId });
         await closeLedgerRow(tx, runId, { outcome: "needs_review", membersSeen, skipped });
+        sourceResults.push({ sourceId: source.id, outcome: "needs_review", added: 0, removed: 0 });
         counted.needsReview++;
         continue;
       }
@@ -418,6 +425,7 @@ async function applyRound(
       );
       const runId = await openLedgerRow(tx, source, { trigger: input.trigger, kind: mode });
       await closeLedgerRow(tx, runId, { outcome: "synced", added: got.held, removed: gone.released, membersSeen, skipped });
+      sourceResults.push({ sourceId: source.id, outcome: "synced", added: got.held, removed: gone.released });
       counted.added += got.held;
       counted.removed += gone.released;
       if (got.held + gone.released > 0) counted.changedSources++;
@@ -430,13 +438,18 @@ async function applyRound(
     }
     await recordAlerts(tx, alerts);
     await saveDeltaState(tx, input.connectionId, { graph, cursor: input.cursor, kind: mode, drift: countsDrift ? drift : undefined });
-    Object.assign(report, counted, { drift: countsDrift ? drift : null });
+    Object.assign(report, counted, { drift: countsDrift ? drift : null, sourceResults });
   });
   } catch (error) {
     // Nothing committed: the removals reserved against the connection-wide guard did not happen.
     for (const key of reserved) input.removalGuard.cancel(key);
     throw error;
   }
+}
+
+/** Whether the connection keeps incremental state (its synced groups are kept by delta rounds). */
+export async function hasDeltaState(db: Executor, connectionId: string): Promise<boolean> {
+  return (await stateVersion(db, connectionId)) !== null;
 }
 
 /**

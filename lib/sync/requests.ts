@@ -12,9 +12,46 @@ import { isUuid } from "@/lib/uuid";
 import { applyStagedSet, type ApplyCounts } from "./apply";
 import { enqueueJob, resumeReviewedJob } from "@/lib/jobs/queue";
 import { openRun, recordSynced } from "./outcomes";
+import { hasDeltaState, runConnectionRound } from "./delta-round";
 
-/** "Sync now": queues a sync of a ticked group, or joins the one already queued or running. Returns the job id. */
-export async function requestSync(db: Executor, actor: Actor | null, input: { sourceId: string }): Promise<string> {
+/** What "Sync now" did: checked the connection for changes at once (a delta round), or queued a full sync. */
+export type SyncNowResult =
+  | { kind: "delta"; outcome: "synced" | "needs_review" | "failed" | "unchanged"; added: number; removed: number }
+  | { kind: "queued"; jobId: string };
+
+/**
+ * "Sync now" on a group: a delta round of its connection when the connection keeps incremental state and the
+ * group has had a good sync (seconds: only what changed is read; lib/sync/delta-round.ts), otherwise a queued
+ * full sync. The answer describes this group only: a round covers the connection's other series too, whose
+ * figures are not this editor's to see.
+ */
+export async function syncNow(db: Executor, actor: Actor | null, input: { sourceId: string }): Promise<SyncNowResult> {
+  const { source } = await requireDirectorySource(db, actor, input.sourceId);
+  if (!source.selected) throw invalidInput("Tick “Sync to audience” for this group first.");
+  const incremental =
+    source.kind === "directory_group" && source.state === "synced" && source.lastGoodSyncAt !== null && (await hasDeltaState(db, source.connectionId!));
+  if (!incremental) return { kind: "queued", jobId: await requestSync(db, actor, input) };
+  const round = await runConnectionRound(db, source.connectionId!, { trigger: "manual", deadline: Date.now() + SYNC_NOW_BUDGET_MS });
+  if (round.outcome === "failed") {
+    throw new RosterError("conflict", `Checking the directory for changes failed: ${round.error?.title ?? "unknown error"}. The group keeps its members; try again, or use Full re-read.`);
+  }
+  const mine = round.sourceResults.find((r) => r.sourceId === source.id);
+  return { kind: "delta", outcome: mine?.outcome ?? "unchanged", added: mine?.added ?? 0, removed: mine?.removed ?? 0 };
+}
+
+/** How long "Sync now"'s delta round may wait out a Retry-After. */
+const SYNC_NOW_BUDGET_MS = 30_000;
+
+/**
+ * "Full re-read" (support's second choice): the group's members listed whole again and applied exactly, as a
+ * queued job, whatever delta rounds had built. Returns the job id.
+ */
+export async function requestFullReread(db: Executor, actor: Actor | null, input: { sourceId: string }): Promise<string> {
+  return requestSync(db, actor, input, "reread");
+}
+
+/** Queues a full sync of a ticked group, or joins the one already queued or running. Returns the job id. */
+export async function requestSync(db: Executor, actor: Actor | null, input: { sourceId: string }, reason = "manual"): Promise<string> {
   const { source } = await requireDirectorySource(db, actor, input.sourceId);
   if (!source.selected) throw invalidInput("Tick “Sync to audience” for this group first.");
   return db.transaction(async (tx) => {
@@ -22,7 +59,7 @@ export async function requestSync(db: Executor, actor: Actor | null, input: { so
       sourceId: source.id,
       seriesId: source.seriesId,
       connectionId: source.connectionId!,
-      reason: "manual",
+      reason,
       requestedBy: actor!.userId,
     });
     if (created && source.state !== "needs_review") {

@@ -60,7 +60,9 @@ export async function scheduleDueConnections(db: Executor, now: Date = new Date(
         reason: "schedule",
         sources: sql`SELECT s.id, s.series_id, s.connection_id FROM audience_sources s
                      WHERE s.connection_id = ${c.id}::uuid AND s.selected AND s.kind IN ('directory_group', 'directory_all')
-                       AND s.state <> 'needs_review' AND ${sourceIsServed("s")}`,
+                       AND s.state <> 'needs_review' AND ${sourceIsServed("s")}
+                       -- Groups kept by delta rounds are reconciled by the round's full pass instead (lib/sync/delta-cadence.ts).
+                       AND NOT (s.kind = 'directory_group' AND EXISTS (SELECT 1 FROM directory_delta_states d WHERE d.connection_id = s.connection_id))`,
       });
     });
   }

@@ -5,7 +5,7 @@ import "server-only";
  * runQueuedWork and scheduleDue are the system's own (cron, CLI, `after()`), and take no actor.
  */
 export { updateSelection, type SelectionInput } from "./selection";
-export { requestSync, requestPreview, confirmReview, applyReviewedSet } from "./requests";
+export { requestSync, requestPreview, confirmReview, applyReviewedSet, syncNow, requestFullReread, type SyncNowResult } from "./requests";
 export { sourceStates } from "./states";
 export { runQueuedWork, seriesWorkToKick, type RunQueuedWorkOptions, type WorkSummary, type WorkEvent } from "./worker";
 export { scheduleDue } from "./schedule";

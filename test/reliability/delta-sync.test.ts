@@ -10,7 +10,9 @@ import { queryRows } from "@/db/client";
 import * as s from "@/db/schema";
 import { releaseHoldings } from "@/lib/audience/holdings";
 import { runConnectionRound, type RoundOptions } from "@/lib/sync/delta-round";
-import { confirmReview, runQueuedWork } from "@/lib/sync/verbs";
+import { runCron } from "@/lib/sync/cron";
+import { confirmReview, requestFullReread, runQueuedWork, syncNow, updateSelection } from "@/lib/sync/verbs";
+import { directoryOverview } from "@/lib/dialog/overview";
 import type { Sandbox } from "@/sandbox/server";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { arrangeTenant, audienceOf, control, groupDetail, mutate, setFaults, startTenantServer, type Arranged } from "./sandbox-harness";
@@ -279,5 +281,69 @@ describe.each(dbKinds)("delta rounds through the engine on %s", (kind) => {
     const source = await sourceOf(t, id("HR"));
     expect(source.state).toBe("error");
     expect(source.lastError).toMatchObject({ code: "group_deleted" });
+  });
+
+  test("leaver: a user disabled in the sandbox is gone from every audience at the next cron call", async () => {
+    const t = await arrangeTenant(h.db, sb, { scenario: "northwind" });
+    const id = (name: string) => t.manifest.groups.find((g) => g.displayName === name)!.id;
+    const groups = [id("All-Staff"), id("Engineering")];
+    const [second] = await h.db.insert(s.series).values({ organizationId: t.organizationId, name: "Second newsletter" }).returning();
+    await t.select(groups);
+    await updateSelection(h.db, t.actor, { seriesId: second.id, connectionId: t.connectionId, groupIds: groups.map((g) => t.catalog.get(g)!), entireDirectory: false });
+    const check = async () => true;
+    // The first call syncs the ticked groups (their jobs) and seeds incremental sync (a full pass).
+    const first = await runCron(h.db, { budgetMs: 60_000, checkConnection: check });
+    expect(first).toMatchObject({ completed: 4, failed: 0, delta: { connections: 1, fullPasses: 1, failed: 0 } });
+    const leaverKey = (await expectedOf(t, id("Platform")))[0];
+    for (const series of [t.seriesId, second.id]) expect(await audienceOf(h.db, series)).toContain(leaverKey);
+
+    const leaver = t.manifest.users!.find((u) => u.mail?.toLowerCase() === leaverKey)!;
+    await mutate(sb, t.manifest.tenantId, { op: "disableUser", userId: leaver.id });
+    const next = await runCron(h.db, { budgetMs: 60_000, checkConnection: check });
+    // Nothing was due (same period): no job ran, the delta round did it.
+    expect(next).toMatchObject({ due: 0, claimed: 0, delta: { connections: 1, deltaRounds: 1, fullPasses: 0, removed: 4 } });
+    for (const series of [t.seriesId, second.id]) {
+      expect(await audienceOf(h.db, series)).not.toContain(leaverKey);
+      await expectExact(t, groups, series);
+    }
+
+    // The next period's call reconciles: a delta round, then a full pass that finds no drift.
+    await h.db.update(s.directoryConnections).set({ lastScheduledAt: new Date("2000-01-03T00:00:00Z") });
+    const weekly = await runCron(h.db, { budgetMs: 60_000, checkConnection: check });
+    // Groups kept by delta are reconciled by the round's full pass, not queued as jobs.
+    expect(weekly).toMatchObject({ due: 0, claimed: 0, delta: { connections: 1, deltaRounds: 1, fullPasses: 1, drift: 0 } });
+    expect((await stateRow(t)).lastFullDrift).toBe(0);
+  });
+
+  test("Sync now runs a delta round and tells this group's figures; Full re-read queues a whole listing; the dialog says how fresh", async () => {
+    const t0 = await arrangeTenant(h.db, sb, { scenario: "northwind" });
+    const sales0 = t0.manifest.groups.find((g) => g.displayName === "Sales")!.id;
+    await t0.select([sales0]);
+    // No incremental state yet: Sync now queues a full sync, as before.
+    const [source0] = await h.db.select().from(s.audienceSources).where(eq(s.audienceSources.directoryGroupId, t0.catalog.get(sales0)!));
+    await runQueuedWork(h.db, { budgetMs: 60_000 });
+    expect(await syncNow(h.db, t0.actor, { sourceId: source0.id })).toMatchObject({ kind: "queued" });
+
+    const { t, id, users } = await arrange(["Sales", "HR"]);
+    const sales = await sourceOf(t, id("Sales"));
+    const overview = await directoryOverview(h.db, t.actor, { seriesId: t.seriesId, connectionId: t.connectionId });
+    expect(overview.connection?.freshness).toMatchObject({ lastDeltaAt: null, lastFullAt: expect.any(String) });
+
+    const inSales = new Set(await expectedOf(t, id("Sales")));
+    const joiner = users.find((u) => u.accountEnabled && u.mail && !inSales.has(u.mail.toLowerCase()))!;
+    await mutate(sb, t.manifest.tenantId, { op: "addMember", groupId: id("Sales"), memberId: joiner.id }, { op: "addUser", user: { displayName: "HR Hire" }, groupIds: [id("HR")] });
+    expect(await syncNow(h.db, t.actor, { sourceId: sales.id })).toEqual({ kind: "delta", outcome: "synced", added: 1, removed: 0 });
+    await expectExact(t, [id("Sales"), id("HR")]);
+    expect(await syncNow(h.db, t.actor, { sourceId: sales.id })).toEqual({ kind: "delta", outcome: "unchanged", added: 0, removed: 0 });
+    const [run] = await h.db.select().from(s.syncRuns).where(and(eq(s.syncRuns.sourceId, sales.id), eq(s.syncRuns.trigger, "manual")));
+    expect(run).toMatchObject({ kind: "delta", outcome: "synced", added: 1 });
+    const after = await directoryOverview(h.db, t.actor, { seriesId: t.seriesId, connectionId: t.connectionId });
+    expect(after.connection?.freshness?.lastDeltaAt).toEqual(expect.any(String));
+
+    const jobId = await requestFullReread(h.db, t.actor, { sourceId: sales.id });
+    expect(await runQueuedWork(h.db, { budgetMs: 60_000 })).toMatchObject({ completed: 1, failed: 0 });
+    const [reread] = await h.db.select().from(s.syncRuns).where(eq(s.syncRuns.jobId, jobId));
+    expect(reread).toMatchObject({ kind: "full", trigger: "reread", outcome: "synced", added: 0, removed: 0 });
+    await expectExact(t, [id("Sales"), id("HR")]);
   });
 });

@@ -11,7 +11,7 @@ import { runAction } from "@/lib/action";
 import { explainAudienceMember } from "@/lib/why/audience";
 import { personLookupThroughConnections } from "@/lib/why/person-lookup";
 import { logError } from "@/lib/log";
-import { confirmReview, requestPreview, requestSync, runQueuedWork, updateSelection } from "@/lib/sync/verbs";
+import { confirmReview, requestFullReread, requestPreview, runQueuedWork, syncNow, updateSelection } from "@/lib/sync/verbs";
 import { isUuid } from "@/lib/uuid";
 
 /** What one after() slice may spend; the cron finishes anything left. */
@@ -46,11 +46,21 @@ export async function updateAudienceFromDirectory(input: z.infer<typeof selectio
 
 const sourceSchema = z.object({ seriesId: uuid("The series"), sourceId: uuid("The group") });
 
+/** "Sync now": a delta round of the group's connection (seconds), or a queued full sync when it has none yet. */
 export async function syncDirectoryGroupNow(input: z.infer<typeof sourceSchema>) {
   return runAction(sourceSchema, input, async ({ db, actor }, data) => {
-    const result = await requestSync(db, actor, { sourceId: data.sourceId });
-    startQueuedWork(db);
+    const result = await syncNow(db, actor, { sourceId: data.sourceId });
+    if (result.kind === "queued") startQueuedWork(db);
     return result;
+  });
+}
+
+/** "Full re-read" (the second choice, for support): the group's members listed whole again, as a queued sync. */
+export async function rereadDirectoryGroup(input: z.infer<typeof sourceSchema>) {
+  return runAction(sourceSchema, input, async ({ db, actor }, data) => {
+    const jobId = await requestFullReread(db, actor, { sourceId: data.sourceId });
+    startQueuedWork(db);
+    return { jobId };
   });
 }
 
