@@ -10,6 +10,7 @@ import { runFirstRunBench } from "./first-run";
 import { runSandboxBench } from "./sandbox-bench";
 import { runSyncBench } from "./sync-bench";
 import { runTenantGateBench } from "./tenant-gate-bench";
+import { runTriggersBench } from "./triggers-bench";
 
 const TARGETS: Record<string, string> = {
   "graph-bound: first sync / (pages x latency)": "at most 1.15",
@@ -71,6 +72,7 @@ async function main() {
   }
   // Not in the default run: it starts `npm run dev` on a fresh clone and takes minutes. `first-run [<ref>]`.
   if (only[0] === "first-run") print("First run of the quick start (fresh clone, `npm run dev` to a signed-in series page)", await runFirstRunBench(only[1]));
+  if (only.length === 0 || only.includes("triggers")) print("Recipients triggers (exclusion guard, change log; one apply of 100,000 addresses; local PostgreSQL)", await runTriggersBench());
   if (only.length === 0 || only.includes("gate")) print("Shared tenant gate (one group read page by page at 250 ms a page; ADR 0007)", await runTenantGateBench());
 }
 

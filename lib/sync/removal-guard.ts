@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 
 /**
- * The mass-removal guard (docs/design.md, "The sync, precisely"):
+ * The mass-removal guard (docs/design.md, "The sync, precisely"; docs/adr/0014-exclusions-change-log-thresholds.md):
  * a run that would take away more than `sharePercent` % of a group's current addresses, and more than
  * `minRemovals` of them, applies nothing until a person confirms. A group emptied by mistake in Azure (or a
  * half-broken permission) must not silently empty a newsletter's audience. Each connection sets its own two
