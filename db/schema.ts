@@ -701,9 +701,15 @@ export const alertEvents = pgTable(
     body: text("body").notNull(),
     /** A path on this site (the page where the fix is done). */
     path: text("path").notNull(),
-    /** pending → sending → sent | failed; off (the kind is turned off), not_configured (no SMTP), no_recipients. */
+    /**
+     * pending → sending → sent | retrying (a send that may pass later, tried again from next_attempt_at) | failed
+     * (refused for good, or every attempt used); off (the kind is turned off), not_configured (no SMTP), no_recipients.
+     */
     emailStatus: text("email_status").notNull().default("pending"),
     recipients: text("recipients").array().notNull().default(sql`'{}'::text[]`),
+    /** Sends tried so far, and when a `retrying` alert may be tried again (lib/alerts/deliver.ts). */
+    emailAttempts: integer("email_attempts").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at"),
     claimedAt: tstz("claimed_at"),
     emailedAt: tstz("emailed_at"),
     createdAt: createdAt(),

@@ -22,17 +22,35 @@ export interface MailCatcher {
   messages: CaughtMail[];
   /** Called with each message once it is stored (before the sender hears 250). */
   onMessage(listener: (mail: CaughtMail) => void): void;
+  /**
+   * While set, every recipient is refused with this SMTP reply code (e.g. 451: try again later; 550: refused for
+   * good), so tests can see how Roster treats a server that is up but will not take the message. null accepts.
+   */
+  refuseWith: number | null;
   close(): Promise<void>;
 }
 
 export async function startMailCatcher(host = "127.0.0.1"): Promise<MailCatcher> {
   const messages: CaughtMail[] = [];
   const listeners: ((mail: CaughtMail) => void)[] = [];
+  const catcher: MailCatcher = {
+    url: "",
+    port: 0,
+    messages,
+    onMessage: (listener) => void listeners.push(listener),
+    refuseWith: null,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
   const server = new SMTPServer({
     // Plain SMTP on loopback: no certificate to trust, and nodemailer does not try STARTTLS when it is not offered.
     disabledCommands: ["STARTTLS", "AUTH"],
     authOptional: true,
     logger: false,
+    onRcptTo(_address, _session, callback) {
+      if (catcher.refuseWith === null) return callback();
+      const refusal = Object.assign(new Error(catcher.refuseWith >= 500 ? "Mailbox unavailable" : "Try again later"), { responseCode: catcher.refuseWith });
+      callback(refusal);
+    },
     onData(stream, session, callback) {
       simpleParser(stream)
         .then((parsed) => {
@@ -55,11 +73,7 @@ export async function startMailCatcher(host = "127.0.0.1"): Promise<MailCatcher>
     server.once("error", reject);
     server.listen(0, host, () => resolve((server.server.address() as { port: number }).port));
   });
-  return {
-    url: `smtp://${host}:${port}`,
-    port,
-    messages,
-    onMessage: (listener) => void listeners.push(listener),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  catcher.url = `smtp://${host}:${port}`;
+  catcher.port = port;
+  return catcher;
 }

@@ -8,14 +8,22 @@ import { alertRecipients } from "./recipients";
 /** A claim older than this belongs to a call that died while sending: the next call sends it instead. */
 const CLAIM_MINUTES = 10;
 const BATCH = 50;
+/**
+ * A send that may pass later (no connection, a 4xx reply) is tried again after 5, 15, 45 and 135 minutes, so a
+ * mail server down for a few hours still delivers; after the fifth attempt, or on a 5xx refusal, it is failed.
+ */
+export const MAX_EMAIL_ATTEMPTS = 5;
+const RETRY_BASE_MINUTES = 5;
+export const retryDelayMinutes = (attempt: number) => RETRY_BASE_MINUTES * 3 ** (attempt - 1);
 
 export interface DeliveryCount {
   sent: number;
+  /** Sends that did not pass this call (each is retried unless refused for good or out of attempts). */
   failed: number;
   notConfigured: number;
 }
 
-type Claimed = { id: string; connection_id: string; kind: string; title: string; body: string; path: string; recipients: string[] | null };
+type Claimed = { id: string; connection_id: string; kind: string; title: string; body: string; path: string; recipients: string[] | null; email_attempts: number };
 
 /**
  * Emails recorded alerts, each once: a batch is claimed by one conditional update (FOR UPDATE SKIP LOCKED), so
@@ -30,14 +38,18 @@ export async function deliverPendingAlerts(db: Executor, now: Date = new Date())
     db,
     sql`UPDATE alert_events SET email_status = 'sending', claimed_at = ${now.toISOString()}::timestamptz
         WHERE id IN (SELECT id FROM alert_events
-                     WHERE email_status = 'pending' OR (email_status = 'sending' AND claimed_at < ${staleBefore}::timestamptz)
+                     WHERE email_status = 'pending'
+                        OR (email_status = 'retrying' AND next_attempt_at <= ${now.toISOString()}::timestamptz)
+                        OR (email_status = 'sending' AND claimed_at < ${staleBefore}::timestamptz)
                      ORDER BY created_at LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-        RETURNING id, connection_id, kind, title, body, path, recipients`,
+        RETURNING id, connection_id, kind, title, body, path, recipients, email_attempts`,
   );
   const configured = mailConfigured();
   for (const alert of claimed) {
     const recipients = alert.recipients && alert.recipients.length > 0 ? alert.recipients : await alertRecipients(db, alert.connection_id);
     let status: string;
+    let attempts = alert.email_attempts;
+    let nextAttemptAt: string | null = null;
     if (!configured) {
       status = "not_configured";
       out.notConfigured++;
@@ -45,12 +57,20 @@ export async function deliverPendingAlerts(db: Executor, now: Date = new Date())
       status = "no_recipients";
     } else {
       const result = await sendMail(composeAlertEmail(alert, recipients));
-      status = result.sent ? "sent" : "failed";
-      if (result.sent) out.sent++;
-      else out.failed++;
+      attempts++;
+      if (result.sent) {
+        status = "sent";
+        out.sent++;
+      } else {
+        out.failed++;
+        const again = result.reason === "failed" && !result.permanent && attempts < MAX_EMAIL_ATTEMPTS;
+        status = again ? "retrying" : "failed";
+        if (again) nextAttemptAt = new Date(now.getTime() + retryDelayMinutes(attempts) * 60_000).toISOString();
+      }
     }
     await db.execute(
       sql`UPDATE alert_events SET email_status = ${status}, recipients = ${toTextArray(recipients)}::text[],
+                 email_attempts = ${attempts}, next_attempt_at = ${nextAttemptAt}::timestamptz,
                  emailed_at = ${status === "sent" ? now.toISOString() : null}::timestamptz
           WHERE id = ${alert.id}::uuid`,
     );

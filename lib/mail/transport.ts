@@ -11,7 +11,11 @@ export interface MailMessage {
   html?: string;
 }
 
-export type MailOutcome = { sent: true; messageId: string } | { sent: false; reason: "not_configured" | "failed" };
+/**
+ * `permanent`: the server refused the message for good (an SMTP 5xx reply, RFC 5321 §4.2.1), so sending it again
+ * cannot help; anything else (a 4xx reply, no connection, a timeout) may pass on a later try.
+ */
+export type MailOutcome = { sent: true; messageId: string } | { sent: false; reason: "not_configured" } | { sent: false; reason: "failed"; permanent: boolean };
 
 let cached: { url: string; transporter: Transporter } | undefined;
 
@@ -54,7 +58,8 @@ export async function sendMail(message: MailMessage): Promise<MailOutcome> {
   } catch (error) {
     // The code and the server's reply code only: a message may carry the SMTP URL's credentials or a link's token.
     const e = error as { code?: unknown; responseCode?: unknown };
-    logInfo("email not sent", { code: typeof e.code === "string" ? e.code : "unknown", responseCode: typeof e.responseCode === "number" ? e.responseCode : null });
-    return { sent: false, reason: "failed" };
+    const responseCode = typeof e.responseCode === "number" ? e.responseCode : null;
+    logInfo("email not sent", { code: typeof e.code === "string" ? e.code : "unknown", responseCode });
+    return { sent: false, reason: "failed", permanent: responseCode !== null && responseCode >= 500 && responseCode < 600 };
   }
 }

@@ -5,7 +5,7 @@
  * kept for the product to show.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import * as s from "@/db/schema";
 import { scanAlerts } from "@/lib/alerts/scan";
 import { runCron } from "@/lib/sync/cron";
@@ -183,21 +183,80 @@ describe.each(dbKinds)("alerts on %s", (kind) => {
     expect(inbox()).toHaveLength(0);
   });
 
-  test("the cron sends each alert once across calls, and an unreachable SMTP server fails nothing", async () => {
+  test("the cron sends each alert once across calls, and a mail server that defers fails nothing", async () => {
     await h.db.update(s.directoryConnections).set({ secretExpiresOn: dateIn(7) }).where(eq(s.directoryConnections.id, arranged.connection.id));
     const first = await runCron(h.db, { now: NOW, budgetMs: 10_000, checkConnection: async () => true });
     await runCron(h.db, { now: new Date(NOW.getTime() + 600_000), budgetMs: 10_000, checkConnection: async () => true });
     expect(first.alerts).toMatchObject({ recorded: 1, sent: 1 });
     expect(inbox()).toHaveLength(1);
 
-    // A server that refuses connections: the alert is marked failed, the cron call still reports its work.
-    const dead = await startMailCatcher();
-    await dead.close();
-    process.env.SMTP_URL = dead.url;
+    // A server that will not take mail now (421): the alert waits for its next attempt, the cron call still
+    // reports its work.
+    mail.refuseWith = 421;
+    try {
+      await h.db.update(s.directoryConnections).set({ health: "failing" }).where(eq(s.directoryConnections.id, arranged.connection.id));
+      const report = await runCron(h.db, { now: NOW, budgetMs: 10_000, checkConnection: async () => true });
+      expect(report.alerts).toMatchObject({ recorded: 1, sent: 0, failed: 1 });
+      const [row] = await h.db.select().from(s.alertEvents).where(eq(s.alertEvents.kind, "connection_health"));
+      expect(row.emailStatus).toBe("retrying");
+    } finally {
+      mail.refuseWith = null;
+    }
+  });
+
+  test("a send the server defers (451) is tried again on a backoff and arrives once; a 5xx refusal is not retried", async () => {
     await h.db.update(s.directoryConnections).set({ health: "failing" }).where(eq(s.directoryConnections.id, arranged.connection.id));
-    const report = await runCron(h.db, { now: NOW, budgetMs: 10_000, checkConnection: async () => true });
-    expect(report.alerts).toMatchObject({ recorded: 1, sent: 0, failed: 1 });
-    const rows = await h.db.execute(sql`SELECT email_status FROM alert_events WHERE kind = 'connection_health'`);
-    expect(JSON.stringify(rows)).toContain("failed");
+    const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+    // The connection's health alerts, oldest first: turned failing, then (below) recovered.
+    const health = () =>
+      h.db.select({ st: s.alertEvents.emailStatus, n: s.alertEvents.emailAttempts }).from(s.alertEvents).where(eq(s.alertEvents.kind, "connection_health")).orderBy(s.alertEvents.createdAt);
+    const status = async () => (await health())[0];
+    mail.refuseWith = 451;
+    try {
+      expect((await scanAlerts(h.db, at(0))).failed).toBe(1);
+      expect(await status()).toEqual({ st: "retrying", n: 1 });
+      // Before its next attempt is due (5 minutes after the first), a call leaves it alone.
+      expect(await scanAlerts(h.db, at(4))).toMatchObject({ sent: 0, failed: 0 });
+      expect((await scanAlerts(h.db, at(5))).failed).toBe(1);
+      expect(await status()).toEqual({ st: "retrying", n: 2 });
+      mail.refuseWith = null;
+      // The second wait is 15 minutes: due at minute 20.
+      expect(await scanAlerts(h.db, at(19))).toMatchObject({ sent: 0 });
+      expect(await scanAlerts(h.db, at(20))).toMatchObject({ sent: 1 });
+      expect(await status()).toEqual({ st: "sent", n: 3 });
+      expect(await scanAlerts(h.db, at(600))).toMatchObject({ sent: 0, failed: 0 });
+      expect(inbox()).toHaveLength(1);
+
+      // Refused for good: failed at once, never tried again.
+      await h.db.update(s.directoryConnections).set({ health: "healthy" }).where(eq(s.directoryConnections.id, arranged.connection.id));
+      mail.refuseWith = 550;
+      expect((await scanAlerts(h.db, at(700))).failed).toBe(1);
+      expect(await health()).toEqual([
+        { st: "sent", n: 3 },
+        { st: "failed", n: 1 },
+      ]);
+      mail.refuseWith = null;
+      expect(await scanAlerts(h.db, at(100_000))).toMatchObject({ sent: 0, failed: 0 });
+      expect(inbox()).toHaveLength(1);
+    } finally {
+      mail.refuseWith = null;
+    }
+  });
+
+  test("a server that keeps deferring: five attempts, then failed", async () => {
+    await h.db.update(s.directoryConnections).set({ health: "failing" }).where(eq(s.directoryConnections.id, arranged.connection.id));
+    mail.refuseWith = 421;
+    try {
+      let minute = 0;
+      for (let attempt = 1; attempt <= 5; attempt++) {
+        expect((await scanAlerts(h.db, new Date(NOW.getTime() + minute * 60_000))).failed).toBe(1);
+        minute += 5 * 3 ** (attempt - 1);
+      }
+      const [row] = await h.db.select().from(s.alertEvents).where(eq(s.alertEvents.kind, "connection_health"));
+      expect([row.emailStatus, row.emailAttempts]).toEqual(["failed", 5]);
+      expect(await scanAlerts(h.db, new Date(NOW.getTime() + 100_000 * 60_000))).toMatchObject({ failed: 0 });
+    } finally {
+      mail.refuseWith = null;
+    }
   });
 });
