@@ -74,6 +74,7 @@ export async function runDeltaEngineBench(): Promise<Record<string, number | str
     const quiet = await runConnectionRound(h.db, connectionId, { trigger: "bench" });
     report["engine, nothing changed: requests"] = quiet.requests;
     report["engine, nothing changed: round incl. apply (ms)"] = Math.round(performance.now() - t);
+    report["engine, nothing changed: read / apply (ms)"] = `${quiet.timings.readMs} / ${quiet.timings.applyMs}`;
 
     // Leaver: a member of a leaf group (so of every source it is nested in), disabled.
     await latency(0);
@@ -129,6 +130,7 @@ export async function runDeltaEngineBench(): Promise<Record<string, number | str
     const round = await runConnectionRound(h.db, connectionId, { trigger: "bench" });
     report["engine, 100 changes: requests"] = round.requests;
     report["engine, 100 changes: round incl. apply (ms, at 250 ms a request)"] = Math.round(performance.now() - t);
+    report["engine, 100 changes: read (state load, 2 requests, graph) / apply transaction (ms)"] = `${round.timings.readMs} / ${round.timings.applyMs}`;
     report["engine, 100 changes: sources changed"] = round.changedSources;
     report["engine, 100 changes: holdings added / removed"] = `${round.added} / ${round.removed}`;
     report["engine, 100 changes: outcome"] = `${round.outcome}, ${round.needsReview} held for review`;

@@ -82,6 +82,8 @@ export interface RoundReport {
   error: Diagnosis | null;
   /** What the round did to each source it touched (ledger outcome and holdings gained and lost). */
   sourceResults: Array<{ sourceId: string; outcome: "synced" | "needs_review" | "failed"; added: number; removed: number }>;
+  /** Loading the state and reading the directory (with applying the changes to the graph) / the transaction. */
+  timings: { readMs: number; applyMs: number };
 }
 
 interface RoundSource {
@@ -193,7 +195,9 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
     requests: 0,
     error: null,
     sourceResults: [],
+    timings: { readMs: 0, applyMs: 0 },
   };
+  const started = performance.now();
   const [connection] = await db.select().from(directoryConnections).where(eq(directoryConnections.id, connectionId));
   if (!connection || connection.status !== "active") return report;
   const sources = await roundSources(db, connectionId);
@@ -226,6 +230,8 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
     let cursor: DeltaCursor | null = null;
     let changed = new Map<string, SourceChanges>();
     const deletedSources = new Set<string>();
+    // A round that brought no change leaves the graph as it was: only its token is saved, not the snapshot.
+    let graphChanged = false;
     if (!fullReason && state) {
       report.mode = "delta";
       try {
@@ -241,7 +247,13 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
           return true;
         });
         graph = state.graph;
-        graph.setSources(groupIds.filter((g) => !deletedSources.has(g)));
+        const kept = groupIds.filter((g) => !deletedSources.has(g));
+        const before = state.graph.sourceGroupIds().map((g) => g.toLowerCase()).sort();
+        if (before.join() !== kept.join()) {
+          graph.setSources(kept);
+          graphChanged = true;
+        }
+        if (changes.length > 0) graphChanged = true;
         changed = new Map(graph.apply(changes).map((c) => [c.sourceGroupId, c]));
         cursor = round.cursor;
       } catch (error) {
@@ -253,12 +265,16 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
     }
     if (fullReason) {
       report.mode = "full";
+      graphChanged = true;
       graph = new MembershipGraph(options, groupIds);
       cursor = await incremental.seed(graph, groupIds, { contacts: options.contacts });
     }
     report.fullReason = fullReason;
     report.requests = session.stats.requests - requestsBefore;
+    report.timings.readMs = Math.round(performance.now() - started);
+    const applyStarted = performance.now();
     await applyRound(db, {
+      graphChanged,
       connectionId,
       version,
       sources,
@@ -273,6 +289,7 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
       removalGuard: opts.removalGuard ?? new CallRemovalGuard(),
     });
     report.outcome = "applied";
+    report.timings.applyMs = Math.round(performance.now() - applyStarted);
     return report;
   } catch (error) {
     report.requests = session ? session.stats.requests - requestsBefore : 0;
@@ -304,6 +321,7 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
 async function applyRound(
   db: Executor,
   input: {
+    graphChanged: boolean;
     connectionId: string;
     version: string | null;
     sources: RoundSource[];
@@ -437,7 +455,13 @@ async function applyRound(
       }
     }
     await recordAlerts(tx, alerts);
-    await saveDeltaState(tx, input.connectionId, { graph, cursor: input.cursor, kind: mode, drift: countsDrift ? drift : undefined });
+    if (input.graphChanged) await saveDeltaState(tx, input.connectionId, { graph, cursor: input.cursor, kind: mode, drift: countsDrift ? drift : undefined });
+    else {
+      await tx.execute(
+        sql`UPDATE directory_delta_states SET cursor = ${JSON.stringify(input.cursor)}::jsonb, last_delta_at = now(), updated_at = now()
+            WHERE connection_id = ${input.connectionId}::uuid`,
+      );
+    }
     Object.assign(report, counted, { drift: countsDrift ? drift : null, sourceResults });
   });
   } catch (error) {

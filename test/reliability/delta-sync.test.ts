@@ -13,6 +13,8 @@ import { runConnectionRound, type RoundOptions } from "@/lib/sync/delta-round";
 import { runCron } from "@/lib/sync/cron";
 import { confirmReview, requestFullReread, runQueuedWork, syncNow, updateSelection } from "@/lib/sync/verbs";
 import { directoryOverview } from "@/lib/dialog/overview";
+import { connectionIncrementalSync } from "@/lib/connections/incremental";
+import { addUserTo } from "@/test/support/factories";
 import type { Sandbox } from "@/sandbox/server";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { arrangeTenant, audienceOf, control, groupDetail, mutate, setFaults, startTenantServer, type Arranged } from "./sandbox-harness";
@@ -266,6 +268,10 @@ describe.each(dbKinds)("delta rounds through the engine on %s", (kind) => {
     const found = await round(t, { full: "reconcile" });
     expect(found).toMatchObject({ outcome: "applied", drift: 1, added: 1 });
     expect((await stateRow(t)).lastFullDrift).toBe(1);
+    // Shown to the connection's admins on its page.
+    const admin = await addUserTo(h.db, t.organizationId, "admin");
+    expect(await connectionIncrementalSync(h.db, admin, t.connectionId)).toMatchObject({ lastFullDrift: 1, lastDeltaAt: expect.any(String) });
+    await expect(connectionIncrementalSync(h.db, t.actor, t.connectionId)).rejects.toThrow();
     const alerts = await queryRows<{ title: string }>(h.db, sql`SELECT title FROM alert_events WHERE kind = 'reconcile_drift'`);
     expect(alerts).toHaveLength(1);
     expect(alerts[0].title).toContain("Sales");

@@ -17,6 +17,7 @@ import { isAdminAnywhere } from "@/lib/auth/actor";
 import { requirePageActor } from "@/lib/auth/page";
 import { connectionDeletionImpact } from "@/lib/connections/delete";
 import { getConnection } from "@/lib/connections/queries";
+import { connectionIncrementalSync } from "@/lib/connections/incremental";
 import { connectionThreshold } from "@/lib/connections/thresholds";
 import { describeCredentialExpiry, EXPIRY_NOTICE_DAYS } from "@/lib/connections/secret-expiry";
 import { REQUIRED_PERMISSIONS, CONTACTS_PERMISSION } from "@/lib/directory/entra/verify";
@@ -60,6 +61,7 @@ export default async function ConnectionPage({
   }
   const impact = await connectionDeletionImpact(db, actor, connection.id);
   const threshold = await connectionThreshold(db, actor, connection.id);
+  const incremental = await connectionIncrementalSync(db, actor, connection.id);
   const administered = new Map(actor.memberships.filter((m) => m.role === "admin").map((m) => [m.organizationId, m.organizationName]));
   const orgChoices = [
     ...[...administered].map(([id, name]) => ({ id, name, administered: true })),
@@ -100,6 +102,22 @@ export default async function ConnectionPage({
         <dl className="mt-3 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-2">
           <div><dt className="text-slate-500">Last verified</dt><dd className="text-slate-900">{when(connection.lastVerifiedAt)}</dd></div>
           <div><dt className="text-slate-500">Groups refreshed</dt><dd className="text-slate-900">{when(connection.groupsRefreshedAt)}</dd></div>
+          {incremental ? (
+            <>
+              <div><dt className="text-slate-500">Checked for changes</dt><dd className="text-slate-900">{when(incremental.lastDeltaAt)}</dd></div>
+              <div><dt className="text-slate-500">Last full pass</dt><dd className="text-slate-900">{when(incremental.lastFullAt)}</dd></div>
+              <div className="sm:col-span-2">
+                <dt className="text-slate-500">Drift found by the last reconcile</dt>
+                <dd className="text-slate-900" data-testid="reconcile-drift">
+                  {incremental.lastFullDrift === null
+                    ? "no reconcile yet (it runs with the connection's schedule)"
+                    : incremental.lastFullDrift === 0
+                      ? "none: the change checks had missed nothing"
+                      : `${incremental.lastFullDrift} address change${incremental.lastFullDrift === 1 ? "" : "s"} the change checks had missed (applied; an alert went to the connection's admins)`}
+                </dd>
+              </div>
+            </>
+          ) : null}
           <div className="sm:col-span-2">
             <dt className="text-slate-500">Granted application permissions</dt>
             <dd className="text-slate-900" data-testid="granted-permissions">
