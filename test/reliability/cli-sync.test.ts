@@ -84,4 +84,25 @@ postgres("npm run roster -- sync", () => {
     const [connection] = await h.db.select().from(s.directoryConnections);
     expect(connection).toMatchObject({ health: "failing", lastError: expect.objectContaining({ code: "secret_expired" }) });
   });
+
+  test("sync --connection runs a delta round, sync --full a full pass; each says what it read and changed", async () => {
+    const t = await arrangeTenant(h.db, sb, { scenario: "northwind" });
+    const sales = t.manifest.groups.find((g) => g.displayName === "Sales")!;
+    await t.select([sales.id]);
+    expect((await run("sync", "--series", t.seriesId, "--group", sales.id)).code).toBe(0);
+    const first = await run("sync", "--connection", t.connectionId);
+    expect(first.code).toBe(0);
+    expect(first.out).toContain(`connection ${t.connectionId}: full pass (first),`);
+    const quiet = await run("sync", "--connection", t.connectionId);
+    expect(quiet.out).toMatch(/delta round, \d+ requests?; \+0 −0 addresses in 0 groups/);
+    const full = await run("sync", "--full");
+    expect(full.code).toBe(0);
+    expect(full.out).toMatch(/full pass, \d+ requests; \+0 −0 addresses in 0 groups, drift 0/);
+    const [run0] = await h.db.select().from(s.syncRuns).where(eq(s.syncRuns.trigger, "operator"));
+    expect(run0).toMatchObject({ kind: "full", outcome: "synced", added: 0, removed: 0 });
+    const bad = await run("sync", "--connection", "not-a-uuid");
+    expect(bad.code).toBe(2);
+    expect(bad.out).toMatch(/--connection must be a connection id/);
+    expect((await run("sync", "--due", "--full")).out).toMatch(/--due takes no --full or --connection/);
+  });
 });
