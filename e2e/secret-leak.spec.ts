@@ -1,5 +1,7 @@
+import { createPrivateKey } from "node:crypto";
 import { expect, test } from "./support/fixtures";
-import { expectChecksPassed, fillWizard, inAYear, mainAppOf } from "./connection-helpers";
+import { openSealed, test as withIssuer } from "./support/issuer-front";
+import { expectChecksPassed, fillWizard, inAYear, mainAppOf, openWizardStep } from "./connection-helpers";
 
 /**
  * Client secret values must never come back from the server: not in an HTML page, an RSC payload, a server
@@ -84,5 +86,93 @@ test("no secret value appears in any page, RSC payload, action response or log l
     expect(leaks, `secret value in responses`).toEqual([]);
     const logLeaks = app.logs().filter((line) => line.includes(secret));
     expect(logLeaks, `secret value in server logs`).toEqual([]);
+  }
+});
+
+/**
+ * Private keys and signing keys never leave the server either: a connection made with a certificate in the
+ * wizard, its next certificate, and the switch to a federated credential (so Roster signs with its own keys, and
+ * the sandbox fetches their public halves) put no private key, in any form, and no sealed key text in any
+ * response or server log line. The keys looked for are the real ones, opened from the database with the app's key.
+ */
+withIssuer("no private key or signing key appears in any page, RSC payload, action response or log line", async ({ page, make, signIn, sandbox, app, db, encryptionKey }) => {
+  const org = await make.org();
+  const admin = await make.user({ org, role: "admin" });
+  const tenant = await sandbox.createTenant();
+  const clientId = mainAppOf(tenant).clientId;
+  const captured: { url: string; action: boolean; text: string }[] = [];
+  const unread: { url: string; action: boolean }[] = [];
+  await page.route("**/*", async (route) => {
+    const request = route.request();
+    const action = Boolean(request.headers()["next-action"]);
+    try {
+      const response = await route.fetch();
+      const body = await response.body();
+      captured.push({ url: request.url(), action, text: body.toString("utf8") });
+      await route.fulfill({ response, body });
+    } catch {
+      unread.push({ url: request.url(), action });
+      await route.abort().catch(() => {});
+    }
+  });
+  const addCertificate = (pem: string) => sandbox.control("POST", `/tenants/${tenant.tenantId}/mutations`, { ops: [{ op: "addCertificate", clientId, certificate: pem }] });
+
+  // The wizard with a certificate: made on the server, downloaded, uploaded in Azure, verified, saved.
+  await signIn(page, admin.email, admin.password);
+  await page.goto("/admin/directory/new");
+  await openWizardStep(page, "Organizations and owner");
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByLabel("Application (client) ID").fill(clientId);
+  await page.getByLabel("Directory (tenant) ID").fill(tenant.tenantId);
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByRole("radio", { name: /^Certificate/ }).check();
+  await page.getByRole("button", { name: "Create the certificate" }).click();
+  await expect(page.getByRole("link", { name: "Download .cer" })).toBeVisible({ timeout: 30_000 });
+  const pending = await db.query.pendingCredentials.findFirst();
+  await expect(page.getByText(pending!.certificateThumbprint!).first()).toBeVisible();
+  await addCertificate(pending!.certificatePem!);
+  await page.getByRole("button", { name: "Verify connection" }).click();
+  await expectChecksPassed(page);
+  await page.getByRole("button", { name: "Save connection" }).click();
+  await expect(page).toHaveURL(new RegExp(`/admin/directory/${pending!.id}`), { timeout: 30_000 });
+  const first = await db.query.directoryConnections.findFirst();
+  const firstKey = openSealed(first!.certificateKeySealed!, `roster/directory_connections/${first!.id}/certificate_key`, encryptionKey);
+
+  // The next certificate, verified before it replaces the first; then the switch to federation.
+  await page.getByRole("button", { name: "Create the next certificate" }).click();
+  await expect(page.getByText("New certificate, not yet in use")).toBeVisible({ timeout: 30_000 });
+  const withNext = await db.query.directoryConnections.findFirst();
+  await addCertificate(withNext!.nextCertificatePem!);
+  await page.getByRole("button", { name: "Verify and use this certificate" }).click();
+  await expect(page.getByText(/Roster now signs in with the certificate/)).toBeVisible({ timeout: 30_000 });
+  const second = await db.query.directoryConnections.findFirst();
+  const secondKey = openSealed(second!.certificateKeySealed!, `roster/directory_connections/${second!.id}/certificate_key`, encryptionKey);
+  const subject = `roster:directory-connection:${second!.id}`;
+  const issuer = (await page.getByLabel("Federated credential values").locator("dd").first().textContent())!;
+  await sandbox.control("POST", `/tenants/${tenant.tenantId}/mutations`, { ops: [{ op: "addFederatedCredential", clientId, name: "roster", issuer, subject }] });
+  await page.getByRole("button", { name: "Verify and use the federated credential" }).click();
+  await expect(page.getByText(/Roster now signs in with the federated credential/)).toBeVisible({ timeout: 30_000 });
+  await page.getByRole("button", { name: "Verify connection" }).click();
+  await expect(page.getByText("Every check passed.")).toBeVisible({ timeout: 30_000 });
+  await page.reload();
+  await page.goto("/admin/directory");
+
+  const signing = await db.query.rosterSigningKeys.findMany();
+  expect(signing.length).toBeGreaterThan(0);
+  const privateKeys = [firstKey, secondKey, ...signing.map((k) => openSealed(k.privateKeySealed, `roster-signing-key:${k.kid}`, encryptionKey))];
+  const sealed = [first!.certificateKeySealed!, second!.certificateKeySealed!, ...signing.map((k) => k.privateKeySealed)];
+  const forms = privateKeys.flatMap((pem) => [pem, ...pem.split("\n").filter((l) => l && !l.startsWith("-----")), createPrivateKey(pem).export({ format: "jwk" }).d!]);
+
+  // The capture works: the pages carry the certificates' public parts and the action results their checklists.
+  expect(captured.some((r) => r.text.includes(second!.certificateThumbprint!))).toBe(true);
+  expect(unread.filter((r) => r.action)).toEqual([]);
+  const actions = captured.filter((r) => r.action);
+  expect(actions.filter((r) => r.text.includes("checklist")).length).toBeGreaterThanOrEqual(4);
+  const logs = app.logs();
+  expect(captured.filter((r) => /PRIVATE KEY/.test(r.text)).map((r) => r.url), "a private key PEM in responses").toEqual([]);
+  expect(logs.filter((l) => /PRIVATE KEY/.test(l)), "a private key PEM in server logs").toEqual([]);
+  for (const form of [...forms, ...sealed]) {
+    expect(captured.filter((r) => r.text.includes(form)).map((r) => r.url), "private key material in responses").toEqual([]);
+    expect(logs.filter((l) => l.includes(form)), "private key material in server logs").toEqual([]);
   }
 });
