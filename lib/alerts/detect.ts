@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
-import { describeSecretExpiry, secretExpiryStatus } from "@/lib/connections/secret-expiry";
+import { credentialExpiryFix, describeCertificateExpiry, describeSecretExpiry, secretExpiryStatus } from "@/lib/connections/secret-expiry";
 import { expiryThreshold } from "./kinds";
 import { recordAlerts, type AlertCandidate } from "./record";
 
@@ -41,6 +41,37 @@ export async function detectSecretExpiry(db: Executor, now: Date): Promise<Alert
       body:
         `${describeSecretExpiry(expiresOn, status)} ` +
         "In Azure (App registrations → your app → Certificates & secrets) add a new client secret, then enter its Secret ID, Value and expiry under “Rotate secret” on the connection's page.",
+      path: connectionPath(row.id),
+    });
+  }
+  return out;
+}
+
+/**
+ * The expiry of the certificate a connection signs in with, from the certificate's own notAfter, at the same
+ * thresholds as a secret's. The key names the certificate (its thumbprint) and the threshold, so a rotation to the
+ * next certificate starts a new series and a skipped day sends only the latest stage. A certificate made ahead
+ * (the `next` slot) is not in use yet and alerts nothing.
+ */
+export async function detectCertificateExpiry(db: Executor, now: Date): Promise<AlertCandidate[]> {
+  const rows = await queryRows<{ id: string; name: string; certificate_thumbprint: string; certificate_expires_at: string | Date }>(
+    db,
+    sql`SELECT id, name, certificate_thumbprint, certificate_expires_at FROM directory_connections
+        WHERE status = 'active' AND credential_kind = 'certificate' AND certificate_expires_at IS NOT NULL`,
+  );
+  const out: AlertCandidate[] = [];
+  for (const row of rows) {
+    const expiresOn = new Date(row.certificate_expires_at).toISOString().slice(0, 10);
+    const status = secretExpiryStatus(expiresOn, now);
+    const threshold = expiryThreshold(status.daysLeft);
+    if (threshold === null) continue;
+    const when = status.daysLeft < 0 ? `expired on ${expiresOn}` : status.daysLeft === 0 ? "expires today" : `expires in ${status.daysLeft === 1 ? "1 day" : `${status.daysLeft} days`}`;
+    out.push({
+      connectionId: row.id,
+      kind: "certificate_expiry",
+      eventKey: `${row.certificate_thumbprint}|${expiresOn}|${threshold}`,
+      title: `The certificate of “${row.name}” ${when}`,
+      body: `${describeCertificateExpiry(expiresOn, status)} (thumbprint ${row.certificate_thumbprint}). ${credentialExpiryFix({ kind: "certificate", expiresOn, status })}`,
       path: connectionPath(row.id),
     });
   }

@@ -2,11 +2,12 @@
  * The kinds of alert Roster emails, each of which an admin can turn off per connection. A kind names a family:
  * connection_health covers both "turned failing" and "recovered" (one switch, since one without the other misleads).
  */
-export const ALERT_KINDS = ["secret_expiry", "connection_health", "group_error", "needs_review", "reconcile_drift"] as const;
+export const ALERT_KINDS = ["secret_expiry", "certificate_expiry", "connection_health", "group_error", "needs_review", "reconcile_drift"] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number] | "setup_link";
 
 export const ALERT_KIND_LABELS: Record<(typeof ALERT_KINDS)[number], { label: string; hint: string }> = {
   secret_expiry: { label: "Client secret expiry", hint: "30, 14, 7 and 1 days before the secret expires, and on the day." },
+  certificate_expiry: { label: "Certificate expiry", hint: "30, 14, 7 and 1 days before the certificate in use expires, and on the day." },
   connection_health: { label: "Connection failing or recovered", hint: "When the connection starts failing, and when it works again." },
   group_error: { label: "Group in Error", hint: "When a synced group fails two runs in a row." },
   needs_review: { label: "Waiting in Needs review", hint: "When a mass removal has waited for confirmation for more than a day." },

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Executor } from "@/db/client";
 import { deliverPendingAlerts, type DeliveryCount } from "./deliver";
-import { detectGroupErrors, detectSecretExpiry, detectStaleReviews, recordHealthEdges } from "./detect";
+import { detectCertificateExpiry, detectGroupErrors, detectSecretExpiry, detectStaleReviews, recordHealthEdges } from "./detect";
 import { recordAlerts } from "./record";
 import { logError } from "@/lib/log";
 
@@ -17,7 +17,7 @@ export interface AlertScan extends DeliveryCount {
  */
 export async function scanAlerts(db: Executor, now: Date = new Date()): Promise<AlertScan> {
   let recorded = await recordHealthEdges(db);
-  recorded += await recordAlerts(db, [...(await detectSecretExpiry(db, now)), ...(await detectGroupErrors(db)), ...(await detectStaleReviews(db, now))]);
+  recorded += await recordAlerts(db, [...(await detectSecretExpiry(db, now)), ...(await detectCertificateExpiry(db, now)), ...(await detectGroupErrors(db)), ...(await detectStaleReviews(db, now))]);
   return { recorded, ...(await deliverPendingAlerts(db, now)) };
 }
 

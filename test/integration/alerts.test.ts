@@ -88,6 +88,35 @@ describe.each(dbKinds)("alerts on %s", (kind) => {
     expect(inbox().at(-1)?.subject).toBe(`Roster: The client secret of “${connection.name}” expires in 28 days`);
   });
 
+  test("certificate expiry: from the certificate's own notAfter, once per threshold; the next certificate starts over; a secret no longer in use is quiet", async () => {
+    const { connection, recipients } = arranged;
+    const useCertificate = (thumbprint: string, expiresAt: Date) =>
+      h.db
+        .update(s.directoryConnections)
+        .set({ credentialKind: "certificate", certificatePem: "public", certificateKeySealed: "sealed-key", certificateThumbprint: thumbprint, certificateExpiresAt: expiresAt, secretExpiresOn: dateIn(3) })
+        .where(eq(s.directoryConnections.id, connection.id));
+    await useCertificate("AAAA1111", new Date(days(14).getTime() + 3_600_000));
+    for (let day = 0; day <= 15; day++) await scanAlerts(h.db, days(day));
+    const subjects = inbox().map((m) => m.subject);
+    expect(subjects).toEqual([
+      `Roster: The certificate of “${connection.name}” expires in 14 days`,
+      `Roster: The certificate of “${connection.name}” expires in 7 days`,
+      `Roster: The certificate of “${connection.name}” expires in 1 day`,
+      `Roster: The certificate of “${connection.name}” expires today`,
+    ]);
+    for (const m of inbox()) {
+      expect(m.to).toEqual(recipients);
+      expect(m.text).toContain("thumbprint AAAA1111");
+      expect(m.text).toContain("Create the next certificate");
+      expect(m.text).not.toContain("sealed-key");
+    }
+    await useCertificate("BBBB2222", days(40));
+    await scanAlerts(h.db, days(16));
+    expect(inbox().at(-1)?.subject).toBe(`Roster: The certificate of “${connection.name}” expires in 24 days`);
+    const kinds = await h.db.select({ kind: s.alertEvents.kind }).from(s.alertEvents).where(eq(s.alertEvents.connectionId, connection.id));
+    expect(new Set(kinds.map((k) => k.kind))).toEqual(new Set(["certificate_expiry"]));
+  });
+
   test("a connection turning failing and recovering: one email per edge, across calls", async () => {
     const { connection, recipients } = arranged;
     const setHealth = (health: "healthy" | "failing") =>
