@@ -13,10 +13,24 @@ export function inAYear(): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Opens one of the wizard's steps from its progress list ("Organizations and owner", "App registration", …). */
+/**
+ * Opens one of the wizard's steps from its progress list ("Organizations and owner", "App registration", …). A
+ * click before the page has hydrated does nothing, and opening a step is idempotent, so it is clicked until the
+ * step is the current one.
+ */
 export async function openWizardStep(page: Page, title: "Organizations and owner" | "App registration" | "Credential" | "Options") {
-  await page.getByRole("navigation", { name: "Setup progress" }).getByRole("button", { name: new RegExp(`^\\d\\. ${title}`) }).click();
+  const button = page.getByRole("navigation", { name: "Setup progress" }).getByRole("button", { name: new RegExp(`^\\d\\. ${title}`) });
+  await expect(async () => {
+    await button.click();
+    await expect(button).toHaveAttribute("aria-current", "step", { timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
   await expect(page.getByRole("heading", { name: new RegExp(title) }).first()).toBeVisible();
+}
+
+/** The wizard answers clicks: step 1 is current from the server, so another step is opened, then step 1 again. */
+export async function waitForWizard(page: Page) {
+  await openWizardStep(page, "App registration");
+  await openWizardStep(page, "Organizations and owner");
 }
 
 /**
@@ -27,7 +41,7 @@ export async function fillWizard(
   page: Page,
   v: { clientId: string; tenantId: string; secretId: string; secret: string; expiresOn?: string; ownerName?: string; ownerEmail?: string; organization?: string; groupObjectIds?: string[] },
 ) {
-  await openWizardStep(page, "Organizations and owner");
+  await waitForWizard(page);
   if (v.organization) {
     const box = page.getByRole("checkbox", { name: v.organization });
     if ((await box.count()) > 0 && !(await box.isChecked())) await box.check();

@@ -1,5 +1,5 @@
 import type { Page } from "@playwright/test";
-import { openWizardStep } from "./connection-helpers";
+import { waitForWizard } from "./connection-helpers";
 import { expect, test } from "./support/issuer-front";
 
 /**
@@ -29,7 +29,7 @@ test("wizard with a federated credential: shown values, refused until Azure trus
 
   await signIn(page, admin.email, admin.password);
   await page.goto("/admin/directory/new");
-  await openWizardStep(page, "Organizations and owner");
+  await waitForWizard(page);
   await page.getByRole("button", { name: "Next" }).click();
   await page.getByLabel("Application (client) ID").fill(clientId);
   await page.getByLabel("Directory (tenant) ID").fill(tenant.tenantId);

@@ -1,7 +1,7 @@
 import { createPrivateKey } from "node:crypto";
 import { expect, test } from "./support/fixtures";
 import { openSealed, test as withIssuer } from "./support/issuer-front";
-import { expectChecksPassed, fillWizard, inAYear, mainAppOf, openWizardStep } from "./connection-helpers";
+import { expectChecksPassed, fillWizard, inAYear, mainAppOf, waitForWizard } from "./connection-helpers";
 
 /**
  * Client secret values must never come back from the server: not in an HTML page, an RSC payload, a server
@@ -120,7 +120,7 @@ withIssuer("no private key or signing key appears in any page, RSC payload, acti
   // The wizard with a certificate: made on the server, downloaded, uploaded in Azure, verified, saved.
   await signIn(page, admin.email, admin.password);
   await page.goto("/admin/directory/new");
-  await openWizardStep(page, "Organizations and owner");
+  await waitForWizard(page);
   await page.getByRole("button", { name: "Next" }).click();
   await page.getByLabel("Application (client) ID").fill(clientId);
   await page.getByLabel("Directory (tenant) ID").fill(tenant.tenantId);

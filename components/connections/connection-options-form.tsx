@@ -9,7 +9,7 @@ import type { ActionResult } from "@/lib/errors";
 import type { UpdateOptionsResult } from "@/lib/connections/options";
 import type { ConnectionView } from "@/lib/connections/view";
 import { describeVerificationOutcome, settingsFieldsOf, type VerificationSummary } from "@/lib/connections/verification";
-import { cleanPasted } from "@/lib/connections/validation";
+import { cleanPasted } from "@/lib/connections/pasted";
 import { CheckboxField, TextAreaField, withoutField } from "./form-controls";
 import { useActionSubmit } from "./use-action-submit";
 import { VerificationChecklist } from "./verification-checklist";

@@ -9,7 +9,7 @@ import type { ActionResult } from "@/lib/errors";
 import type { CreateConnectionResult } from "@/lib/connections/create";
 import type { PreparedWizardCredential } from "@/lib/connections/pending-credential";
 import type { SandboxPreset } from "@/lib/connections/sandbox-preset";
-import { cleanPasted } from "@/lib/connections/validation";
+import { cleanPasted } from "@/lib/connections/pasted";
 import { checksConcerning, describeVerificationOutcome, firstProblemOf, type VerificationSummary } from "@/lib/connections/verification";
 import type { ChecklistItem } from "@/lib/directory/types";
 import { CopyButton } from "./copy-button";

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { isValidEmail } from "@/lib/email";
+import { cleanPasted } from "./pasted";
 import { isUuid } from "@/lib/uuid";
 
 export const MAX_GROUP_OBJECT_IDS = 15;
@@ -51,13 +52,7 @@ export interface ConnectionFormValue extends ConnectionOptionsValue {
 export type Validated<T> = { ok: true; value: T } | { ok: false; fields: Record<string, string> };
 
 type Raw = Record<string, unknown>;
-/**
- * A pasted value without the whitespace and quotes that copying from a portal, a chat or a JSON file brings
- * along: "  “0a1b…”\n" is 0a1b….
- */
-export function cleanPasted(value: string): string {
-  return value.trim().replace(/^["'`\u201c\u201d\u2018\u2019]+|["'`\u201c\u201d\u2018\u2019]+$/g, "").trim();
-}
+export { cleanPasted };
 /** A verified domain as Entra accepts it in place of the tenant id, e.g. contoso.onmicrosoft.com. */
 const DOMAIN = /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 export function isTenantDomain(value: string): boolean {
