@@ -13,6 +13,8 @@ import { prepareWizardCredential } from "@/lib/connections/pending-credential";
 import { openGraph } from "@/lib/directory/entra/client";
 import { federationSubject } from "@/lib/identity-keys/issuer";
 import { RosterError } from "@/lib/errors";
+import { getConnection, secretExpiryAlerts } from "@/lib/connections/queries";
+import { describeCredentialExpiry } from "@/lib/connections/secret-expiry";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { makeActor, makeOrg, wizardForm } from "./connection-fixtures";
 import { mainApp, startSandboxForFile } from "./graph-sandbox";
@@ -103,6 +105,14 @@ describe.each(dbKinds)("the wizard's credential choice on %s", (kind) => {
     expect(r.certificateKeySealed).not.toMatch(/PRIVATE KEY/);
     const graph = openGraph({ tenantId: r.tenantId, clientId: r.clientId, cloud: r.cloud, ...connectionCredential(h.db, r) });
     expect((await graph.get<{ value: unknown[] }>("/groups?$top=1")).value).toHaveLength(1);
+
+    // Its expiry is the certificate's own: no banner two years out; one within 14 days, naming the certificate.
+    expect(await secretExpiryAlerts(h.db, admin)).toEqual([]);
+    expect((await getConnection(h.db, admin, r.id)).credentialExpiry).toMatchObject({ kind: "certificate", expiresOn: cert.expiresAt.slice(0, 10), thumbprint: cert.thumbprint });
+    await h.db.update(s.directoryConnections).set({ certificateExpiresAt: new Date(Date.now() + 10 * 86_400_000) }).where(eq(s.directoryConnections.id, r.id));
+    const [alert] = await secretExpiryAlerts(h.db, admin);
+    expect(alert).toMatchObject({ id: r.id, expiry: { kind: "certificate", status: { level: "urgent", banner: true } } });
+    expect(describeCredentialExpiry(alert.expiry)).toMatch(/^The certificate expires on \d{4}-\d{2}-\d{2} \(in (9|10) days\)\.$/);
   });
 
   test("a prepared id is its admin's own: another admin, an id Roster never handed out, or an expired one is refused on the credential field", async () => {
