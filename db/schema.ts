@@ -612,6 +612,43 @@ export const seriesExclusions = pgTable(
   (t) => [uniqueIndex("series_exclusions_series_email_key").on(t.seriesId, t.emailNormalized)],
 );
 
+/**
+ * "Exclude members of Contractors" (docs/adr/0014-exclusions-change-log-thresholds.md, "Group exclusions"): an
+ * exclusion naming a directory group of the series' connection. Its members, as the sync enumerates them (a job
+ * of the group's unselected source, `source_id`), are kept in group_exclusion_members, which the exclusion guard
+ * on `recipients` reads beside series_exclusions.
+ */
+export const seriesGroupExclusions = pgTable(
+  "series_group_exclusions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    seriesId: uuid("series_id").notNull().references(() => series.id, { onDelete: "cascade" }),
+    directoryGroupId: uuid("directory_group_id").notNull().references(() => directoryGroups.id, { onDelete: "cascade" }),
+    /** The audience source (unselected) whose jobs enumerate the group for this exclusion. */
+    sourceId: uuid("source_id").notNull().references(() => audienceSources.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    reason: text("reason"),
+    excludedBy: text("excluded_by").notNull(),
+    excludedByUserId: uuid("excluded_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    /** The last complete enumeration applied; null until the first. */
+    refreshedAt: tstz("refreshed_at"),
+    memberCount: integer("member_count").notNull().default(0),
+  },
+  (t) => [uniqueIndex("series_group_exclusions_group_key").on(t.seriesId, t.directoryGroupId)],
+);
+
+export const groupExclusionMembers = pgTable(
+  "group_exclusion_members",
+  {
+    groupExclusionId: uuid("group_exclusion_id").notNull().references(() => seriesGroupExclusions.id, { onDelete: "cascade" }),
+    seriesId: uuid("series_id").notNull(),
+    emailNormalized: text("email_normalized").notNull(),
+    email: text("email").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupExclusionId, t.emailNormalized] }), index("group_exclusion_members_series_idx").on(t.seriesId, t.emailNormalized)],
+);
+
 // ── Change log: who entered and left each audience, address by address (lib/audience/change-log.ts) ──
 
 export const audienceChangeEnum = pgEnum("audience_change", ["added", "removed"]);

@@ -9,6 +9,7 @@ import { isValidEmail, normalizeEmail } from "@/lib/email";
 import { invalidInput } from "@/lib/errors";
 import { storableText } from "@/lib/text/sanitize";
 import { describeChanges } from "./change-log";
+import { groupExclusionOf } from "./group-exclusions";
 import { lockSeriesAudience } from "./holdings";
 
 /**
@@ -137,7 +138,10 @@ export async function exclusionOf(db: Executor, seriesId: string, email: string)
     sql`SELECT email, reason, excluded_by, created_at FROM series_exclusions
         WHERE series_id = ${seriesId}::uuid AND email_normalized = ${normalizeEmail(email)}`,
   );
-  return row ? { email: row.email, reason: row.reason, excludedBy: row.excluded_by, createdAt: new Date(row.created_at) } : null;
+  if (row) return { email: row.email, reason: row.reason, excludedBy: row.excluded_by, createdAt: new Date(row.created_at) };
+  // Otherwise a group the series excludes may hold it ("excluded by Ada on 3 Dec: member of Contractors: …").
+  const group = await groupExclusionOf(db, seriesId, email);
+  return group ? { email, reason: `member of ${group.label}${group.reason ? `: ${group.reason}` : ""}`, excludedBy: group.excludedBy, createdAt: group.createdAt } : null;
 }
 
 export interface ExclusionListRow extends ExclusionRow {

@@ -14,6 +14,7 @@ import { classifyFailure, directoryUnavailableDiagnosis, groupDeletedDiagnosis, 
 import type { OpenGraphSession } from "./graph-session";
 import { renewLease, type SyncJob } from "@/lib/jobs/queue";
 import { lockSeriesAudience } from "@/lib/audience/holdings";
+import { applyGroupExclusionMembers, feedsGroupExclusion } from "@/lib/audience/group-exclusions";
 import {
   holdJob,
   openRun,
@@ -127,6 +128,16 @@ export async function runClaimedJob(db: Executor, job: SyncJob, ctx: JobContext)
     }
 
     if (job.mode === "preview") {
+      // A group exclusion's listing (lib/sync/group-exclusions.ts), or an editor's preview of an excluded group:
+      // the complete staged set becomes the exclusion's members before the preview is recorded (which drops the
+      // staging). For a source that feeds no exclusion this is one lookup.
+      if (await feedsGroupExclusion(db, job.sourceId)) {
+        await db.transaction(async (tx) => {
+          await lockSeriesAudience(tx, job.seriesId);
+          if (!(await holdJob(tx, ref))) throw new LeaseLostError(job.id);
+          await applyGroupExclusionMembers(tx, { jobId: job.id, sourceId: job.sourceId, seriesId: job.seriesId });
+        });
+      }
       const counts = await previewNumbers(db, { jobId: job.id, seriesId: job.seriesId });
       const result = await previewResult(db, job.id, counts);
       return (await recordPreviewed(db, ref, result)) ? "previewed" : "lost";

@@ -16,6 +16,7 @@ import { addManualRecipient, removeManualRecipient } from "@/lib/audience/manual
 import { addHoldings } from "@/lib/audience/holdings";
 import { createApiToken, revokeApiToken } from "@/lib/tokens/api-tokens";
 import { confirmReview, updateSelection } from "@/lib/sync/verbs";
+import { excludeGroup, liftGroupExclusion } from "@/lib/sync/group-exclusions";
 import { makeConnection, makeGroup } from "@/test/support/factories";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
 import { csv, makeWorld } from "./audience-fixtures";
@@ -124,6 +125,20 @@ const VERBS: [string, (db: Db, w: World) => Promise<unknown>, (db: Db, w: World)
       return confirmReview(db, w.editor.actor, { sourceId: source.id });
     },
     "review.confirm",
+    "editor",
+  ],
+  ["exclude a group's members", withDirectory, (db, w) => excludeGroup(db, w.editor.actor, { seriesId: w.series.id, groupId: w.groupId!, reason: "contractors" }), "exclusion.group_add", "editor"],
+  [
+    "lift a group exclusion",
+    async (db, w) => {
+      await withDirectory(db, w);
+      await excludeGroup(db, w.editor.actor, { seriesId: w.series.id, groupId: w.groupId! });
+    },
+    async (db, w) => {
+      const [ge] = await db.select().from(s.seriesGroupExclusions).where(eq(s.seriesGroupExclusions.seriesId, w.series.id));
+      return liftGroupExclusion(db, w.editor.actor, { seriesId: w.series.id, exclusionId: ge.id });
+    },
+    "exclusion.group_lift",
     "editor",
   ],
   ["create an API token", async () => {}, (db, w) => createApiToken(db, OPERATOR, { organization: w.org.name, label: "Platform" }), "api_token.create", "cli"],
