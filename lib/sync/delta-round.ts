@@ -267,7 +267,20 @@ export async function runConnectionRound(db: Executor, connectionId: string, opt
       report.mode = "full";
       graphChanged = true;
       graph = new MembershipGraph(options, groupIds);
-      cursor = await incremental.seed(graph, groupIds, { contacts: options.contacts });
+      try {
+        cursor = await incremental.seed(graph, groupIds, { contacts: options.contacts });
+      } catch (error) {
+        // A ticked group that is gone (deleted since the last round saw it): it keeps its members and shows
+        // Error, and the others are enumerated without it, rather than the whole connection failing each round.
+        if (!session.provider.classify(error).notFound) throw error;
+        const present = new Set((await session.getGroupsByIds(groupIds)).map((g) => g.id.toLowerCase()));
+        const gone = groupIds.filter((g) => !present.has(g));
+        if (gone.length === 0) throw error;
+        gone.forEach((g) => deletedSources.add(g));
+        const kept = groupIds.filter((g) => !deletedSources.has(g));
+        graph = new MembershipGraph(options, kept);
+        cursor = await incremental.seed(graph, kept, { contacts: options.contacts });
+      }
     }
     report.fullReason = fullReason;
     report.requests = session.stats.requests - requestsBefore;

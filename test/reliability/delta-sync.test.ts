@@ -289,6 +289,31 @@ describe.each(dbKinds)("delta rounds through the engine on %s", (kind) => {
     expect(source.lastError).toMatchObject({ code: "group_deleted" });
   });
 
+  test("a ticked group deleted while the token expired: the full pass marks it Error and enumerates the others", async () => {
+    const { t, id, users } = await arrange(["HR", "Sales"]);
+    const before = await audienceOf(h.db, t.seriesId);
+    const hrBefore = await heldBy(t, id("HR"));
+    const seller = (await expectedOf(t, id("Sales")))[0];
+    await mutate(
+      sb,
+      t.manifest.tenantId,
+      { op: "deleteGroup", groupId: id("HR") },
+      { op: "disableUser", userId: users.find((u) => u.mail?.toLowerCase() === seller)!.id },
+      { op: "advanceDeltaClock", days: 8 },
+    );
+    const r = await round(t);
+    expect(r).toMatchObject({ outcome: "applied", mode: "full", fullReason: "expired", deletedGroups: 1 });
+    expect((await sourceOf(t, id("HR"))).lastError).toMatchObject({ code: "group_deleted" });
+    expect(await heldBy(t, id("HR"))).toEqual(hrBefore);
+    const salesNow = await expectedOf(t, id("Sales"));
+    expect(salesNow).not.toContain(seller);
+    expect(await heldBy(t, id("Sales"))).toEqual(salesNow);
+    // The audience: Sales as it is now, and HR as it was at its last good sync.
+    expect(await audienceOf(h.db, t.seriesId)).toEqual([...new Set([...salesNow, ...hrBefore])].sort());
+    expect(before).toContain(seller);
+    expect(await round(t)).toMatchObject({ outcome: "applied", mode: "delta" });
+  });
+
   test("leaver: a user disabled in the sandbox is gone from every audience at the next cron call", async () => {
     const t = await arrangeTenant(h.db, sb, { scenario: "northwind" });
     const id = (name: string) => t.manifest.groups.find((g) => g.displayName === name)!.id;
