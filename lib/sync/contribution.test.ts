@@ -43,6 +43,8 @@ test("pageContribution counts skipped members by reason and keeps parallel array
     names: ["Ada Lovelace", null],
     objectIds: ["a", "d"],
     disabled: 1,
+    // The disabled member's id, so the change log can say "disabled" when its address leaves.
+    disabledIds: ["b"],
     noAddress: 1,
     contactsOff: 0,
   });
