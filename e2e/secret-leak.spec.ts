@@ -1,4 +1,5 @@
 import { createPrivateKey } from "node:crypto";
+import type { Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 import { openSealed, test as withIssuer } from "./support/issuer-front";
 import { expectChecksPassed, fillWizard, inAYear, mainAppOf, waitForWizard } from "./connection-helpers";
@@ -7,14 +8,11 @@ import { expectChecksPassed, fillWizard, inAYear, mainAppOf, waitForWizard } fro
  * Client secret values must never come back from the server: not in an HTML page, an RSC payload, a server
  * action's response, nor a server log line. The browser sends them (the admin types them); nothing echoes them.
  */
-test("no secret value appears in any page, RSC payload, action response or log line", async ({ page, make, signIn, sandbox, app }) => {
-  const org = await make.org();
-  const admin = await make.user({ org, role: "admin" });
-  const tenant = await sandbox.createTenant();
-  const creds = mainAppOf(tenant);
-  const secrets = [creds.secret];
-  // Every response passes through the test whole (page.on("response") loses streamed bodies once the page
-  // moves on): HTML pages, RSC payloads, server-action results, static chunks.
+/**
+ * Every response passes through the test whole (page.on("response") loses streamed bodies once the page moves on):
+ * HTML pages, RSC payloads, server-action results, static chunks.
+ */
+async function captureResponses(page: Page) {
   const captured: { url: string; action: boolean; text: string }[] = [];
   const unread: { url: string; action: boolean }[] = [];
   await page.route("**/*", async (route) => {
@@ -31,6 +29,16 @@ test("no secret value appears in any page, RSC payload, action response or log l
       await route.abort().catch(() => {});
     }
   });
+  return { captured, unread };
+}
+
+test("no secret value appears in any page, RSC payload, action response or log line", async ({ page, make, signIn, sandbox, app }) => {
+  const org = await make.org();
+  const admin = await make.user({ org, role: "admin" });
+  const tenant = await sandbox.createTenant();
+  const creds = mainAppOf(tenant);
+  const secrets = [creds.secret];
+  const { captured, unread } = await captureResponses(page);
 
   await signIn(page, admin.email, admin.password);
   await page.goto("/admin/directory/new");
@@ -100,21 +108,7 @@ withIssuer("no private key or signing key appears in any page, RSC payload, acti
   const admin = await make.user({ org, role: "admin" });
   const tenant = await sandbox.createTenant();
   const clientId = mainAppOf(tenant).clientId;
-  const captured: { url: string; action: boolean; text: string }[] = [];
-  const unread: { url: string; action: boolean }[] = [];
-  await page.route("**/*", async (route) => {
-    const request = route.request();
-    const action = Boolean(request.headers()["next-action"]);
-    try {
-      const response = await route.fetch();
-      const body = await response.body();
-      captured.push({ url: request.url(), action, text: body.toString("utf8") });
-      await route.fulfill({ response, body });
-    } catch {
-      unread.push({ url: request.url(), action });
-      await route.abort().catch(() => {});
-    }
-  });
+  const { captured, unread } = await captureResponses(page);
   const addCertificate = (pem: string) => sandbox.control("POST", `/tenants/${tenant.tenantId}/mutations`, { ops: [{ op: "addCertificate", clientId, certificate: pem }] });
 
   // The wizard with a certificate: made on the server, downloaded, uploaded in Azure, verified, saved.

@@ -13,7 +13,7 @@ import { cleanPasted } from "@/lib/connections/pasted";
 import { checksConcerning, describeVerificationOutcome, firstProblemOf, type VerificationSummary } from "@/lib/connections/verification";
 import type { ChecklistItem } from "@/lib/directory/types";
 import { CopyButton } from "./copy-button";
-import { CertificateFacts, FederatedCredentialValues } from "./credential-section";
+import { CertificateFacts, CertificateValidity, FederatedCredentialValues } from "./credential-section";
 import { CheckboxField, FormSection, SecretValueField, TextAreaField, withoutField } from "./form-controls";
 import { savedConnectionUrl } from "./saved-connection-notice";
 import { useActionSubmit } from "./use-action-submit";
@@ -446,13 +446,7 @@ export function ConnectionWizard({
               </p>
               {prepared?.certificate && <CertificateFacts cert={prepared.certificate} label="Certificate for this connection" fileName="roster-certificate" />}
               <div className="flex flex-wrap items-center gap-3">
-                <label className="text-sm text-slate-700">
-                  Valid for{" "}
-                  <select className="rounded border border-slate-300 px-2 py-1" value={validDays} onChange={(e) => setValidDays(Number(e.target.value))}>
-                    <option value={365}>1 year</option>
-                    <option value={730}>2 years</option>
-                  </select>
-                </label>
+                <CertificateValidity value={validDays} onChange={setValidDays} />
                 {!prepared?.certificate && (
                   <Button variant="secondary" onClick={() => prepare(true)} disabled={preparing || pending !== null}>
                     {preparing ? "Creating…" : "Create the certificate"}

@@ -38,6 +38,19 @@ export function CertificateFacts({ cert, label, fileName }: { cert: NonNullable<
   );
 }
 
+/** How long a new certificate is valid: one year or two (lib/connections/validation.ts, certificateValiditySchema). */
+export function CertificateValidity({ value, onChange }: { value: number; onChange(days: number): void }) {
+  return (
+    <label className="text-sm text-slate-700">
+      Valid for{" "}
+      <select className="rounded border border-slate-300 px-2 py-1" value={value} onChange={(e) => onChange(Number(e.target.value))}>
+        <option value={365}>1 year</option>
+        <option value={730}>2 years</option>
+      </select>
+    </label>
+  );
+}
+
 /**
  * The three values the admin enters in Azure for a federated credential, each with a copy button, and the portal
  * steps (https://learn.microsoft.com/en-us/entra/workload-id/workload-identity-federation-create-trust, "Other
@@ -174,13 +187,7 @@ export function CredentialSection({
           </>
         ) : (
           <div className="mt-2 flex flex-wrap items-center gap-3">
-            <label className="text-sm text-slate-700">
-              Valid for{" "}
-              <select className="rounded border border-slate-300 px-2 py-1" value={validDays} onChange={(e) => setValidDays(Number(e.target.value))}>
-                <option value={365}>1 year</option>
-                <option value={730}>2 years</option>
-              </select>
-            </label>
+            <CertificateValidity value={validDays} onChange={setValidDays} />
             <Button variant="secondary" onClick={onPrepare} disabled={pending !== null}>
               {pending === "prepare" ? "Creating…" : credential.certificate ? "Create the next certificate" : "Create a certificate"}
             </Button>

@@ -17,6 +17,15 @@ const fixOf = (error: unknown) => {
   return typeof fix === "string" ? fix : null;
 };
 
+/** The threshold an expiry date has reached today, and how a title says when; null when more than 30 days away. */
+function expiryStage(expiresOn: string, now: Date) {
+  const status = secretExpiryStatus(expiresOn, now);
+  const threshold = expiryThreshold(status.daysLeft);
+  if (threshold === null) return null;
+  const when = status.daysLeft < 0 ? `expired on ${expiresOn}` : status.daysLeft === 0 ? "expires today" : `expires in ${status.daysLeft === 1 ? "1 day" : `${status.daysLeft} days`}`;
+  return { status, threshold, when };
+}
+
 /**
  * Secret expiry at 30, 14, 7 and 1 days and on the day. The key names the secret (its Secret ID and date) and the
  * threshold reached, so a rotation starts a new series of alerts and a skipped day sends only the latest stage.
@@ -29,10 +38,9 @@ export async function detectSecretExpiry(db: Executor, now: Date): Promise<Alert
   const out: AlertCandidate[] = [];
   for (const row of rows) {
     const expiresOn = dateOnly(row.secret_expires_on);
-    const status = secretExpiryStatus(expiresOn, now);
-    const threshold = expiryThreshold(status.daysLeft);
-    if (threshold === null) continue;
-    const when = status.daysLeft < 0 ? `expired on ${expiresOn}` : status.daysLeft === 0 ? "expires today" : `expires in ${status.daysLeft === 1 ? "1 day" : `${status.daysLeft} days`}`;
+    const stage = expiryStage(expiresOn, now);
+    if (!stage) continue;
+    const { status, threshold, when } = stage;
     out.push({
       connectionId: row.id,
       kind: "secret_expiry",
@@ -62,10 +70,9 @@ export async function detectCertificateExpiry(db: Executor, now: Date): Promise<
   const out: AlertCandidate[] = [];
   for (const row of rows) {
     const expiresOn = new Date(row.certificate_expires_at).toISOString().slice(0, 10);
-    const status = secretExpiryStatus(expiresOn, now);
-    const threshold = expiryThreshold(status.daysLeft);
-    if (threshold === null) continue;
-    const when = status.daysLeft < 0 ? `expired on ${expiresOn}` : status.daysLeft === 0 ? "expires today" : `expires in ${status.daysLeft === 1 ? "1 day" : `${status.daysLeft} days`}`;
+    const stage = expiryStage(expiresOn, now);
+    if (!stage) continue;
+    const { status, threshold, when } = stage;
     out.push({
       connectionId: row.id,
       kind: "certificate_expiry",
