@@ -13,10 +13,22 @@ const PRODUCT = ["./app", "./lib", "./components", "./db", "./cli"];
  * Which way dependencies point (docs/design.md, "Which way dependencies point"), checked on resolved paths
  * (eslint-plugin-import, registered by eslint-config-next, with its TypeScript resolver), so `@/db/client`,
  * `../../db/client` and `../db` are the same import. test/lint/boundaries.test.ts proves each zone bites.
- *
- * Not (yet) a rule: code outside lib/directory/entra reaching into lib/directory/entra's internals. There is no directory-provider
- * seam to hold the rest of the product to; that rule comes with it (issue 11).
  */
+
+/**
+ * The product outside lib/directory/entra and lib/directory/registry.ts (the one door to it): globs, so a new
+ * folder under lib/ is held to the seam without being listed (docs/adr/0016-directory-provider-seam.md).
+ */
+const OUTSIDE_ENTRA = [
+  "./app/**",
+  "./components/**",
+  "./cli/**",
+  "./db/**",
+  "./lib/*",
+  "./lib/!(directory)/**",
+  "./lib/directory/!(entra|registry.ts)",
+  "./lib/directory/!(entra)/**",
+];
 const boundaries = [
   {
     target: "./components",
@@ -32,6 +44,12 @@ const boundaries = [
     target: "./lib/directory/entra",
     from: ["./db", "./lib/db.ts"],
     message: "lib/directory/entra knows nothing of storage: take what it needs as arguments.",
+  },
+  {
+    target: OUTSIDE_ENTRA,
+    from: "./lib/directory/entra",
+    message:
+      "Talk to the directory through lib/directory/provider.ts (and lib/directory/types.ts); only lib/directory/registry.ts imports lib/directory/entra.",
   },
   {
     target: PRODUCT,

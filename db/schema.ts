@@ -258,6 +258,18 @@ export const cadenceEnum = pgEnum("sync_cadence", ["weekly", "daily"]);
  * key pair Roster made, or a federated identity credential trusting Roster's own OIDC issuer (lib/identity-keys).
  */
 export const credentialKindEnum = pgEnum("credential_kind", ["secret", "certificate", "federated"]);
+/**
+ * Which directory provider serves a connection (lib/directory/registry.ts; docs/adr/0016-directory-provider-seam.md).
+ * Microsoft Entra ID is the only one; connections saved before the column existed are Entra's by its default.
+ */
+export const directoryProviderEnum = pgEnum("directory_provider", ["entra"]);
+
+/**
+ * A connection's provider-specific, non-secret settings, checked by its provider's configSchema
+ * (lib/directory/provider.ts). Entra has none: its cloud and Graph host predate the column and keep their own.
+ * Whatever is secret stays in the sealed columns.
+ */
+export type ProviderConfig = Record<string, never>;
 
 export const directoryConnections = pgTable(
   "directory_connections",
@@ -286,6 +298,9 @@ export const directoryConnections = pgTable(
     secretExpiresOn: date("secret_expires_on", { mode: "string" }),
     /** Which credential signs in (see credentialKindEnum). The secret columns stay until the admin retires the secret. */
     credentialKind: credentialKindEnum("credential_kind").notNull().default("secret"),
+    /** The directory provider (see directoryProviderEnum) and its own settings. */
+    provider: directoryProviderEnum("provider").notNull().default("entra"),
+    providerConfig: jsonb("provider_config").$type<ProviderConfig>().notNull().default({}),
     /**
      * The connection's certificate (public PEM, shown and downloadable), its private key sealed like the secret
      * (AAD bound to this row and slot), its SHA-1 thumbprint as the portal shows it and its notAfter. Null
@@ -703,8 +718,8 @@ export const auditEvents = pgTable(
 );
 
 // ── Enum value types ─────────────────────────────────────────────────────────
-// The TypeScript side of each pgEnum, derived from it so the two cannot drift apart. lib/directory/entra keeps its own
-// Cloud and GroupKind: it knows nothing of storage.
+// The TypeScript side of each pgEnum, derived from it so the two cannot drift apart. lib/directory/types.ts keeps its own
+// Cloud and GroupKind: the directory knows nothing of storage.
 
 export type Role = (typeof roleEnum.enumValues)[number];
 export type SourceKind = (typeof sourceKindEnum.enumValues)[number];
@@ -714,6 +729,7 @@ export type ConnectionStatus = (typeof connectionStatusEnum.enumValues)[number];
 export type ConnectionHealthValue = (typeof connectionHealthEnum.enumValues)[number];
 export type Cadence = (typeof cadenceEnum.enumValues)[number];
 export type CredentialKind = (typeof credentialKindEnum.enumValues)[number];
+export type DirectoryProviderValue = (typeof directoryProviderEnum.enumValues)[number];
 export type GroupKindValue = (typeof groupKindEnum.enumValues)[number];
 export type JobStatus = (typeof jobStatusEnum.enumValues)[number];
 export type JobMode = (typeof jobModeEnum.enumValues)[number];

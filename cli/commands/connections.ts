@@ -1,7 +1,7 @@
 import { listAllConnections } from "@/lib/connections/queries";
 import { verifyConnectionAs } from "@/lib/connections/verify";
 import { refreshCatalog } from "@/lib/connections/catalog";
-import { diagnose } from "@/lib/directory/entra/diagnose";
+import { providerForConnection } from "@/lib/directory/registry";
 import { UsageError, type CommandContext, type CommandGroup } from "../command";
 import { isUuid } from "@/lib/uuid";
 import type { ConnectionView } from "@/lib/connections/view";
@@ -76,7 +76,8 @@ export const connectionsCommands: CommandGroup = {
           return 0;
         } catch (error) {
           if (error && typeof error === "object" && "code" in error && (error as { code: unknown }).code === "not_found") throw error;
-          const d = diagnose(error);
+          // The failure may come before the connection was read: the column default's provider explains it.
+          const d = providerForConnection(null).diagnose(error);
           ctx.out(`Failed: ${d.title}. Fix: ${d.fix}`);
           if (d.details) ctx.out(`Details: ${d.details.replace(/\s+/g, " ")}`);
           return 1;

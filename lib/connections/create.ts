@@ -6,7 +6,7 @@ import { requireActor, type Actor } from "@/lib/auth/actor";
 import { requireAdminArea } from "@/lib/auth/admin-area";
 import { connectionSecretAad, sealSecret } from "@/lib/crypto/seal";
 import { invalidInput } from "@/lib/errors";
-import { verifyDirectoryAccess } from "@/lib/directory/entra/verify";
+import { providerForConnection } from "@/lib/directory/registry";
 import { logError } from "@/lib/log";
 import { refreshCatalog } from "@/lib/connections/catalog";
 import { requireAdminOfAll } from "./access";
@@ -43,13 +43,15 @@ async function loadCredential(db: Executor, actor: Actor, choice: CredentialChoi
 
 function verifyForm(db: Executor, value: Pick<ConnectionFormValue, "tenantId" | "clientId" | "cloud" | "groupObjectIds" | "syncContacts">, credential: WizardCredential) {
   const target = { groupObjectIds: value.groupObjectIds, syncContacts: value.syncContacts };
+  // A new connection is of the column's default provider: the wizard makes Entra connections, the only kind.
+  const provider = providerForConnection(null);
   if (credential.kind === "secret") {
-    return verifyDirectoryAccess(
+    return provider.verify(
       { tenantId: value.tenantId, clientId: value.clientId, clientSecret: credential.secret.secretValue, cloud: value.cloud },
       { ...target, secretExpiresOn: credential.secret.secretExpiresOn, secretId: credential.secret.secretId },
     );
   }
-  return verifyDirectoryAccess(
+  return provider.verify(
     { tenantId: value.tenantId, clientId: value.clientId, clientSecret: "", cloud: value.cloud, credential: pendingCredentialConfig(db, credential.pending, credential.kind) },
     target,
   );

@@ -3,7 +3,7 @@ import type { Executor } from "@/db/client";
 import { and, eq, isNull } from "drizzle-orm";
 import { directoryGroups, type directoryConnections } from "@/db/schema";
 import type { DirectoryProvider, DirectorySession, SessionOptions } from "@/lib/directory/provider";
-import { providerForConnection } from "@/lib/directory/registry";
+import { providerForConnection, providerSettingsOf } from "@/lib/directory/registry";
 import type { DirectoryConnectionConfig, VerificationResult } from "@/lib/directory/types";
 import { notFound } from "@/lib/errors";
 import { databaseTenantGate } from "@/lib/sync/tenant-gate";
@@ -22,6 +22,7 @@ function configOf(db: Executor, connection: ConnectionRow): DirectoryConnectionC
     clientId: connection.clientId,
     cloud: connection.cloud,
     graphHost: connection.msgraphHost,
+    settings: providerSettingsOf(connection),
     ...connectionCredential(db, connection),
   };
 }

@@ -3,35 +3,37 @@ import { and, eq, ne } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { directoryConnections } from "@/db/schema";
 import { roleIn, type Actor } from "@/lib/auth/actor";
-import { cloudEndpoints } from "@/lib/directory/entra/cloud";
-import { diagnose } from "@/lib/directory/entra/diagnose";
-import { discoverTenant } from "@/lib/directory/entra/discovery";
+import type { DirectoryProvider } from "@/lib/directory/provider";
+import { providerForConnection } from "@/lib/directory/registry";
 import type { Cloud } from "@/lib/directory/types";
 import { organizationsOf } from "./access";
 import { isGuid } from "./validation";
-
-const GUID_IN_PATH = /\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\//i;
 
 /**
  * The Directory (tenant) ID as a GUID. Entra accepts a tenant's verified domain (contoso.onmicrosoft.com) in
  * place of its id, and the tenant's OpenID configuration names the id in its endpoints: its token_endpoint is
  * https://login.microsoftonline.com/{tenant id}/oauth2/v2.0/token
  * (https://learn.microsoft.com/en-us/entra/identity-platform/v2-protocols-oidc#find-your-apps-openid-configuration-document-uri).
- * Roster stores the id: a domain can be renamed or removed, the id cannot.
+ * Roster stores the id: a domain can be renamed or removed, the id cannot. The provider discovers it (a new
+ * connection's is the column default's: Entra).
  */
-export async function resolveTenantId(tenant: string, cloud: Cloud): Promise<{ ok: true; tenantId: string } | { ok: false; error: string }> {
+export async function resolveTenantId(
+  tenant: string,
+  cloud: Cloud,
+  provider: DirectoryProvider = providerForConnection(null),
+): Promise<{ ok: true; tenantId: string } | { ok: false; error: string }> {
   if (isGuid(tenant)) return { ok: true, tenantId: tenant.toLowerCase() };
-  const discovery = await discoverTenant(tenant, cloudEndpoints(cloud));
+  const discovery = await provider.discover(tenant, cloud);
   if (!discovery.ok) {
-    const d = diagnose(discovery.error);
+    const d = discovery.diagnosis;
     if (d.code === "tenant_not_found") {
       return { ok: false, error: `No directory answers to ${tenant}. Enter the Directory (tenant) ID from the app registration's Overview page, or a verified domain of the directory (Entra ID → Custom domain names).` };
     }
     return { ok: false, error: `${d.title}. ${d.fix}` };
   }
-  const id = discovery.tokenEndpoint?.match(GUID_IN_PATH)?.[1];
+  const id = discovery.tenantId;
   if (!id) return { ok: false, error: `The directory behind ${tenant} did not say its tenant ID. Enter the Directory (tenant) ID from the app registration's Overview page.` };
-  return { ok: true, tenantId: id.toLowerCase() };
+  return { ok: true, tenantId: id };
 }
 
 export type ExistingConnection = { connectionId: string; name: string } | { connectionId: null; name: null };

@@ -5,7 +5,8 @@ import { connectionOrganizations, directoryConnections } from "@/db/schema";
 import { roleIn, type Actor } from "@/lib/auth/actor";
 import { SecretUnsealError } from "@/lib/crypto/seal";
 import { forbidden, invalidInput } from "@/lib/errors";
-import { canReadGroups, type VerificationResult } from "@/lib/directory/entra/verify";
+import { providerForConnection } from "@/lib/directory/registry";
+import type { VerificationResult } from "@/lib/directory/types";
 import { markUnservedSources } from "@/lib/sync/access";
 import { asUser, requireAdminOfAll, requireAdminOfEveryServed, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";
@@ -139,6 +140,6 @@ export async function updateConnectionOptions(
     await recordConnectionAudit(tx, by, "connection.update", row.id, [...new Set([...current, ...wanted])], details);
   });
 
-  if (result && canReadGroups(result)) await refreshCatalogQuietly(db, row.id);
+  if (result && providerForConnection(row).canReadGroups(result)) await refreshCatalogQuietly(db, row.id);
   return { changed, saved: true, verification };
 }

@@ -6,7 +6,7 @@ import { pendingCredentials } from "@/db/schema";
 import { requireActor, type Actor } from "@/lib/auth/actor";
 import { requireAdminArea } from "@/lib/auth/admin-area";
 import { sealSecret, unsealSecret } from "@/lib/crypto/seal";
-import type { AssertionCredentialConfig } from "@/lib/directory/entra/types";
+import type { AssertionCredentialConfig } from "@/lib/directory/types";
 import { invalidInput } from "@/lib/errors";
 import { generateCertificate } from "@/lib/identity-keys/certificate";
 import { federatedCredentialConfig } from "@/lib/identity-keys/federated-credential";

@@ -6,7 +6,7 @@ import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { requireAdminArea } from "@/lib/auth/admin-area";
 import { logError } from "@/lib/log";
 import { refreshCatalog, type CatalogRefresh } from "@/lib/connections/catalog";
-import { diagnose } from "@/lib/directory/entra/diagnose";
+import { providerForConnection } from "@/lib/directory/registry";
 import { asUser, organizationsOf, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";
 import { toConnectionView, type ConnectionView } from "./view";
@@ -85,7 +85,7 @@ export async function refreshConnectionGroups(
     return { ok: true, refresh };
   } catch (error) {
     logError(`group catalog refresh for connection ${row.id} failed`, error);
-    const d = diagnose(error, { secretExpiresOn: row.secretExpiresOn ?? undefined });
+    const d = providerForConnection(row).diagnose(error, { secretExpiresOn: row.secretExpiresOn ?? undefined });
     return { ok: false, title: d.title, fix: d.fix, details: d.details };
   }
 }

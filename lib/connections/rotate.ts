@@ -5,7 +5,7 @@ import { directoryConnections } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { connectionSecretAad, sealSecret } from "@/lib/crypto/seal";
 import { invalidInput } from "@/lib/errors";
-import { verifyDirectoryAccess } from "@/lib/directory/entra/verify";
+import { providerForConnection } from "@/lib/directory/registry";
 import { asUser, requireAdminOfEveryServed, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit } from "./audit";
 import { refreshCatalogQuietly, secretHintOf } from "./create";
@@ -32,7 +32,7 @@ export async function rotateSecret(
   const { row, organizations } = loaded;
   const secret = validateSecret(input);
   if (!secret.ok) throw invalidInput(fieldsNeedAttention(secret.fields), secret.fields);
-  const result = await verifyDirectoryAccess(
+  const result = await providerForConnection(row).verify(
     { tenantId: row.tenantId, clientId: row.clientId, cloud: row.cloud, clientSecret: secret.value.secretValue },
     { groupObjectIds: row.groupObjectIds, syncContacts: row.syncContacts, secretExpiresOn: secret.value.secretExpiresOn, secretId: secret.value.secretId },
   );

@@ -5,7 +5,7 @@ import { directoryConnections, type CredentialKind } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { sealSecret } from "@/lib/crypto/seal";
 import type { AssertionCredentialConfig } from "@/lib/directory/types";
-import { verifyDirectoryAccess } from "@/lib/directory/entra/verify";
+import { providerForConnection } from "@/lib/directory/registry";
 import { invalidInput } from "@/lib/errors";
 import { generateCertificate } from "@/lib/identity-keys/certificate";
 import { federatedCredentialConfig } from "@/lib/identity-keys/federated-credential";
@@ -84,7 +84,7 @@ export async function switchCredential(db: Executor, actor: Actor | ConnectionAc
   requireAdminOfEveryServed(by, loaded, "change its credential");
   const { row, organizations } = loaded;
   const credential = candidateOf(db, row, to);
-  const result = await verifyDirectoryAccess(
+  const result = await providerForConnection(row).verify(
     { tenantId: row.tenantId, clientId: row.clientId, cloud: row.cloud, graphHost: row.msgraphHost, clientSecret: "", credential },
     { groupObjectIds: row.groupObjectIds, syncContacts: row.syncContacts },
   );

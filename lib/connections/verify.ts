@@ -4,7 +4,8 @@ import type { Executor } from "@/db/client";
 import { directoryConnections } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { SecretUnsealError } from "@/lib/crypto/seal";
-import { canReadGroups, type VerificationResult } from "@/lib/directory/entra/verify";
+import { providerForConnection } from "@/lib/directory/registry";
+import type { VerificationResult } from "@/lib/directory/types";
 import { asUser, requireConnectionAdmin } from "./access";
 import { recordConnectionAudit, type ConnectionActor } from "./audit";
 import { refreshCatalogQuietly } from "./create";
@@ -62,7 +63,7 @@ export async function verifyConnectionAs(db: Executor, by: ConnectionActor, conn
     });
   });
   // The catalog needs only Group.Read.All: a missing contacts or user permission should not freeze the group list.
-  if (canReadGroups(result)) await refreshCatalogQuietly(db, row.id);
+  if (providerForConnection(row).canReadGroups(result)) await refreshCatalogQuietly(db, row.id);
   return { verification: summarizeVerification(result), health, status };
 }
 

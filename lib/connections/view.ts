@@ -1,4 +1,5 @@
 import type { directoryConnections } from "@/db/schema";
+import { providerForConnection } from "@/lib/directory/registry";
 import type { ChecklistItem } from "@/lib/directory/types";
 import { credentialExpiryOf, secretExpiryStatus, type CredentialExpiry, type SecretExpiryStatus } from "./secret-expiry";
 import type { Cadence, CloudValue, ConnectionHealthValue, ConnectionStatus } from "@/db/schema";
@@ -16,6 +17,9 @@ export interface ConnectionView {
   tenantId: string;
   clientId: string;
   cloud: CloudValue;
+  /** The directory provider's name, and the permissions its guide asks this connection for (contacts' when synced). */
+  providerLabel: string;
+  requiredPermissions: string[];
   /** The client secret's public facts; null on a connection that never had one (made with another credential). */
   secretId: string | null;
   secretHint: string | null;
@@ -43,12 +47,15 @@ export interface ConnectionView {
 }
 
 export function toConnectionView(row: ConnectionRow, organizations: { id: string; name: string }[], now = new Date()): ConnectionView {
+  const provider = providerForConnection(row);
   return {
     id: row.id,
     name: row.name,
     tenantId: row.tenantId,
     clientId: row.clientId,
     cloud: row.cloud,
+    providerLabel: provider.label,
+    requiredPermissions: [...provider.requiredPermissions, ...(row.syncContacts && provider.contactsPermission ? [provider.contactsPermission] : [])],
     secretId: row.secretId,
     secretHint: row.secretHint,
     secretExpiresOn: row.secretExpiresOn,

@@ -1,5 +1,5 @@
 /**
- * The directory-provider seam (docs/adr/0014-directory-provider-seam.md): what the sync engine, connections,
+ * The directory-provider seam (docs/adr/0016-directory-provider-seam.md): what the sync engine, connections,
  * the "why" lookup and the UI may ask of a directory. Microsoft Entra ID (lib/directory/entra/provider.ts) is the
  * first implementation; lib/directory/registry.ts hands out the provider of a connection, and is the only file
  * outside lib/directory/entra that imports it (enforced by `npm run lint`).
@@ -7,6 +7,7 @@
  * A provider knows nothing of storage: it takes the unsealed credential and the settings it needs as arguments.
  */
 import type { z } from "zod";
+import type { DirectoryProviderValue } from "@/db/schema";
 import type { GraphChange, MembershipGraph } from "@/lib/directory/membership-graph";
 import type {
   Cloud,
@@ -28,9 +29,8 @@ import type {
   VerificationResult,
 } from "./types";
 
-/** The providers Roster knows (directory_connections.provider). */
-export const DIRECTORY_PROVIDERS = ["entra"] as const;
-export type DirectoryProviderKind = (typeof DIRECTORY_PROVIDERS)[number];
+/** The providers Roster knows: directory_connections.provider's pgEnum. */
+export type DirectoryProviderKind = DirectoryProviderValue;
 
 export interface SessionOptions {
   /** Cap on this tenant's requests in flight, across every session that shares the gate. */

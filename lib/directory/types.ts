@@ -1,6 +1,6 @@
 /**
  * The directory's words, shared by every directory provider and by the product that talks to one through
- * lib/directory/provider.ts (docs/adr/0014-directory-provider-seam.md). Nothing here is Microsoft's: a
+ * lib/directory/provider.ts (docs/adr/0016-directory-provider-seam.md). Nothing here is Microsoft's: a
  * provider maps its own answers onto these shapes. Types only, no behaviour, no storage.
  */
 
@@ -45,6 +45,8 @@ export interface DirectoryConnectionConfig extends DirectoryCredentialConfig {
    * default host is used.
    */
   graphHost?: string | null;
+  /** The provider's own non-secret settings (directory_connections.provider_config), checked by its configSchema. */
+  settings?: Record<string, unknown>;
 }
 
 /**

@@ -38,6 +38,15 @@ describe("dependency boundaries", () => {
     ["product (cli) → sandbox", "cli/x.ts", 'import { startSandbox as x } from "../sandbox/server";', /shares no code with the sandbox/],
     ["sandbox → lib/", "sandbox/graph/x.ts", 'import { retryDelayMs as x } from "../../lib/directory/entra/retry";', /sandbox plays Microsoft/],
     ["sandbox → db/", "sandbox/x.ts", 'import { recipients as x } from "@/db/schema";', /sandbox plays Microsoft/],
+    ["lib/sync → lib/directory/entra (past the provider seam)", "lib/sync/x.ts", 'import { GraphRequestError as x } from "@/lib/directory/entra/errors";', /only lib\/directory\/registry.ts imports/],
+    ["a product test → lib/directory/entra", "lib/sync/x.test.ts", 'import { isTransient as x } from "@/lib/directory/entra/retry";', /only lib\/directory\/registry.ts imports/],
+    ["lib/connections → lib/directory/entra, by a relative path", "lib/connections/x.ts", 'import { openGraph as x } from "../directory/entra/client";', /only lib\/directory\/registry.ts imports/],
+    ["lib/directory (outside entra) → lib/directory/entra", "lib/directory/x.ts", 'import { entraProvider as x } from "./entra/provider";', /only lib\/directory\/registry.ts imports/],
+    ["a new folder under lib/directory → lib/directory/entra", "lib/directory/google/x.ts", 'import { diagnose as x } from "../entra/diagnose";', /only lib\/directory\/registry.ts imports/],
+    ["a file directly under lib/ → lib/directory/entra", "lib/x.ts", 'import { openGraph as x } from "./directory/entra/client";', /only lib\/directory\/registry.ts imports/],
+    ["app → lib/directory/entra", "app/admin/x.tsx", 'import { REQUIRED_PERMISSIONS as x } from "@/lib/directory/entra/verify";', /only lib\/directory\/registry.ts imports/],
+    ["components → lib/directory/entra", "components/connections/x.tsx", 'import { groupKind as x } from "@/lib/directory/entra/groups";', /only lib\/directory\/registry.ts imports/],
+    ["cli → lib/directory/entra", "cli/x.ts", 'import { diagnose as x } from "../lib/directory/entra/diagnose";', /only lib\/directory\/registry.ts imports/],
   ])("%s fails lint", async (_name, file, code, message) => {
     const errors = await boundaryErrors(file, code);
     expect(errors).toHaveLength(1);
@@ -51,6 +60,12 @@ describe("dependency boundaries", () => {
     ["tests under test/ → sandbox", "test/integration/x.ts", 'import { startSandbox as x } from "@/sandbox/server";'],
     ["scripts → sandbox and db (the dev script starts both)", "scripts/x.ts", 'import { ensureCertificate as x } from "../sandbox/cert";'],
     ["sandbox → itself", "sandbox/graph/x.ts", 'import { startSandbox as x } from "../server";'],
+    ["the registry → lib/directory/entra (the one door)", "lib/directory/registry.ts", 'import { entraProvider as x } from "@/lib/directory/entra/provider";'],
+    ["lib/directory/entra → itself", "lib/directory/entra/x.ts", 'import { GraphRequestError as x } from "./errors";'],
+    ["lib/sync → the provider seam", "lib/sync/x.ts", 'import { providerForConnection as x } from "@/lib/directory/registry";'],
+    ["lib/sync → the neutral directory types", "lib/sync/x.ts", 'import { type Diagnosis as x } from "@/lib/directory/types";'],
+    ["tests under test/ → lib/directory/entra", "test/integration/x.ts", 'import { openGraph as x } from "@/lib/directory/entra/client";'],
+    ["bench → lib/directory/entra", "bench/x.ts", 'import { openGraph as x } from "../lib/directory/entra/client";'],
   ])("%s is allowed", async (_name, file, code) => {
     expect(await boundaryErrors(file, code)).toEqual([]);
   });

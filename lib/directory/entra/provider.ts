@@ -1,6 +1,6 @@
 /**
  * Microsoft Entra ID behind the directory-provider seam (lib/directory/provider.ts,
- * docs/adr/0014-directory-provider-seam.md): the interface, made of this folder's modules. Nothing here is new
+ * docs/adr/0016-directory-provider-seam.md): the interface, made of this folder's modules. Nothing here is new
  * behaviour; each member delegates to the module that did the work before the seam.
  */
 import { z } from "zod";

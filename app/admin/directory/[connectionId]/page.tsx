@@ -20,7 +20,6 @@ import { getConnection } from "@/lib/connections/queries";
 import { connectionIncrementalSync } from "@/lib/connections/incremental";
 import { connectionThreshold } from "@/lib/connections/thresholds";
 import { describeCredentialExpiry, EXPIRY_NOTICE_DAYS } from "@/lib/connections/secret-expiry";
-import { REQUIRED_PERMISSIONS, CONTACTS_PERMISSION } from "@/lib/directory/entra/verify";
 import { getDb } from "@/lib/db";
 import { RosterError } from "@/lib/errors";
 import {
@@ -67,7 +66,7 @@ export default async function ConnectionPage({
     ...[...administered].map(([id, name]) => ({ id, name, administered: true })),
     ...connection.organizations.filter((o) => !administered.has(o.id)).map((o) => ({ ...o, administered: false })),
   ];
-  const required = [...REQUIRED_PERMISSIONS, ...(connection.syncContacts ? [CONTACTS_PERMISSION] : [])];
+  const required = connection.requiredPermissions;
   const expiry = connection.credentialExpiry;
   // The last verification never got a token (directory not found, secret refused, secret unreadable).
   const signInFailed = (connection.lastVerification ?? []).some((i) => ["tenant", "token", "secret"].includes(i.id) && !i.ok && !i.skipped);
