@@ -25,6 +25,10 @@ export interface GraphBenchFigures {
   loadMs: number;
   /** A round in a fresh process: the graph loaded from its snapshot, a batch applied, the snapshot written again. */
   rssAfterSaveMb: number;
+  /** The same round's peak RSS (the kernel's high-water mark for the process, getrusage maxrss). */
+  roundPeakRssMb: number;
+  /** The seeding process's peak RSS. */
+  seedPeakRssMb: number;
 }
 
 function build(users: number, snapshotFile: string): GraphBenchFigures {
@@ -88,11 +92,13 @@ function build(users: number, snapshotFile: string): GraphBenchFigures {
     snapshotMs: Math.round(snapshotMs),
     loadMs: 0,
     rssAfterSaveMb: 0,
+    roundPeakRssMb: 0,
+    seedPeakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }
 
 /** What a delta round holds: the graph loaded from its snapshot, a batch of 100 changes applied, saved again. */
-function round(snapshotFile: string): { loadMs: number; rssAfterSaveMb: number } {
+function round(snapshotFile: string): { loadMs: number; rssAfterSaveMb: number; roundPeakRssMb: number } {
   const t = performance.now();
   const g = MembershipGraph.fromSnapshot(readFileSync(snapshotFile), { useUsernameFallback: true, contacts: false });
   const loadMs = performance.now() - t;
@@ -100,7 +106,7 @@ function round(snapshotFile: string): { loadMs: number; rssAfterSaveMb: number }
   g.apply(Array.from({ length: 100 }, (_, k): GraphChange => ({ kind: "link", groupId: someGroup, memberId: randomUUID(), memberType: "user", present: k >= 0 })));
   writeFileSync(snapshotFile, g.toSnapshot());
   global.gc?.();
-  return { loadMs: Math.round(loadMs), rssAfterSaveMb: Math.round(process.memoryUsage().rss / 2 ** 20) };
+  return { loadMs: Math.round(loadMs), rssAfterSaveMb: Math.round(process.memoryUsage().rss / 2 ** 20), roundPeakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
 /** Runs the measurements in fresh Node processes (their RSS is the graph's): one builds, one runs a round. */
@@ -115,7 +121,7 @@ export function runMembershipGraphBench(users = 1_000_000): GraphBenchFigures {
     );
   try {
     const built = child("--child", String(users), file) as GraphBenchFigures;
-    return { ...built, ...(child("--round", file) as { loadMs: number; rssAfterSaveMb: number }) };
+    return { ...built, ...(child("--round", file) as { loadMs: number; rssAfterSaveMb: number; roundPeakRssMb: number }) };
   } finally {
     rmSync(file, { force: true });
   }

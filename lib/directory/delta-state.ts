@@ -4,6 +4,7 @@ import type { Executor } from "@/db/client";
 import { directoryDeltaStates } from "@/db/schema";
 import type { DeltaCursor } from "@/lib/directory/types";
 import { MembershipGraph, type GraphOptions } from "@/lib/directory/membership-graph";
+import { logError } from "@/lib/log";
 
 /**
  * A connection's incremental-sync state in the database: its membership graph (a deflated snapshot) and the
@@ -22,8 +23,17 @@ export interface DeltaState {
 export async function loadDeltaState(db: Executor, connectionId: string, options: GraphOptions): Promise<DeltaState | null> {
   const [row] = await db.select().from(directoryDeltaStates).where(eq(directoryDeltaStates.connectionId, connectionId));
   if (!row) return null;
+  let graph: MembershipGraph;
+  try {
+    graph = MembershipGraph.fromSnapshot(row.graph, options);
+  } catch (error) {
+    // A snapshot this version cannot read (an older format, or damaged): as if there were none, so the caller
+    // runs the full pass that seeds the graph and a new cursor, instead of failing every round.
+    logError("delta state unreadable; the next full pass seeds it again", error);
+    return null;
+  }
   return {
-    graph: MembershipGraph.fromSnapshot(row.graph, options),
+    graph,
     cursor: row.cursor as DeltaCursor,
     lastDeltaAt: row.lastDeltaAt,
     lastFullAt: row.lastFullAt,

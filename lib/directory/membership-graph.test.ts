@@ -214,4 +214,21 @@ describe("MembershipGraph", () => {
     expect(loaded.sourceGroupIds()).toEqual(["s"]);
     expect(() => MembershipGraph.fromSnapshot(Buffer.from("nope"), rules)).toThrow();
   });
+
+  it("a snapshot larger than one piece (1 MiB) reads back whole; a damaged one is refused", () => {
+    const g = new MembershipGraph(rules, ["s"]);
+    const many = Array.from({ length: 40_000 }, (_, i) => `member-${i}-${"x".repeat(20)}`);
+    g.seed([
+      ...many.map((id) => state({ ...user(id), displayName: `Name ${id} ü` })),
+      ...many.map((id, i) => link(i % 2 ? "s" : "a", id)),
+      nest("s", "a"),
+    ]);
+    const bytes = g.toSnapshot();
+    const loaded = MembershipGraph.fromSnapshot(bytes, rules);
+    expect(loaded.size).toEqual(g.size);
+    expect([...loaded.recipients("s").entries()]).toEqual([...g.recipients("s").entries()]);
+    expect(loaded.recipients("s").size).toBe(40_000);
+    expect(() => MembershipGraph.fromSnapshot(bytes.subarray(0, bytes.length - 10), rules)).toThrow(/truncated|corrupt/);
+    expect(() => MembershipGraph.fromSnapshot(Buffer.concat([bytes, Buffer.from([1, 0, 0, 0, 0])]), rules)).toThrow();
+  });
 });

@@ -440,71 +440,59 @@ export class MembershipGraph {
    * derived again on load. Layout: "RMG1", counts, three byte arrays, four NUL-joined string sections, then
    * the sources and groups as 32-bit integers.
    */
+  /**
+   * The graph as bytes for delta_state: "RMG2", then frames of [u32 length][deflated piece of at most 1 MiB].
+   * Written and read a piece at a time, so a round never holds the whole uncompressed snapshot (about 130 MB at
+   * 1,000,000 members) beside the graph; the figures are in docs/adr/0012-incremental-sync-membership-graph.md.
+   */
   toSnapshot(): Buffer {
     const n = this.ids.length;
-    const parts: Buffer[] = [];
-    const u32 = (values: number[]) => {
-      const b = Buffer.alloc(values.length * 4);
-      values.forEach((v, i) => b.writeUInt32LE(v, i * 4));
-      parts.push(b);
-    };
-    parts.push(Buffer.from("RMG1"));
-    u32([n, this.sources.length, this.direct.size]);
+    const w = new FrameWriter();
     const flags = new Uint8Array(n);
     for (let i = 0; i < n; i++) flags[i] = (this.email[i] !== null && this.email[i] !== this.key[i] ? 1 : 0) | (this.name[i] === null ? 2 : 0);
-    parts.push(Buffer.from(this.kind.subarray(0, n)), Buffer.from(this.verdict.subarray(0, n)), Buffer.from(flags));
+    w.u32(n);
+    w.u32(this.sources.length);
+    w.u32(this.direct.size);
+    w.bytes(this.kind.subarray(0, n));
+    w.bytes(this.verdict.subarray(0, n));
+    w.bytes(flags);
     const section = (pick: (i: number) => string | null) => {
-      const chunks: Buffer[] = [];
-      for (let start = 0; start < n; start += 65_536) {
-        const strs: string[] = [];
-        for (let i = start; i < Math.min(n, start + 65_536); i++) {
-          const v = pick(i);
-          if (v !== null) strs.push(v);
-        }
-        if (strs.length > 0) chunks.push(Buffer.from(strs.join("\u0000") + "\u0000", "utf8"));
+      let count = 0;
+      for (let i = 0; i < n; i++) if (pick(i) !== null) count++;
+      w.u32(count);
+      for (let i = 0; i < n; i++) {
+        const v = pick(i);
+        if (v !== null) w.str(v);
       }
-      const body = Buffer.concat(chunks);
-      u32([body.length]);
-      parts.push(body);
     };
     section((i) => this.ids[i]);
     section((i) => this.key[i] ?? "");
     section((i) => (flags[i] & 1 ? this.email[i] : null));
     section((i) => this.name[i] ?? "");
-    u32(this.sources);
-    for (const [g, members] of this.direct) u32([g, members.size, ...members]);
-    return deflateSync(Buffer.concat(parts), { level: 1 });
+    for (const s of this.sources) w.u32(s);
+    for (const [g, members] of this.direct) {
+      w.u32(g);
+      w.u32(members.size);
+      for (const m of members) w.u32(m);
+    }
+    return w.finish();
   }
 
   static fromSnapshot(bytes: Buffer, options: GraphOptions): MembershipGraph {
-    const b = inflateSync(bytes);
-    if (b.subarray(0, 4).toString() !== "RMG1") throw new Error("not a membership graph snapshot");
-    let at = 4;
-    const u32 = () => {
-      const v = b.readUInt32LE(at);
-      at += 4;
-      return v;
-    };
+    const r = new FrameReader(bytes);
+    const u32 = () => r.u32();
     const [n, sourceCount, groupCount] = [u32(), u32(), u32()];
     const g = new MembershipGraph(options);
     const cap = Math.max(1024, 2 ** Math.ceil(Math.log2(n + 1)));
     g.kind = new Uint8Array(cap);
     g.verdict = new Uint8Array(cap);
     g.parent = new Int32Array(cap).fill(-1);
-    g.kind.set(b.subarray(at, at + n));
-    g.verdict.set(b.subarray(at + n, at + 2 * n));
-    const flags = b.subarray(at + 2 * n, at + 3 * n);
-    at += 3 * n;
-    // Each string section is read one string at a time (no whole-section string and split array: at
-    // 1,000,000 members those would add a few hundred MB to a round's peak).
+    r.bytesInto(g.kind, n);
+    r.bytesInto(g.verdict, n);
+    const flags = new Uint8Array(n);
+    r.bytesInto(flags, n);
     const section = (each: (value: string) => void) => {
-      const len = u32();
-      const stop = at + len;
-      while (at < stop) {
-        const nul = b.indexOf(0, at);
-        each(b.toString("utf8", at, nul));
-        at = nul + 1;
-      }
+      for (let count = u32(); count > 0; count--) each(r.str());
     };
     g.ids = new Array(n);
     g.key = new Array(n);
@@ -538,6 +526,7 @@ export class MembershipGraph {
       g.direct.set(group, new Set());
       for (let j = 0; j < count; j++) g.link(group, u32(), true);
     }
+    r.end();
     g.sources = sources;
     g.recomputeReach();
     return g;
@@ -552,5 +541,116 @@ export class MembershipGraph {
     let links = 0;
     for (const set of this.direct.values()) links += set.size;
     return { nodes: this.ids.length, groups: this.direct.size, links };
+  }
+}
+
+const FRAME_BYTES = 1 << 20;
+const MAGIC = Buffer.from("RMG2", "latin1");
+
+/** Writes the snapshot's stream in pieces of at most FRAME_BYTES, each deflated on its own as it fills. */
+class FrameWriter {
+  private readonly piece = Buffer.allocUnsafe(FRAME_BYTES);
+  private used = 0;
+  private readonly frames: Buffer[] = [MAGIC];
+
+  private flush() {
+    if (this.used === 0) return;
+    const packed = deflateSync(this.piece.subarray(0, this.used), { level: 1 });
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32LE(packed.length, 0);
+    this.frames.push(head, packed);
+    this.used = 0;
+  }
+
+  private room(bytes: number) {
+    if (this.used + bytes > FRAME_BYTES) this.flush();
+  }
+
+  u32(v: number) {
+    this.room(4);
+    this.piece.writeUInt32LE(v, this.used);
+    this.used += 4;
+  }
+
+  /** Bytes may span pieces (the reader copies across them). */
+  bytes(data: Uint8Array) {
+    for (let at = 0; at < data.length; ) {
+      if (this.used === FRAME_BYTES) this.flush();
+      const take = Math.min(data.length - at, FRAME_BYTES - this.used);
+      this.piece.set(data.subarray(at, at + take), this.used);
+      this.used += take;
+      at += take;
+    }
+  }
+
+  /** A string and its NUL, never split across pieces (ids, addresses and names are far shorter than a piece). */
+  str(v: string) {
+    const len = Buffer.byteLength(v, "utf8") + 1;
+    if (len > FRAME_BYTES) throw new Error("membership graph snapshot: a string longer than a piece");
+    this.room(len);
+    this.used += this.piece.write(v, this.used, "utf8");
+    this.piece[this.used++] = 0;
+  }
+
+  finish(): Buffer {
+    this.flush();
+    return Buffer.concat(this.frames);
+  }
+}
+
+/** Reads what FrameWriter wrote, inflating one piece at a time. */
+class FrameReader {
+  private at = MAGIC.length;
+  private piece: Buffer = Buffer.alloc(0);
+  private pos = 0;
+
+  constructor(private readonly bytes: Buffer) {
+    if (bytes.length < MAGIC.length || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error("not a membership graph snapshot");
+  }
+
+  private next() {
+    if (this.at + 4 > this.bytes.length) throw new Error("membership graph snapshot: truncated");
+    const len = this.bytes.readUInt32LE(this.at);
+    const packed = this.bytes.subarray(this.at + 4, this.at + 4 + len);
+    if (packed.length !== len) throw new Error("membership graph snapshot: truncated");
+    this.at += 4 + len;
+    this.piece = inflateSync(packed);
+    this.pos = 0;
+  }
+
+  private ensure(bytes: number) {
+    if (this.pos === this.piece.length) this.next();
+    if (this.pos + bytes > this.piece.length) throw new Error("membership graph snapshot: corrupt");
+  }
+
+  u32(): number {
+    this.ensure(4);
+    const v = this.piece.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  bytesInto(target: Uint8Array, n: number) {
+    for (let done = 0; done < n; ) {
+      if (this.pos === this.piece.length) this.next();
+      const take = Math.min(n - done, this.piece.length - this.pos);
+      target.set(this.piece.subarray(this.pos, this.pos + take), done);
+      this.pos += take;
+      done += take;
+    }
+  }
+
+  str(): string {
+    this.ensure(1);
+    const nul = this.piece.indexOf(0, this.pos);
+    if (nul < 0) throw new Error("membership graph snapshot: corrupt");
+    const v = this.piece.toString("utf8", this.pos, nul);
+    this.pos = nul + 1;
+    return v;
+  }
+
+  /** Everything was read: no bytes left over. */
+  end() {
+    if (this.pos !== this.piece.length || this.at !== this.bytes.length) throw new Error("membership graph snapshot: trailing bytes");
   }
 }
