@@ -112,3 +112,48 @@ test("a run's change list opens behind Runs and exports as CSV", async ({ page, 
   expect(rows.map((c) => c[0].toLowerCase()).sort()).toEqual([...outreach].sort());
   expect(rows.every((c) => c[1] === "added" && c[2] === "joined the group")).toBe(true);
 });
+
+test("excluding the members of a group keeps them out of a synced group, and the lookup names the group", async ({ page, browser, make, sandbox, app }) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  const [staff, outreach] = await Promise.all([groupDetail(sandbox, a.tenant, "All-Staff"), groupDetail(sandbox, a.tenant, "Outreach")]);
+  const both = [...contributed(staff)].filter((m) => contributed(outreach).has(m));
+  expect(both.length, "Northwind's All-Staff and Outreach share members").toBeGreaterThan(0);
+  const staying = minus(contributed(staff), contributed(outreach)).size;
+  await signInAsEditor(page, a);
+  await openDialog(page, a.series.id);
+  await tickAndUpdate(page, ["All-Staff"]);
+  await badge(page, "All-Staff", "Synced");
+  await page.keyboard.press("Escape");
+  await expectRecipients(page, contributed(staff).size);
+
+  await page.getByRole("button", { name: "Manage recipients" }).click();
+  await page.getByRole("menuitem", { name: /Exclude addresses/ }).click();
+  const exclude = page.getByRole("dialog", { name: "Exclude addresses" });
+  await exclude.getByLabel("Group to exclude").fill("No Such Group");
+  await exclude.getByRole("button", { name: "Exclude members" }).click();
+  await expect(exclude.getByText("Enter a group's name as the directory shows it.")).toBeVisible();
+  await exclude.getByLabel("Group to exclude").fill("Outreach");
+  await exclude.getByLabel("Reason for the group").fill("partners");
+  await exclude.getByRole("button", { name: "Exclude members" }).click();
+  await expect(exclude).toBeHidden();
+
+  // The group is read right after the answer; the page shows the audience once that has applied.
+  await expect
+    .poll(async () => {
+      await page.reload();
+      return page.getByText(/^[\d,]+ recipients?$/).first().textContent();
+    }, { timeout: 60_000 })
+    .toBe(`${staying.toLocaleString("en-US")} recipient${staying === 1 ? "" : "s"}`);
+
+  await page.getByLabel("Email address to look up").fill(both[0]);
+  await page.getByRole("button", { name: "Look up" }).click();
+  await expect(page.getByTestId("why-answer")).toContainText(/excluded by .+: member of Outreach: partners/, { timeout: 30_000 });
+
+  await page.goto(`/series/${a.series.id}/audience?show=excluded`);
+  const groups = page.getByRole("list", { name: "Excluded groups" });
+  await expect(groups).toContainText("Members of Outreach");
+  await groups.getByRole("button", { name: "Lift the exclusion of members of Outreach" }).click();
+  await expect(groups).toBeHidden();
+  await page.goto(`/series/${a.series.id}/audience`);
+  await expectRecipients(page, contributed(staff).size);
+});

@@ -6,6 +6,7 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Field } from "@/components/ui/field";
+import { ExcludeGroupForm } from "./exclude-group-form";
 import { useToast } from "@/components/ui/toast";
 import type { ExclusionCsvResult } from "@/lib/audience/exclusion-csv";
 import type { ActionError, ActionResult } from "@/lib/errors";
@@ -84,6 +85,8 @@ export function ExcludeDialog({ seriesId, open, onOpenChange }: { seriesId: stri
           </Button>
         </div>
       </form>
+      <hr className="my-5 border-slate-200" />
+      <ExcludeGroupForm seriesId={seriesId} onDone={() => close(false)} />
       <hr className="my-5 border-slate-200" />
       <form onSubmit={onUpload} className="space-y-3" aria-label="Exclude addresses from a CSV">
         <div className="space-y-1.5">

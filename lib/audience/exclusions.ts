@@ -174,6 +174,12 @@ export async function listExclusions(
 }
 
 export async function countExclusions(db: Executor, seriesId: string): Promise<number> {
-  const [{ n }] = await queryRows<{ n: number | string }>(db, sql`SELECT count(*) AS n FROM series_exclusions WHERE series_id = ${seriesId}::uuid`);
+  // Addresses excluded one by one or as members of an excluded group, each once.
+  const [{ n }] = await queryRows<{ n: number | string }>(
+    db,
+    sql`SELECT count(*) AS n FROM (
+          SELECT email_normalized FROM series_exclusions WHERE series_id = ${seriesId}::uuid
+          UNION SELECT email_normalized FROM group_exclusion_members WHERE series_id = ${seriesId}::uuid) t`,
+  );
   return Number(n);
 }

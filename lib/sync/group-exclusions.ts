@@ -89,6 +89,36 @@ export async function excludeGroup(
   });
 }
 
+/**
+ * The exclusion dialog's way in: the group is named as the directory shows it ("Contractors"), among the groups
+ * of the active connections serving the series' organization; none, or several of that name, is a clear error.
+ */
+export async function excludeGroupByName(
+  db: Executor,
+  actor: Actor | null,
+  input: { seriesId: string; groupName: string; reason?: string | null },
+): Promise<{ id: string; created: boolean; label: string }> {
+  const series = await requireSeries(db, actor, input.seriesId, "editor");
+  const name = input.groupName.trim();
+  if (!name) throw invalidInput("Give the name of the group whose members to exclude.", { groupName: "Enter a group's name." });
+  const found = await queryRows<{ id: string; display_name: string }>(
+    db,
+    sql`SELECT g.id, g.display_name FROM directory_groups g
+        JOIN directory_connections c ON c.id = g.connection_id AND c.status = 'active'
+        JOIN connection_organizations co ON co.connection_id = g.connection_id AND co.organization_id = ${series.organizationId}::uuid
+        WHERE lower(g.display_name) = lower(${name}) AND g.deleted_at IS NULL
+        ORDER BY g.display_name LIMIT 2`,
+  );
+  if (found.length === 0) {
+    throw invalidInput(`No group of this organization's directory is called “${name.slice(0, 256)}”.`, { groupName: "Enter a group's name as the directory shows it." });
+  }
+  if (found.length > 1) {
+    throw invalidInput(`Several groups are called “${found[0].display_name}”; rename one in Azure, or exclude its members from a CSV.`, { groupName: "The name is not unique." });
+  }
+  const done = await excludeGroup(db, actor, { seriesId: series.id, groupId: found[0].id, reason: input.reason });
+  return { id: done.id, created: done.created, label: found[0].display_name };
+}
+
 /** Lifts a group exclusion: its members come back where a source holds them and nothing else excludes them. */
 export async function liftGroupExclusion(db: Executor, actor: Actor | null, input: { seriesId: string; exclusionId: string }): Promise<{ label: string; restored: number }> {
   const series = await requireSeries(db, actor, input.seriesId, "editor");

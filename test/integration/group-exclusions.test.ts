@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import * as s from "@/db/schema";
 import { exclusionOf } from "@/lib/audience/exclusions";
-import { excludeGroup, liftGroupExclusion, listGroupExclusions } from "@/lib/sync/group-exclusions";
+import { countExclusions, excludeAddress } from "@/lib/audience/exclusions";
+import { excludeGroup, excludeGroupByName, liftGroupExclusion, listGroupExclusions } from "@/lib/sync/group-exclusions";
 import { requestSync, runQueuedWork, updateSelection } from "@/lib/sync/verbs";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, users, type FakeDirectory } from "@/test/support/factories";
@@ -81,6 +82,33 @@ describe.each(dbKinds)("group exclusions on %s", (kind) => {
 
     const actions = (await h.db.select().from(s.auditEvents)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["exclusion.group_add", "exclusion.group_refresh", "exclusion.group_lift"]));
+  });
+
+  test("the dialog names the group as the directory shows it; unknown and ambiguous names are clear errors; counts cover both kinds", async () => {
+    const { org, series, actor } = await makeOrgWithUser(h.db);
+    const other = await makeOrgWithUser(h.db);
+    const connection = await makeConnection(h.db, [org.id]);
+    const foreignConnection = await makeConnection(h.db, [other.org.id]);
+    await makeGroup(h.db, connection.id, { objectId: "c", displayName: "Contractors" });
+    await makeGroup(h.db, connection.id, { objectId: "t1", displayName: "Twins" });
+    await makeGroup(h.db, connection.id, { objectId: "t2", displayName: "twins" });
+    await makeGroup(h.db, foreignConnection.id, { objectId: "f", displayName: "Foreign" });
+    await expect(excludeGroupByName(h.db, actor, { seriesId: series.id, groupName: "Foreign" })).rejects.toMatchObject({
+      code: "invalid_input",
+      message: "No group of this organization's directory is called “Foreign”.",
+    });
+    await expect(excludeGroupByName(h.db, actor, { seriesId: series.id, groupName: " " })).rejects.toMatchObject({ fields: { groupName: "Enter a group's name." } });
+    await expect(excludeGroupByName(h.db, actor, { seriesId: series.id, groupName: "TWINS" })).rejects.toMatchObject({ fields: { groupName: "The name is not unique." } });
+    expect(await excludeGroupByName(h.db, actor, { seriesId: series.id, groupName: "contractors", reason: "contractors" })).toMatchObject({ created: true, label: "Contractors" });
+
+    const dir: FakeDirectory = { groups: new Map([["c", users(1, 5)]]) };
+    await runQueuedWork(h.db, { budgetMs: 60_000, openGraph: fakeGraph(dir).open });
+    await excludeAddress(h.db, actor, { seriesId: series.id, email: users(1, 1)[0].mail!, reason: "unsubscribed" });
+    await excludeAddress(h.db, actor, { seriesId: series.id, email: "else@x.example" });
+    // Five members and one other address; the member excluded twice counts once.
+    expect(await countExclusions(h.db, series.id)).toBe(6);
+    // The personal exclusion answers first; it outlives the group's.
+    expect(await exclusionOf(h.db, series.id, users(1, 1)[0].mail!)).toMatchObject({ reason: "unsubscribed" });
   });
 
   test("only editors of the series, only groups of a connection serving it, never a deleted group", async () => {

@@ -6,6 +6,8 @@ import { Pagination } from "@/components/audience/pagination";
 import { RecipientFilters } from "@/components/audience/recipient-filters";
 import { RecipientsTable } from "@/components/audience/recipients-table";
 import { ExclusionsTable } from "@/components/audience/exclusions-table";
+import { GroupExclusionsList } from "@/components/audience/group-exclusions-list";
+import { listGroupExclusions } from "@/lib/sync/group-exclusions";
 import { countExclusions, listExclusions } from "@/lib/audience/exclusions";
 import { ImportsList } from "@/components/audience/imports-list";
 import { listImports } from "@/lib/audience/csv-sources";
@@ -39,7 +41,7 @@ export default async function AudiencePage({
   const sourceId = one(sp.source);
   const page = Number.parseInt(one(sp.page), 10) || 1;
   const show = one(sp.show) === "excluded" ? "excluded" : "recipients";
-  const [count, list, sources, summary, excludedCount, excluded, imports] = await Promise.all([
+  const [count, list, sources, summary, excludedCount, excluded, imports, excludedGroups] = await Promise.all([
     countRecipients(db, series.id),
     listRecipients(db, actor, { seriesId: series.id, q, sourceId, page, pageSize: PAGE_SIZE }),
     listSources(db, actor, series.id),
@@ -47,6 +49,7 @@ export default async function AudiencePage({
     countExclusions(db, series.id),
     show === "excluded" ? listExclusions(db, actor, { seriesId: series.id, q, limit: 500 }) : null,
     listImports(db, actor, series.id),
+    show === "excluded" ? listGroupExclusions(db, actor, series.id) : [],
   ]);
   const filtered = Boolean(q || sourceId);
 
@@ -95,6 +98,12 @@ export default async function AudiencePage({
             <WhyLookup seriesId={series.id} compact />
           </div>
         </div>
+        {excludedGroups.length > 0 ? (
+          <GroupExclusionsList
+            seriesId={series.id}
+            items={excludedGroups.map((g) => ({ ...g, createdAt: g.createdAt.toISOString(), refreshedAt: g.refreshedAt?.toISOString() ?? null }))}
+          />
+        ) : null}
         {excluded ? (
           excluded.rows.length === 0 ? (
             <div className="rounded-lg border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600">
