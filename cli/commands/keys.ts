@@ -1,4 +1,4 @@
-import { resealConnectionSecrets } from "@/lib/connections/reseal";
+import { resealConnectionSecrets, resealKeyMaterial } from "@/lib/connections/reseal";
 import { sealingKeysFromEnv } from "@/lib/crypto/keys";
 import { rotateSigningKey, signingKeyStatus, SIGNING_KEY_OVERLAP_MS } from "@/lib/identity-keys/signing-keys";
 import { UsageError, type CommandGroup } from "../command";
@@ -10,7 +10,7 @@ export const keysCommands: CommandGroup = {
   summary: "Rotate the key that seals secrets at rest, and Roster's OIDC signing keys",
   subcommands: {
     rotate: {
-      summary: "Re-seal every client secret under ENCRYPTION_KEY, leaving none under ENCRYPTION_KEY_PREVIOUS",
+      summary: "Re-seal every client secret, certificate key and signing key under ENCRYPTION_KEY, leaving none under ENCRYPTION_KEY_PREVIOUS",
       details: [
         "Steps: 1. generate a new key (openssl rand -base64 32); 2. set ENCRYPTION_KEY_PREVIOUS to the old key and",
         "ENCRYPTION_KEY to the new one, everywhere the app runs; 3. run this command; 4. remove ENCRYPTION_KEY_PREVIOUS.",
@@ -23,8 +23,12 @@ export const keysCommands: CommandGroup = {
         for (const u of report.unreadable) {
           ctx.out(`Cannot open the secret of “${u.name}” (${u.id}), sealed under key ${u.keyId}: set ENCRYPTION_KEY_PREVIOUS to that key, or rotate the client secret on the connection page.`);
         }
-        if (report.unreadable.length === 0) ctx.out("No secret remains under an older key: ENCRYPTION_KEY_PREVIOUS can be removed.");
-        return report.unreadable.length === 0 ? 0 : 1;
+        const keyReport = await resealKeyMaterial(await ctx.db(), keys);
+        ctx.out(`Re-sealed ${keyReport.resealed} private keys (certificates and signing keys).`);
+        for (const u of keyReport.unreadable) ctx.out(`Cannot open ${u}: set ENCRYPTION_KEY_PREVIOUS to the key it was sealed under, or replace it (a new certificate, or rotate-signing-key).`);
+        const clean = report.unreadable.length === 0 && keyReport.unreadable.length === 0;
+        if (clean) ctx.out("No secret or key remains under an older key: ENCRYPTION_KEY_PREVIOUS can be removed.");
+        return clean ? 0 : 1;
       },
     },
     "signing-keys": {

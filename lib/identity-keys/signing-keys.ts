@@ -1,8 +1,9 @@
 import "server-only";
 import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
-import { and, isNotNull, isNull, lt, or, gt } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, lt, or, gt } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { rosterSigningKeys } from "@/db/schema";
+import type { SealingKeys } from "@/lib/crypto/keys";
 import { sealSecret, unsealSecret } from "@/lib/crypto/seal";
 import { jwksAt, signingKeyAt, type ScheduledKey } from "./key-schedule";
 
@@ -86,4 +87,32 @@ export async function currentSigningKey(db: Executor, now = Date.now()): Promise
   const signer = signingKeyAt(rows, now);
   if (!signer) throw new Error("Roster has no signing key that is valid now; run `roster keys rotate-signing-key`.");
   return { kid: signer.kid, privateKey: createPrivateKey(unsealSecret(signer.privateKeySealed, aadOf(signer.kid))) };
+}
+
+/**
+ * `keys rotate`: re-seals every signing key under ENCRYPTION_KEY, each in its own row-locked transaction, so that
+ * ENCRYPTION_KEY_PREVIOUS can be dropped without breaking federated connections. Kids no configured key opens are
+ * named (a new key can then be rotated in; the old one leaves the JWKS when it retires).
+ */
+export async function resealSigningKeys(db: Executor, keys: SealingKeys): Promise<{ resealed: number; unreadable: string[] }> {
+  const rows = await db.select({ kid: rosterSigningKeys.kid, sealingKeyId: rosterSigningKeys.sealingKeyId }).from(rosterSigningKeys);
+  const report = { resealed: 0, unreadable: [] as string[] };
+  for (const row of rows.filter((r) => r.sealingKeyId !== keys.current.id)) {
+    const outcome = await db.transaction(async (tx) => {
+      const [locked] = await tx.select().from(rosterSigningKeys).where(eq(rosterSigningKeys.kid, row.kid)).for("update");
+      if (!locked || locked.sealingKeyId === keys.current.id) return "current" as const;
+      let pem: string;
+      try {
+        pem = unsealSecret(locked.privateKeySealed, aadOf(locked.kid), keys);
+      } catch {
+        return "unreadable" as const;
+      }
+      const sealed = sealSecret(pem, aadOf(locked.kid), keys);
+      await tx.update(rosterSigningKeys).set({ privateKeySealed: sealed.sealed, sealingKeyId: sealed.keyId }).where(eq(rosterSigningKeys.kid, locked.kid));
+      return "resealed" as const;
+    });
+    if (outcome === "resealed") report.resealed++;
+    else if (outcome === "unreadable") report.unreadable.push(row.kid);
+  }
+  return report;
 }

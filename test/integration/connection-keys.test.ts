@@ -1,14 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { auditEvents, directoryConnections } from "@/db/schema";
+import { auditEvents, directoryConnections, pendingCredentials, rosterSigningKeys } from "@/db/schema";
 import type { CommandContext } from "@/cli/command";
 import { connectionsCommands } from "@/cli/commands/connections";
 import { keysCommands } from "@/cli/commands/keys";
 import { createConnection } from "@/lib/connections/create";
 import { graphForConnection } from "@/lib/connections/graph-access";
 import { parseSealingKey } from "@/lib/crypto/keys";
-import { connectionSecretAad, unsealSecret } from "@/lib/crypto/seal";
+import { connectionSecretAad, sealedKeyId, unsealSecret } from "@/lib/crypto/seal";
+import { prepareWizardCredential } from "@/lib/connections/pending-credential";
+import { prepareCertificate } from "@/lib/connections/switch-credential";
+import { forgetSharedCredentials } from "@/lib/directory/entra/client";
+import { startIssuerFront } from "./issuer-front";
 import { dbKinds, createTestDb, type TestDb } from "@/test/support/db";
 import { makeActor, makeOrg, wizardForm } from "./connection-fixtures";
 import { mainApp, startSandboxForFile } from "./graph-sandbox";
@@ -70,6 +74,56 @@ describe.each(dbKinds)("keys rotate and the connections CLI on %s", (kind) => {
     const again = cli(h);
     await keysCommands.subcommands.rotate.run(again.ctx, { options: {}, args: [] });
     expect(again.lines.join("\n")).toMatch(/Re-sealed 0; already under the current key 2/);
+  });
+
+  test("certificate keys (current, next, prepared) and signing keys are re-sealed too: certificate and federated connections work with only the new key", async () => {
+    const front = await startIssuerFront(() => h.db);
+    try {
+      const oldKey = newKey();
+      vi.stubEnv("ENCRYPTION_KEY", oldKey);
+      vi.stubEnv("ENCRYPTION_KEY_PREVIOUS", "");
+      vi.stubEnv("OIDC_ISSUER_URL", front.url);
+      const org = await makeOrg(h.db);
+      const admin = await makeActor(h.db, [{ orgId: org.id, role: "admin" }]);
+      const ids: string[] = [];
+      for (const credentialKind of ["certificate", "federated"] as const) {
+        const t = await sandbox.createTenant();
+        const clientId = mainApp(t).clientId;
+        const prepared = await prepareWizardCredential(h.db, admin, { certificate: credentialKind === "certificate" });
+        await sandbox.mutate(t.tenantId, [
+          credentialKind === "certificate"
+            ? { op: "addCertificate", clientId, certificate: prepared.certificate!.pem }
+            : { op: "addFederatedCredential", clientId, name: "roster", issuer: front.url, subject: prepared.federation.subject },
+        ]);
+        const r = await createConnection(h.db, admin, wizardForm(t, [org.id], { credentialKind, pendingId: prepared.pendingId, secretId: undefined, secretValue: undefined, secretExpiresOn: undefined }));
+        if (!r.saved) throw new Error(`not saved: ${JSON.stringify(r.verification.checklist)}`);
+        ids.push(r.connectionId);
+      }
+      await prepareCertificate(h.db, admin, { connectionId: ids[0] }); // the next certificate
+      await prepareWizardCredential(h.db, admin, { certificate: true }); // one prepared, not yet saved
+
+      const currentKey = newKey();
+      vi.stubEnv("ENCRYPTION_KEY", currentKey);
+      vi.stubEnv("ENCRYPTION_KEY_PREVIOUS", oldKey);
+      const { ctx, lines } = cli(h);
+      expect(await keysCommands.subcommands.rotate.run(ctx, { options: {}, args: [] })).toBe(0);
+      expect(lines.join("\n")).toContain("Re-sealed 4 private keys (certificates and signing keys).");
+      const current = parseSealingKey(currentKey, "K").id;
+      const [conn] = await h.db.select().from(directoryConnections).where(eq(directoryConnections.id, ids[0]));
+      expect([conn.certificateKeySealed, conn.nextCertificateKeySealed].map((v) => sealedKeyId(v!))).toEqual([current, current]);
+      expect((await h.db.select().from(pendingCredentials)).map((p) => sealedKeyId(p.certificateKeySealed!))).toEqual([current]);
+      expect((await h.db.select().from(rosterSigningKeys)).map((k) => k.sealingKeyId)).toEqual([current]);
+
+      // The previous key goes: both connections still sign in (afresh, as a new process would).
+      vi.stubEnv("ENCRYPTION_KEY_PREVIOUS", "");
+      forgetSharedCredentials();
+      for (const id of ids) {
+        const { graph } = await graphForConnection(h.db, id);
+        expect((await graph.grantedPermissions()).length).toBeGreaterThan(0);
+      }
+    } finally {
+      await front.close();
+    }
   });
 
   test("a secret no configured key opens is reported, not lost", async () => {
