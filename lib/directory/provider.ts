@@ -35,15 +35,22 @@ export type DirectoryProviderKind = DirectoryProviderValue;
 export interface SessionOptions {
   /** Cap on this tenant's requests in flight, across every session that shares the gate. */
   maxInFlight?: number;
-  /** Overrides of the provider's default retry policy. */
+  /** Overrides of the provider's default retry policy (e.g. a worker bounding how long one Retry-After may make it sleep). */
   retryPolicy?: Partial<RetryPolicy>;
-  /** How long a request may go without progress before it is abandoned and retried. */
+  /**
+   * How long a request may go without progress (no response head yet, or no body bytes since the last ones)
+   * before it is abandoned and retried like a failed one (the Graph client itself sets no timeout at all).
+   */
   idleTimeoutMs?: number;
   /** Where the tenant's in-flight cap and Retry-After pause live; by default this process's memory only. */
   gate?: TenantGate;
-  /** Background work says "low", so the directory throttles it first. */
+  /** Background work says "low", so the directory throttles it first (Graph: `x-ms-throttle-priority`). */
   priority?: "low" | "normal" | "high";
-  /** Reuse the credential (and its token) of earlier sessions opened with this key and the same secret. */
+  /**
+   * Reuse the credential (and so its token, valid about an hour) of earlier sessions opened with this key and
+   * the same secret; a rotated secret gets a new one. Without a key every session signs in afresh, which is
+   * what verification wants: a new token shows newly consented permissions at once.
+   */
   credentialKey?: string;
 }
 

@@ -11,34 +11,16 @@ import {
 import { cloudEndpoints, type CloudEndpoints } from "./cloud";
 import { accessTokenClaims, createDirectoryCredential, credentialFingerprint, rolesOf } from "./credential";
 import { GraphRequestError, supportIds, toGraphRequestError } from "./errors";
-import { DEFAULT_MAX_IN_FLIGHT, processTenantGate, type TenantGate } from "./in-flight";
+import { DEFAULT_MAX_IN_FLIGHT, processTenantGate } from "./in-flight";
 import { defaultRetryPolicy, isThrottling, retryDelayMs, type RetryPolicy } from "./retry";
 import { readListPage } from "./list-stream";
+import type { SessionOptions } from "@/lib/directory/provider";
 import type { GraphCallStats, GraphConnectionConfig, GraphRequestInit, GraphSession, ListPageRead } from "./types";
 
 export type { GraphSession } from "./types";
 
-export interface OpenGraphOptions {
-  /** Cap on this tenant's requests in flight, across every session that shares the gate. */
-  maxInFlight?: number;
-  /** Overrides of the default policy (e.g. a worker bounding how long one Retry-After may make it sleep). */
-  retryPolicy?: Partial<RetryPolicy>;
-  /**
-   * How long a request may go without progress (no response head yet, or no body bytes since the last ones)
-   * before it is abandoned and retried like a failed one. The Graph client sets no timeout at all.
-   */
-  idleTimeoutMs?: number;
-  /** Where the tenant's in-flight cap and Retry-After pause live; by default this process's memory only. */
-  gate?: TenantGate;
-  /** `x-ms-throttle-priority` on every request: background work says "low", so Graph throttles it first. */
-  priority?: "low" | "normal" | "high";
-  /**
-   * Reuse the credential (and so its token, valid about an hour) of earlier sessions opened with this key and
-   * the same secret; a rotated secret gets a new one. Without a key every session signs in afresh, which is
-   * what verification wants: a new token shows newly consented permissions at once.
-   */
-  credentialKey?: string;
-}
+/** What a session may be opened with: the provider seam's options (lib/directory/provider.ts), as Graph reads them. */
+export type OpenGraphOptions = SessionOptions;
 
 /**
  * Default idle timeout. Graph answers a 999-member page in well under a second and streams it without
