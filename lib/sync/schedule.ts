@@ -3,6 +3,7 @@ import { enqueueJobs } from "@/lib/jobs/queue";
 import { sql } from "drizzle-orm";
 import { executeCount, queryRows, type Executor } from "@/db/client";
 import { markUnservedSources, sourceIsServed } from "./access";
+import { GROUP_EXCLUSION_REASON } from "./group-exclusions";
 import type { Cadence } from "@/db/schema";
 
 export type { Cadence };
@@ -55,7 +56,15 @@ export async function scheduleDueConnections(db: Executor, now: Date = new Date(
       claimedIds.push(c.id);
       // Organizations the connection stopped serving: their sources show it now and are not queued.
       await markUnservedSources(tx, c.id);
-      return enqueueJobs(tx, {
+      // Group exclusions of the connection's groups are read again with them (lib/sync/group-exclusions.ts).
+      const exclusions = await enqueueJobs(tx, {
+        mode: "preview",
+        reason: GROUP_EXCLUSION_REASON,
+        sources: sql`SELECT s.id, s.series_id, s.connection_id FROM audience_sources s
+                     WHERE s.connection_id = ${c.id}::uuid AND ${sourceIsServed("s")}
+                       AND EXISTS (SELECT 1 FROM series_group_exclusions g WHERE g.source_id = s.id)`,
+      });
+      return exclusions + await enqueueJobs(tx, {
         mode: "sync",
         reason: "schedule",
         sources: sql`SELECT s.id, s.series_id, s.connection_id FROM audience_sources s

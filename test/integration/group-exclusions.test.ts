@@ -11,6 +11,7 @@ import { exclusionOf } from "@/lib/audience/exclusions";
 import { countExclusions, excludeAddress } from "@/lib/audience/exclusions";
 import { excludeGroup, excludeGroupByName, liftGroupExclusion, listGroupExclusions } from "@/lib/sync/group-exclusions";
 import { requestSync, runQueuedWork, updateSelection } from "@/lib/sync/verbs";
+import { runCron } from "@/lib/sync/cron";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, users, type FakeDirectory } from "@/test/support/factories";
 
@@ -109,6 +110,24 @@ describe.each(dbKinds)("group exclusions on %s", (kind) => {
     expect(await countExclusions(h.db, series.id)).toBe(6);
     // The personal exclusion answers first; it outlives the group's.
     expect(await exclusionOf(h.db, series.id, users(1, 1)[0].mail!)).toMatchObject({ reason: "unsubscribed" });
+  });
+
+  test("the schedule reads an excluded group again with the connection's groups", async () => {
+    const { org, series, actor } = await makeOrgWithUser(h.db);
+    const connection = await makeConnection(h.db, [org.id], { lastScheduledAt: new Date("2000-01-03T00:00:00Z") });
+    const staff = await makeGroup(h.db, connection.id, { objectId: "staff", displayName: "Staff" });
+    const contractors = await makeGroup(h.db, connection.id, { objectId: "contractors", displayName: "Contractors" });
+    const dir: FakeDirectory = { groups: new Map([["staff", users(1, 10)], ["contractors", users(1, 3)]]) };
+    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [staff.id], entireDirectory: false });
+    await excludeGroup(h.db, actor, { seriesId: series.id, groupId: contractors.id });
+    await runQueuedWork(h.db, { budgetMs: 60_000, openGraph: fakeGraph(dir).open });
+    expect(await audience(series.id)).toEqual(mails(4, 10));
+
+    // In Azure, users 4–6 join Contractors; the next scheduled call reads both groups.
+    dir.groups.set("contractors", users(1, 6));
+    const report = await runCron(h.db, { budgetMs: 60_000, openGraph: fakeGraph(dir).open, checkConnection: async () => true });
+    expect(report).toMatchObject({ due: 2, failed: 0 });
+    expect(await audience(series.id)).toEqual(mails(7, 10));
   });
 
   test("only editors of the series, only groups of a connection serving it, never a deleted group", async () => {
