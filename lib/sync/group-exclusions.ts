@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
-import { audienceSources, directoryGroups, seriesGroupExclusions } from "@/db/schema";
+import { directoryGroups, seriesGroupExclusions } from "@/db/schema";
 import { actorName, recordAudit } from "@/lib/audit/record";
 import { requireSeries, type Actor } from "@/lib/auth/actor";
 import { checkReason } from "@/lib/audience/exclusions";
@@ -11,6 +11,7 @@ import { lockSeriesAudience } from "@/lib/audience/holdings";
 import { requireSeriesConnection } from "@/lib/dialog/connections";
 import { invalidInput, notFound, RosterError } from "@/lib/errors";
 import { enqueueJob } from "@/lib/jobs/queue";
+import { ensureGroupSource } from "./requests";
 import { isUuid } from "@/lib/uuid";
 
 /**
@@ -59,15 +60,7 @@ export async function excludeGroup(
   const by = { kind: "user", actor: actor! } as const;
   return db.transaction(async (tx) => {
     await lockSeriesAudience(tx, series.id);
-    await tx.execute(
-      sql`INSERT INTO audience_sources (series_id, kind, label, connection_id, directory_group_id, selected, created_by)
-          VALUES (${series.id}::uuid, 'directory_group', ${group.displayName}, ${connection.id}::uuid, ${group.id}::uuid, false, ${actor!.userId}::uuid)
-          ON CONFLICT (series_id, directory_group_id) WHERE kind = 'directory_group' DO NOTHING`,
-    );
-    const [source] = await tx
-      .select({ id: audienceSources.id })
-      .from(audienceSources)
-      .where(and(eq(audienceSources.seriesId, series.id), eq(audienceSources.directoryGroupId, group.id), eq(audienceSources.kind, "directory_group")));
+    const source = await ensureGroupSource(tx, { seriesId: series.id, connectionId: connection.id, group, createdBy: actor!.userId });
     const inserted = await queryRows<{ id: string }>(
       tx,
       sql`INSERT INTO series_group_exclusions (series_id, directory_group_id, source_id, label, reason, excluded_by, excluded_by_user_id)

@@ -85,15 +85,7 @@ export async function requestPreview(db: Executor, actor: Actor | null, input: {
   });
   if (group.deletedAt) throw invalidInput(`“${group.displayName}” was deleted in Azure.`);
   return db.transaction(async (tx) => {
-    await tx.execute(
-      sql`INSERT INTO audience_sources (series_id, kind, label, connection_id, directory_group_id, selected, created_by)
-          VALUES (${series.id}::uuid, 'directory_group', ${group.displayName}, ${connection.id}::uuid, ${group.id}::uuid, false, ${actor!.userId}::uuid)
-          ON CONFLICT (series_id, directory_group_id) WHERE kind = 'directory_group' DO NOTHING`,
-    );
-    const [source] = await tx
-      .select({ id: audienceSources.id })
-      .from(audienceSources)
-      .where(and(eq(audienceSources.seriesId, series.id), eq(audienceSources.directoryGroupId, group.id), eq(audienceSources.kind, "directory_group")));
+    const source = await ensureGroupSource(tx, { seriesId: series.id, connectionId: connection.id, group, createdBy: actor!.userId });
     const { jobId } = await enqueueJob(tx, {
       sourceId: source.id,
       seriesId: series.id,
@@ -151,4 +143,24 @@ export async function applyReviewedSet(db: Executor, input: { sourceId: string; 
     });
     return counts;
   });
+}
+
+/**
+ * The series' source row for a directory group, created unselected if the series never had one: what a preview
+ * or a group exclusion's listing hangs its job on (a group never ticked contributes nothing through it).
+ */
+export async function ensureGroupSource(
+  tx: Executor,
+  input: { seriesId: string; connectionId: string; group: { id: string; displayName: string }; createdBy: string },
+): Promise<{ id: string }> {
+  await tx.execute(
+    sql`INSERT INTO audience_sources (series_id, kind, label, connection_id, directory_group_id, selected, created_by)
+        VALUES (${input.seriesId}::uuid, 'directory_group', ${input.group.displayName}, ${input.connectionId}::uuid, ${input.group.id}::uuid, false, ${input.createdBy}::uuid)
+        ON CONFLICT (series_id, directory_group_id) WHERE kind = 'directory_group' DO NOTHING`,
+  );
+  const [source] = await tx
+    .select({ id: audienceSources.id })
+    .from(audienceSources)
+    .where(and(eq(audienceSources.seriesId, input.seriesId), eq(audienceSources.directoryGroupId, input.group.id), eq(audienceSources.kind, "directory_group")));
+  return source;
 }
