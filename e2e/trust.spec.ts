@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { test, expect } from "./support/fixtures";
-import { arrange, badge, contributed, expectRecipients, findGroup, groupDetail, minus, openDialog, row, signInAsEditor, tickAndUpdate } from "./directory-helpers";
+import { arrange, badge, contributed, expectRecipients, findGroup, groupDetail, minus, openDialog, row, signInAsEditor, signInOn, tickAndUpdate } from "./directory-helpers";
 
 const plural = (n: number, one: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : `${one}s`}`;
 
@@ -156,4 +156,28 @@ test("excluding the members of a group keeps them out of a synced group, and the
   await expect(groups).toBeHidden();
   await page.goto(`/series/${a.series.id}/audience`);
   await expectRecipients(page, contributed(staff).size);
+});
+
+test("an admin sets the connection's mass-removal guard, with an error per field", async ({ page, browser, make, sandbox, app }) => {
+  const a = await arrange({ browser, make, sandbox, baseURL: app.baseURL });
+  await signInOn(page, a.admin.email, a.admin.password);
+  await page.goto("/admin/directory");
+  await page.getByRole("table").getByRole("link").first().click();
+  const guard = page.getByRole("form", { name: "Mass-removal guard" });
+  await expect(guard.getByLabel("Removal share (%)")).toHaveValue("20");
+  await expect(guard.getByLabel("Removal count")).toHaveValue("50");
+
+  await guard.getByLabel("Removal share (%)").fill("abc");
+  await guard.getByLabel("Removal count").fill("-3");
+  await guard.getByRole("button", { name: "Save mass-removal guard" }).click();
+  await expect(guard.getByText("Both figures need attention.")).toBeVisible();
+  await expect(guard.getByLabel("Removal share (%)")).toHaveAccessibleDescription(/Enter a whole percentage from 1 to 100\./);
+  await expect(guard.getByLabel("Removal count")).toHaveAccessibleDescription(/Enter a whole number of removals from 0 to 1,000,000\./);
+
+  await guard.getByLabel("Removal share (%)").fill("10");
+  await guard.getByLabel("Removal count").fill("5");
+  await guard.getByRole("button", { name: "Save mass-removal guard" }).click();
+  await expect(guard.getByText("Mass-removal guard saved.")).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("form", { name: "Mass-removal guard" }).getByLabel("Removal share (%)")).toHaveValue("10");
 });
