@@ -12,6 +12,7 @@
  * and the groups directly holding it; per group a set of direct members (figures in docs/adr/0012-incremental-sync-membership-graph.md).
  */
 import { deflateSync, inflateSync } from "node:zlib";
+import { IdTable } from "./id-table";
 import { memberVerdict, type ContributedAddress, type ContributionRules, type EligibilityInput, type SkipReason } from "@/lib/audience/eligibility";
 
 export type MemberKind = "user" | "contact" | "group";
@@ -61,8 +62,8 @@ const V_NO_ADDRESS = 3;
 const SKIP_CODE: Record<SkipReason, number> = { disabled: V_DISABLED, noAddress: V_NO_ADDRESS };
 
 export class MembershipGraph {
-  private readonly index = new Map<string, number>();
-  private ids: string[] = [];
+  /** Node ids (GUIDs as 16 bytes each): node ↔ id. */
+  private ids = new IdTable();
   private kind = new Uint8Array(1024);
   private verdict = new Uint8Array(1024);
   /** The address as written and its normalized key, and the display name, for members with an address. */
@@ -92,12 +93,9 @@ export class MembershipGraph {
   // ---- nodes ----
 
   private node(id: string, kind: number = KIND_NONE): number {
-    const k = id.toLowerCase();
-    let i = this.index.get(k);
-    if (i === undefined) {
-      i = this.ids.length;
-      this.index.set(k, i);
-      this.ids.push(k);
+    const before = this.ids.size;
+    const i = this.ids.intern(id);
+    if (i === before) {
       this.email.push(null);
       this.key.push(null);
       this.name.push(null);
@@ -119,7 +117,7 @@ export class MembershipGraph {
   }
 
   private find(id: string): number | undefined {
-    return this.index.get(id.toLowerCase());
+    return this.ids.find(id);
   }
 
   // ---- the closure ----
@@ -340,7 +338,7 @@ export class MembershipGraph {
         if (now !== undefined && !was) added.push(this.address(now));
         else if (now === undefined && was) removed.push(k);
       }
-      if (added.length > 0 || removed.length > 0) out.push({ sourceGroupId: this.ids[s], added, removed });
+      if (added.length > 0 || removed.length > 0) out.push({ sourceGroupId: this.ids.at(s), added, removed });
     });
     return out;
   }
@@ -351,7 +349,7 @@ export class MembershipGraph {
   }
 
   private address(m: number): ContributedAddress {
-    return { emailNormalized: this.key[m]!, email: this.email[m]!, name: this.name[m], objectId: this.ids[m] };
+    return { emailNormalized: this.key[m]!, email: this.email[m]!, name: this.name[m], objectId: this.ids.at(m) };
   }
 
   // ---- reads ----
@@ -377,19 +375,19 @@ export class MembershipGraph {
   trackedGroupIds(): string[] {
     const all = new Set<number>();
     for (const r of this.reach.values()) for (const g of r) all.add(g);
-    return [...all].map((g) => this.ids[g]).sort();
+    return [...all].map((g) => this.ids.at(g)).sort();
   }
 
   /** Groups reached (or named) whose direct members were never loaded: they need an enumeration. */
   unloadedGroupIds(): string[] {
-    return this.trackedGroupIds().filter((id) => !this.direct.has(this.index.get(id)!));
+    return this.trackedGroupIds().filter((id) => !this.direct.has(this.ids.find(id)!));
   }
 
   /** Users and contacts in some source whose state was never seen: they need a read. */
   unknownMemberIds(): string[] {
     const out = new Set<string>();
     for (const r of this.reach.values()) {
-      for (const g of r) for (const m of this.direct.get(g) ?? []) if (this.kind[m] !== KIND_GROUP && this.verdict[m] === V_UNKNOWN) out.add(this.ids[m]);
+      for (const g of r) for (const m of this.direct.get(g) ?? []) if (this.kind[m] !== KIND_GROUP && this.verdict[m] === V_UNKNOWN) out.add(this.ids.at(m));
     }
     return [...out].sort();
   }
@@ -446,7 +444,7 @@ export class MembershipGraph {
    * 1,000,000 members) beside the graph; the figures are in docs/adr/0012-incremental-sync-membership-graph.md.
    */
   toSnapshot(): Buffer {
-    const n = this.ids.length;
+    const n = this.ids.size;
     const w = new FrameWriter();
     const flags = new Uint8Array(n);
     for (let i = 0; i < n; i++) flags[i] = (this.email[i] !== null && this.email[i] !== this.key[i] ? 1 : 0) | (this.name[i] === null ? 2 : 0);
@@ -465,7 +463,7 @@ export class MembershipGraph {
         if (v !== null) w.str(v);
       }
     };
-    section((i) => this.ids[i]);
+    section((i) => this.ids.at(i));
     section((i) => this.key[i] ?? "");
     section((i) => (flags[i] & 1 ? this.email[i] : null));
     section((i) => this.name[i] ?? "");
@@ -494,14 +492,12 @@ export class MembershipGraph {
     const section = (each: (value: string) => void) => {
       for (let count = u32(); count > 0; count--) each(r.str());
     };
-    g.ids = new Array(n);
     g.key = new Array(n);
     g.email = new Array(n);
     g.name = new Array(n);
     let i = 0;
     section((id) => {
-      g.ids[i] = id;
-      g.index.set(id, i++);
+      if (g.ids.intern(id) !== i++) throw new Error("membership graph snapshot: an id twice");
     });
     i = 0;
     section((k) => {
@@ -534,13 +530,13 @@ export class MembershipGraph {
 
   /** The source groups, as given. */
   sourceGroupIds(): string[] {
-    return this.sources.map((s) => this.ids[s]);
+    return this.sources.map((s) => this.ids.at(s));
   }
 
   get size(): { nodes: number; groups: number; links: number } {
     let links = 0;
     for (const set of this.direct.values()) links += set.size;
-    return { nodes: this.ids.length, groups: this.direct.size, links };
+    return { nodes: this.ids.size, groups: this.direct.size, links };
   }
 }
 
