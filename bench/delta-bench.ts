@@ -11,6 +11,7 @@ import type { GraphSession } from "@/lib/directory/entra/types";
 import { MembershipGraph } from "@/lib/directory/membership-graph";
 import { callSandbox } from "@/sandbox/control/client";
 import { startSandbox } from "@/sandbox/server";
+import { hundredChanges } from "./delta-changes";
 
 interface Manifest {
   tenantId: string;
@@ -53,30 +54,9 @@ export async function runDeltaBench(): Promise<Record<string, number | string>> 
 
     // 100 changes, chosen from the directory as Graph lists it.
     await latency(0);
-    const leaves = m.groups.filter((g) => g.nestedGroupIds.length === 0);
-    const parents = m.groups.filter((g) => g.nestedGroupIds.length > 0);
     const firstPage = async (groupId: string) =>
       (await graph.get<{ value: { id: string; "@odata.type": string }[] }>(`/groups/${groupId}/members?$top=999&$select=id`)).value.filter((x) => x["@odata.type"] === "#microsoft.graph.user").map((x) => x.id);
-    const ops: unknown[] = [];
-    for (let k = 0; k < 30; k++) {
-      const from = leaves[k % leaves.length];
-      const ids = await firstPage(from.id);
-      ops.push({ op: "removeMember", groupId: from.id, memberId: ids[k] });
-      ops.push({ op: "disableUser", userId: ids[k + 100] });
-      const to = leaves[(k + 7) % leaves.length];
-      const there = new Set(await firstPage(to.id));
-      ops.push({ op: "addMember", groupId: to.id, memberId: ids.slice(200).find((id) => !there.has(id))! });
-    }
-    // Five nested groups moved from one parent to another (two link changes each).
-    let moved = 0;
-    for (const p of parents) {
-      if (moved === 5) break;
-      const child = p.nestedGroupIds[0];
-      const target = parents.find((q) => q.id !== p.id && q.id !== child && !q.nestedGroupIds.includes(child) && !m.groups.find((g) => g.id === child)!.nestedGroupIds.includes(q.id));
-      if (!target) continue;
-      ops.push({ op: "removeMember", groupId: p.id, memberId: child }, { op: "addMember", groupId: target.id, memberId: child });
-      moved++;
-    }
+    const ops = await hundredChanges(m.groups, firstPage);
     await control(`/tenants/${m.tenantId}/mutations`, "POST", { ops });
     report["changes made"] = ops.length;
 

@@ -14,6 +14,7 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { callSandbox } from "../sandbox/control/client";
 import { startSandbox } from "../sandbox/server";
+import { hundredChanges } from "./delta-changes";
 import { arrangeBench } from "./sync-bench";
 
 const SERVER = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432";
@@ -102,26 +103,7 @@ export async function runDeltaEngineBench(): Promise<Record<string, number | str
 
     // 100 changes, chosen from the directory as Graph lists it (as bench/delta-bench.ts does).
     await latency(0);
-    const parents = m.groups.filter((g) => g.nestedGroupIds.length > 0);
-    const ops: unknown[] = [];
-    for (let k = 0; k < 30; k++) {
-      const from = leaves[k % leaves.length];
-      const ids = await firstPage(from.id);
-      ops.push({ op: "removeMember", groupId: from.id, memberId: ids[k + 1] });
-      ops.push({ op: "disableUser", userId: ids[k + 101] });
-      const to = leaves[(k + 7) % leaves.length];
-      const there = new Set(await firstPage(to.id));
-      ops.push({ op: "addMember", groupId: to.id, memberId: ids.slice(200).find((id) => !there.has(id))! });
-    }
-    let moved = 0;
-    for (const p of parents) {
-      if (moved === 5) break;
-      const child = p.nestedGroupIds[0];
-      const target = parents.find((q) => q.id !== p.id && q.id !== child && !q.nestedGroupIds.includes(child) && !m.groups.find((g) => g.id === child)!.nestedGroupIds.includes(q.id));
-      if (!target) continue;
-      ops.push({ op: "removeMember", groupId: p.id, memberId: child }, { op: "addMember", groupId: target.id, memberId: child });
-      moved++;
-    }
+    const ops = await hundredChanges(m.groups, firstPage, 1);
     await control(`/tenants/${m.tenantId}/mutations`, "POST", { ops });
     report["100 changes: changes made"] = ops.length;
 
