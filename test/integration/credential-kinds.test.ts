@@ -4,7 +4,7 @@
  * each refusal Entra gives, with the diagnosis that names its fix. Signing keys live in the test's database.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test } from "vitest";
 import { openGraph } from "@/lib/directory/entra/client";
 import type { GraphConnectionConfig } from "@/lib/directory/entra/types";
 import { verifyDirectoryAccess } from "@/lib/directory/entra/verify";
@@ -15,27 +15,14 @@ import { ensureSigningKey, publishedJwks, rotateSigningKey, signingKeyStatus } f
 import type { CommandContext } from "@/cli/command";
 import { keysCommands } from "@/cli/commands/keys";
 import { summarizeVerification } from "@/lib/connections/verification";
-import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
+import { dbKinds } from "@/test/support/db";
 import { mainApp, startSandboxForFile } from "./graph-sandbox";
-import { startIssuerFront, type IssuerFront } from "./issuer-front";
+import { issuerFrontPerTest } from "./issuer-front";
 
 const sandbox = startSandboxForFile();
 
 describe.each(dbKinds)("certificate and federated credentials on %s", (kind) => {
-  let h: TestDb;
-  let front: IssuerFront;
-  beforeAll(async () => {
-    front = await startIssuerFront(() => h.db);
-  });
-  afterAll(() => front.close());
-  beforeEach(async () => {
-    h = await createTestDb(kind);
-    front.down = false;
-  });
-  afterEach(async () => {
-    vi.unstubAllEnvs();
-    await h.close();
-  });
+  const env = issuerFrontPerTest(kind, { stubIssuerUrl: false });
 
   async function tenant() {
     const t = await sandbox.createTenant();
@@ -48,19 +35,19 @@ describe.each(dbKinds)("certificate and federated credentials on %s", (kind) => 
   test("federated: Roster's assertion signs in and reads groups; a signing-key rotation keeps it working, both keys in the JWKS", async () => {
     const { t, clientId } = await tenant();
     const connectionId = randomUUID();
-    await sandbox.mutate(t.tenantId, [{ op: "addFederatedCredential", clientId, name: "roster", issuer: front.url, subject: federationSubject(connectionId) }]);
-    const config = { ...base(t.tenantId, clientId), credential: federatedCredentialConfig(h.db, connectionId, front.url) };
+    await sandbox.mutate(t.tenantId, [{ op: "addFederatedCredential", clientId, name: "roster", issuer: env.front.url, subject: federationSubject(connectionId) }]);
+    const config = { ...base(t.tenantId, clientId), credential: federatedCredentialConfig(env.h.db, connectionId, env.front.url) };
     const graph = openGraph(config);
     const page = await graph.get<{ value: unknown[] }>("/groups?$top=5");
     expect(page.value.length).toBeGreaterThan(0);
     expect(await graph.tokenRoles()).toContain("GroupMember.Read.All");
-    const [first] = front.lastJwksKids;
+    const [first] = env.front.lastJwksKids;
 
-    const rotated = await rotateSigningKey(h.db, { leadMs: 0 });
+    const rotated = await rotateSigningKey(env.h.db, { leadMs: 0 });
     const after = openGraph(config); // a new session signs in afresh with the new key
     expect((await after.get<{ value: unknown[] }>("/groups?$top=1")).value).toHaveLength(1);
-    expect(front.lastJwksKids).toEqual([first, rotated.kid]);
-    const states = await signingKeyStatus(h.db);
+    expect(env.front.lastJwksKids).toEqual([first, rotated.kid]);
+    const states = await signingKeyStatus(env.h.db);
     expect(states.map((s) => [s.kid, s.state])).toEqual([
       [first, "verifying only"],
       [rotated.kid, "signing"],
@@ -77,37 +64,37 @@ describe.each(dbKinds)("certificate and federated credentials on %s", (kind) => 
     const { t, clientId } = await tenant();
     const connectionId = randomUUID();
     if (fic) {
-      await sandbox.mutate(t.tenantId, [{ op: "addFederatedCredential", clientId, name: "roster", issuer: front.url, subject: federationSubject(connectionId), ...fic }]);
+      await sandbox.mutate(t.tenantId, [{ op: "addFederatedCredential", clientId, name: "roster", issuer: env.front.url, subject: federationSubject(connectionId), ...fic }]);
     }
-    const result = await verify({ ...base(t.tenantId, clientId), credential: federatedCredentialConfig(h.db, connectionId, front.url) });
+    const result = await verify({ ...base(t.tenantId, clientId), credential: federatedCredentialConfig(env.h.db, connectionId, env.front.url) });
     expect(result.ok).toBe(false);
     const check = tokenCheck(result);
     expect(check.code).toBe(code);
     expect(summarizeVerification(result).fields[field]).toContain(check.fix);
-    if (code === "federation_not_configured") expect(check.fix).toContain(`Issuer ${front.url}, Subject identifier ${federationSubject(connectionId)}, Audience api://AzureADTokenExchange`);
+    if (code === "federation_not_configured") expect(check.fix).toContain(`Issuer ${env.front.url}, Subject identifier ${federationSubject(connectionId)}, Audience api://AzureADTokenExchange`);
     if (code === "federation_subject_mismatch") expect(check.fix).toContain(federationSubject(connectionId));
   });
 
   test("federated with Roster unreachable from Entra → federation_issuer_unreachable", async () => {
     const { t, clientId } = await tenant();
     const connectionId = randomUUID();
-    await sandbox.mutate(t.tenantId, [{ op: "addFederatedCredential", clientId, name: "roster", issuer: front.url, subject: federationSubject(connectionId) }]);
-    front.down = true;
-    const check = tokenCheck(await verify({ ...base(t.tenantId, clientId), credential: federatedCredentialConfig(h.db, connectionId, front.url) }));
+    await sandbox.mutate(t.tenantId, [{ op: "addFederatedCredential", clientId, name: "roster", issuer: env.front.url, subject: federationSubject(connectionId) }]);
+    env.front.down = true;
+    const check = tokenCheck(await verify({ ...base(t.tenantId, clientId), credential: federatedCredentialConfig(env.h.db, connectionId, env.front.url) }));
     expect(check.code).toBe("federation_issuer_unreachable");
-    expect(check.fix).toContain(`${front.url}/.well-known/openid-configuration`);
+    expect(check.fix).toContain(`${env.front.url}/.well-known/openid-configuration`);
   });
 
   test("federated with an assertion outside its valid time (server clock off) → assertion_time_invalid", async () => {
     const { t, clientId } = await tenant();
     const connectionId = randomUUID();
-    await sandbox.mutate(t.tenantId, [{ op: "addFederatedCredential", clientId, name: "roster", issuer: front.url, subject: federationSubject(connectionId) }]);
-    const fed = federatedCredentialConfig(h.db, connectionId, front.url);
+    await sandbox.mutate(t.tenantId, [{ op: "addFederatedCredential", clientId, name: "roster", issuer: env.front.url, subject: federationSubject(connectionId) }]);
+    const fed = federatedCredentialConfig(env.h.db, connectionId, env.front.url);
     // An assertion made an hour ago, as a server whose clock runs an hour late would make it.
     const { signClientAssertion } = await import("@/lib/identity-keys/assertion");
     const { currentSigningKey } = await import("@/lib/identity-keys/signing-keys");
-    const key = await currentSigningKey(h.db);
-    const stale = { ...fed, getAssertion: async () => signClientAssertion({ issuer: front.url, subject: federationSubject(connectionId), kid: key.kid, privateKey: key.privateKey, now: Date.now() - 3_600_000 }) };
+    const key = await currentSigningKey(env.h.db);
+    const stale = { ...fed, getAssertion: async () => signClientAssertion({ issuer: env.front.url, subject: federationSubject(connectionId), kid: key.kid, privateKey: key.privateKey, now: Date.now() - 3_600_000 }) };
     expect(tokenCheck(await verify({ ...base(t.tenantId, clientId), credential: stale })).code).toBe("assertion_time_invalid");
   });
 
@@ -138,13 +125,13 @@ describe.each(dbKinds)("certificate and federated credentials on %s", (kind) => 
 
   test("CLI: rotate-signing-key adds a key ahead of time, signing-keys lists both, and no private key is printed", async () => {
     const lines: string[] = [];
-    const ctx: CommandContext = { db: async () => h.db, out: (l = "") => void lines.push(l), progress: () => {}, promptHidden: async () => "", isInteractive: false };
-    await ensureSigningKey(h.db);
+    const ctx: CommandContext = { db: async () => env.h.db, out: (l = "") => void lines.push(l), progress: () => {}, promptHidden: async () => "", isInteractive: false };
+    await ensureSigningKey(env.h.db);
     await keysCommands.subcommands["rotate-signing-key"].run(ctx, { options: { "lead-minutes": "30" }, args: [] });
     await keysCommands.subcommands["signing-keys"].run(ctx, { options: {}, args: [] });
     const listed = lines.filter((l) => /^[A-Za-z0-9_-]{22}\s/.test(l));
     expect(listed.map((l) => l.split(/\s+/)[1])).toEqual(["signing", "next"]);
-    const jwks = await publishedJwks(h.db);
+    const jwks = await publishedJwks(env.h.db);
     expect(jwks.keys).toHaveLength(2);
     const printed = lines.join("\n");
     expect(printed).not.toMatch(/PRIVATE KEY|"d":|v1\./);

@@ -5,8 +5,10 @@
  * same functions, from the test's own database.
  */
 import https from "node:https";
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
 import type { AddressInfo } from "node:net";
 import type { Executor } from "@/db/client";
+import { createTestDb, type DbKind, type TestDb } from "@/test/support/db";
 import { openIdConfiguration } from "@/lib/identity-keys/issuer";
 import { publishedJwks } from "@/lib/identity-keys/signing-keys";
 import { ensureCertificate } from "@/sandbox/cert";
@@ -50,3 +52,27 @@ export async function startIssuerFront(db: () => Executor): Promise<IssuerFront>
     });
   return state;
 }
+
+/**
+ * The credential tests' arrangement, registered in the calling describe block: one issuer front for the file, a
+ * database of its own for each test, the front up again before each, and (unless `stubIssuerUrl` is false)
+ * Roster's issuer URL (OIDC_ISSUER_URL) pointing at the front.
+ */
+export function issuerFrontPerTest(kind: DbKind, opts: { stubIssuerUrl?: boolean } = {}): { h: TestDb; front: IssuerFront } {
+  const ctx = {} as { h: TestDb; front: IssuerFront };
+  beforeAll(async () => {
+    ctx.front = await startIssuerFront(() => ctx.h.db);
+  });
+  afterAll(() => ctx.front.close());
+  beforeEach(async () => {
+    ctx.h = await createTestDb(kind);
+    ctx.front.down = false;
+    if (opts.stubIssuerUrl !== false) vi.stubEnv("OIDC_ISSUER_URL", ctx.front.url);
+  });
+  afterEach(async () => {
+    vi.unstubAllEnvs();
+    await ctx.h.close();
+  });
+  return ctx;
+}
+

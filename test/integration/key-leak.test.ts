@@ -6,7 +6,7 @@
  */
 import { createPrivateKey } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test } from "vitest";
 import * as s from "@/db/schema";
 import type { CommandContext } from "@/cli/command";
 import { connectionsCommands } from "@/cli/commands/connections";
@@ -15,10 +15,10 @@ import { createConnection } from "@/lib/connections/create";
 import { certificateKeyAad } from "@/lib/connections/credential-config";
 import { prepareWizardCredential } from "@/lib/connections/pending-credential";
 import { unsealSecret } from "@/lib/crypto/seal";
-import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
+import { dbKinds } from "@/test/support/db";
 import { makeActor, makeOrg, wizardForm } from "./connection-fixtures";
 import { mainApp, startSandboxForFile } from "./graph-sandbox";
-import { startIssuerFront, type IssuerFront } from "./issuer-front";
+import { issuerFrontPerTest } from "./issuer-front";
 
 const sandbox = startSandboxForFile();
 
@@ -30,58 +30,45 @@ export function privateKeyForms(pem: string): string[] {
 }
 
 describe.each(dbKinds)("no private key in the CLI's output on %s", (kind) => {
-  let h: TestDb;
-  let front: IssuerFront;
-  beforeAll(async () => {
-    front = await startIssuerFront(() => h.db);
-  });
-  afterAll(() => front.close());
-  beforeEach(async () => {
-    h = await createTestDb(kind);
-    vi.stubEnv("OIDC_ISSUER_URL", front.url);
-  });
-  afterEach(async () => {
-    vi.unstubAllEnvs();
-    await h.close();
-  });
+  const env = issuerFrontPerTest(kind);
 
   test("connections list shows each kind and its expiry; the signing-key commands show kids; no key in any form", async () => {
-    const org = await makeOrg(h.db);
-    const admin = await makeActor(h.db, [{ orgId: org.id, role: "admin" }]);
+    const org = await makeOrg(env.h.db);
+    const admin = await makeActor(env.h.db, [{ orgId: org.id, role: "admin" }]);
     const saved: string[] = [];
     for (const credentialKind of ["secret", "certificate", "federated"] as const) {
       const t = await sandbox.createTenant();
       const clientId = mainApp(t).clientId;
       let patch: Record<string, unknown> = {};
       if (credentialKind !== "secret") {
-        const prepared = await prepareWizardCredential(h.db, admin, { certificate: credentialKind === "certificate" });
+        const prepared = await prepareWizardCredential(env.h.db, admin, { certificate: credentialKind === "certificate" });
         patch = { credentialKind, pendingId: prepared.pendingId, secretId: undefined, secretValue: undefined, secretExpiresOn: undefined };
         await sandbox.mutate(t.tenantId, [
           credentialKind === "certificate"
             ? { op: "addCertificate", clientId, certificate: prepared.certificate!.pem }
-            : { op: "addFederatedCredential", clientId, name: "roster", issuer: front.url, subject: prepared.federation.subject },
+            : { op: "addFederatedCredential", clientId, name: "roster", issuer: env.front.url, subject: prepared.federation.subject },
         ]);
       }
-      const r = await createConnection(h.db, admin, wizardForm(t, [org.id], { name: `Via ${credentialKind}`, ...patch }));
+      const r = await createConnection(env.h.db, admin, wizardForm(t, [org.id], { name: `Via ${credentialKind}`, ...patch }));
       if (!r.saved) throw new Error(`expected ${credentialKind} to save: ${JSON.stringify(r.verification.checklist)}`);
       saved.push(r.connectionId);
     }
 
     const lines: string[] = [];
-    const ctx: CommandContext = { db: async () => h.db, out: (l = "") => void lines.push(l), progress: (l) => void lines.push(l), promptHidden: async () => "", isInteractive: false };
+    const ctx: CommandContext = { db: async () => env.h.db, out: (l = "") => void lines.push(l), progress: (l) => void lines.push(l), promptHidden: async () => "", isInteractive: false };
     await connectionsCommands.subcommands.list.run(ctx, { options: {}, args: [] });
     await keysCommands.subcommands["rotate-signing-key"].run(ctx, { options: { "lead-minutes": "0" }, args: [] });
     await keysCommands.subcommands["signing-keys"].run(ctx, { options: {}, args: [] });
     const output = lines.join("\n");
 
-    const [secretRow, certRow, fedRow] = await Promise.all(saved.map(async (id) => (await h.db.select().from(s.directoryConnections).where(eq(s.directoryConnections.id, id)))[0]));
+    const [secretRow, certRow, fedRow] = await Promise.all(saved.map(async (id) => (await env.h.db.select().from(s.directoryConnections).where(eq(s.directoryConnections.id, id)))[0]));
     // The listing names each credential with its expiry.
     expect(output).toContain(`credential secret ${secretRow.secretId} expires ${secretRow.secretExpiresOn} (`);
     const certLine = output.split("\n").find((l) => l.includes(`credential certificate ${certRow.certificateThumbprint} expires ${certRow.certificateExpiresAt!.toISOString().slice(0, 10)} (`));
     expect(Number(certLine?.match(/\((\d+) days left\)/)?.[1])).toBeGreaterThanOrEqual(364);
     expect(output).toContain(`credential federated (subject roster:directory-connection:${fedRow.id}; nothing expires)`);
 
-    const signingKeys = await h.db.select().from(s.rosterSigningKeys);
+    const signingKeys = await env.h.db.select().from(s.rosterSigningKeys);
     expect(signingKeys.length).toBe(2); // the one the federated sign-in made, and the rotation's
     for (const k of signingKeys) expect(output).toContain(k.kid);
     const privateKeys = [
