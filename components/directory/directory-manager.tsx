@@ -37,6 +37,11 @@ async function accepted<T>(result: Promise<ActionResult<T>>): Promise<T> {
   return r.data;
 }
 
+/** Every source the dialog shows: the ticked groups and the entire directory. */
+function allSources(data: DirectoryOverview | undefined): SourceStateView[] {
+  return [...(data?.sources ?? []), ...(data?.entireDirectory ? [data.entireDirectory] : [])];
+}
+
 /** The dialog's body: directory picker, filters, the virtualized group list and the "Update audience" footer. */
 export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; searchRef: React.RefObject<HTMLInputElement | null> }) {
   const queryClient = useQueryClient();
@@ -110,12 +115,13 @@ export function DirectoryManager({ seriesId, searchRef }: { seriesId: string; se
   useSyncFinished(data?.anyActive ?? false, () => {
     void queryClient.invalidateQueries({ queryKey: [...directoryKeys.all(seriesId), "groups"] });
     router.refresh();
-    setNotice(finishedNotice([...(data?.sources ?? []), ...(data?.entireDirectory ? [data.entireDirectory] : [])]));
+    setNotice(finishedNotice(allSources(data)));
   });
-  // A notice about queued work also goes when the server reports nothing active any more (the work may have
-  // finished before the dialog ever saw it running).
+  // A notice about queued work also gives way to how it went when the server reports nothing active any more,
+  // even if the dialog never saw the work running (it may have finished between two answers, or a poll read
+  // before the write committed may have ended the "active" the dialog was showing).
   const idle = !overview.isFetching && !updating && data?.anyActive === false;
-  const shownNotice = notice?.whileActive && idle ? null : notice;
+  const shownNotice = notice?.whileActive && idle ? finishedNotice(allSources(data)) : notice;
 
   // Once the search box exists, it takes the focus the dialog held while loading (not if the editor moved on).
   const searchFocused = useRef(false);
