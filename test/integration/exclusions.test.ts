@@ -3,7 +3,7 @@
  * through a sync and an import that re-add it; lifting brings it back only if a source holds it; the endpoint
  * answers its contract (201/200/401/404/400) and accepts only a live token of the series' organization.
  */
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import * as s from "@/db/schema";
 import { importRecipientCsv } from "@/lib/audience/csv-import";
@@ -14,7 +14,8 @@ import { runQueuedWork, updateSelection } from "@/lib/sync/verbs";
 import { createApiToken, revokeApiToken } from "@/lib/tokens/api-tokens";
 import { explainAudienceMember } from "@/lib/why/audience";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
-import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, users } from "../support/factories";
+import type { Sandbox } from "@/sandbox/server";
+import { arrangeTenant, groupDetail, startTenantServer } from "@/test/reliability/sandbox-harness";
 import { csv, makeWorld } from "./audience-fixtures";
 
 const current: { db?: TestDb["db"] } = {};
@@ -29,6 +30,12 @@ async function audience(h: TestDb, seriesId: string): Promise<string[]> {
   return rows.map((r) => r.e).sort();
 }
 
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startTenantServer();
+});
+afterAll(() => sb?.close());
+
 describe.each(dbKinds)("exclusions on %s", (kind) => {
   let h: TestDb;
   beforeEach(async () => {
@@ -41,35 +48,36 @@ describe.each(dbKinds)("exclusions on %s", (kind) => {
   });
 
   test("an excluded group member stays out through a sync that re-adds them, and why says why", async () => {
-    const { org, series, actor } = await makeOrgWithUser(h.db);
-    const connection = await makeConnection(h.db, [org.id]);
-    const group = await makeGroup(h.db, connection.id, { objectId: "g1", displayName: "Everyone" });
-    const graph = fakeGraph({ groups: new Map([["g1", users(1, 5)]]), pageSize: 10 });
-    const work = () => runQueuedWork(h.db, { budgetMs: 30_000, openGraph: graph.open });
-    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [group.id], entireDirectory: false });
+    // The group is listed from the sandbox tenant through the product's real Graph stack.
+    const t = await arrangeTenant(h.db, sb, { scenario: "northwind" });
+    const outreach = t.manifest.groups.find((g) => g.displayName === "Outreach")!;
+    const want = [...new Set((await groupDetail(sb, t.manifest.tenantId, outreach.id)).recipients!.mail)].sort();
+    expect(want.length).toBeGreaterThan(1);
+    const [victim] = want;
+    const actor = t.actor;
+    const work = () => runQueuedWork(h.db, { budgetMs: 60_000 });
+    await t.select([outreach.id]);
     await work();
-    expect(await audience(h, series.id)).toContain("user3@contoso.example");
+    expect(await audience(h, t.seriesId)).toEqual(want);
 
-    expect(await excludeAddress(h.db, actor, { seriesId: series.id, email: "User3@contoso.example", reason: "unsubscribed" })).toEqual({
-      email: "User3@contoso.example",
+    expect(await excludeAddress(h.db, actor, { seriesId: t.seriesId, email: victim.toUpperCase(), reason: "unsubscribed" })).toEqual({
+      email: victim.toUpperCase(),
       created: true,
       leftAudience: true,
     });
-    expect(await audience(h, series.id)).not.toContain("user3@contoso.example");
+    expect(await audience(h, t.seriesId)).not.toContain(victim);
 
     // A full re-sync from scratch: untick (releases every holding) and tick again.
-    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [], entireDirectory: false });
-    expect(await audience(h, series.id)).toEqual([]);
-    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [group.id], entireDirectory: false });
+    await t.select([]);
+    expect(await audience(h, t.seriesId)).toEqual([]);
+    await t.select([outreach.id]);
     await work();
-    const got = await audience(h, series.id);
-    expect(got).toHaveLength(4);
-    expect(got).not.toContain("user3@contoso.example");
+    expect(await audience(h, t.seriesId)).toEqual(want.filter((e) => e !== victim));
 
-    const why = await explainAudienceMember(h.db, actor, { seriesId: series.id, email: "user3@contoso.example" }, noLookup);
+    const why = await explainAudienceMember(h.db, actor, { seriesId: t.seriesId, email: victim }, noLookup);
     expect(why.inAudience).toBe(false);
     expect(why.reasons).toEqual([
-      { code: "excluded", message: expect.stringMatching(new RegExp(`excluded by ${actor.name} on \\d{1,2} [A-Z][a-z]{2}(?: \\d{4})?: unsubscribed\\. Without the exclusion it would be there through “Everyone”`)) },
+      { code: "excluded", message: expect.stringMatching(new RegExp(`excluded by ${actor.name} on \\d{1,2} [A-Z][a-z]{2}(?: \\d{4})?: unsubscribed\\. Without the exclusion it would be there through “Outreach”`)) },
     ]);
   });
 
