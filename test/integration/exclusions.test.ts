@@ -10,7 +10,7 @@ import { importRecipientCsv } from "@/lib/audience/csv-import";
 import { importExclusionCsv } from "@/lib/audience/exclusion-csv";
 import { excludeAddress, liftExclusion, listExclusions } from "@/lib/audience/exclusions";
 import { addManualRecipient } from "@/lib/audience/manual";
-import { runQueuedWork, updateSelection } from "@/lib/sync/verbs";
+import { runQueuedWork } from "@/lib/sync/verbs";
 import { createApiToken, revokeApiToken } from "@/lib/tokens/api-tokens";
 import { explainAudienceMember } from "@/lib/why/audience";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
