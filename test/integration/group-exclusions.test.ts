@@ -4,16 +4,26 @@
  * the exclusion follows the group's membership when it is listed again; lifting it brings back exactly what a
  * source holds; the why lookup says why.
  */
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import * as s from "@/db/schema";
 import { exclusionOf } from "@/lib/audience/exclusions";
 import { countExclusions, excludeAddress } from "@/lib/audience/exclusions";
 import { excludeGroup, excludeGroupByName, liftGroupExclusion, listGroupExclusions } from "@/lib/sync/group-exclusions";
-import { requestSync, runQueuedWork, updateSelection } from "@/lib/sync/verbs";
+import { requestSync, runQueuedWork } from "@/lib/sync/verbs";
 import { runCron } from "@/lib/sync/cron";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
-import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, users, type FakeDirectory } from "@/test/support/factories";
+import type { Sandbox } from "@/sandbox/server";
+import { makeConnection, makeGroup, makeOrgWithUser } from "@/test/support/factories";
+import { arrangeNumberedTenant, mutate, numberedMail, setFaults, startTenantServer } from "@/test/reliability/sandbox-harness";
+
+type Tenant = Awaited<ReturnType<typeof arrangeNumberedTenant>>;
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startTenantServer();
+});
+afterAll(() => sb?.close());
 
 describe.each(dbKinds)("group exclusions on %s", (kind) => {
   let h: TestDb;
@@ -24,110 +34,108 @@ describe.each(dbKinds)("group exclusions on %s", (kind) => {
 
   const audience = async (seriesId: string) =>
     (await h.db.select({ e: s.recipients.emailNormalized }).from(s.recipients).where(eq(s.recipients.seriesId, seriesId))).map((r) => r.e).sort();
-  const mails = (from: number, to: number) => users(from, to).map((u) => u.mail!.toLowerCase()).sort();
+  const mails = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => numberedMail(from + i)).sort();
+  // Every listing goes to the sandbox tenant through the product's real Graph stack.
+  const work = () => runQueuedWork(h.db, { budgetMs: 60_000 });
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const members = (t: Tenant, op: "addMember" | "removeMember", group: string, numbers: number[]) =>
+    mutate(sb, t.manifest.tenantId, ...numbers.map((n) => ({ op, groupId: t.groupId(group), memberId: t.userId(n) })));
 
   test("members of an excluded group stay out through every sync; the exclusion follows the group; lifting brings back what a source holds", async () => {
-    const { org, series, actor } = await makeOrgWithUser(h.db);
-    const connection = await makeConnection(h.db, [org.id]);
-    const staff = await makeGroup(h.db, connection.id, { objectId: "staff", displayName: "Staff" });
-    const contractors = await makeGroup(h.db, connection.id, { objectId: "contractors", displayName: "Contractors" });
     // Staff: users 1–30; Contractors: users 21–40 (21–30 in both).
-    const dir: FakeDirectory = { groups: new Map([["staff", users(1, 30)], ["contractors", users(21, 40)]]), pageSize: 7 };
-    const work = () => runQueuedWork(h.db, { budgetMs: 60_000, openGraph: fakeGraph(dir).open });
-    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [staff.id], entireDirectory: false });
+    const t = await arrangeNumberedTenant(h.db, sb, { Staff: [[1, 30]], Contractors: [[21, 40]] });
+    const { actor, seriesId } = t;
+    const contractorsId = t.catalog.get(t.groupId("Contractors"))!;
+    await t.select([t.groupId("Staff")]);
     await work();
-    expect(await audience(series.id)).toEqual(mails(1, 30));
+    expect(await audience(seriesId)).toEqual(mails(1, 30));
 
-    const { created } = await excludeGroup(h.db, actor, { seriesId: series.id, groupId: contractors.id, reason: "contractors" });
+    const { created } = await excludeGroup(h.db, actor, { seriesId, groupId: contractorsId, reason: "contractors" });
     expect(created).toBe(true);
     // Nothing leaves before the group has been listed completely.
-    expect(await audience(series.id)).toEqual(mails(1, 30));
+    expect(await audience(seriesId)).toEqual(mails(1, 30));
     await work();
-    expect(await audience(series.id)).toEqual(mails(1, 20));
-    expect(await listGroupExclusions(h.db, actor, series.id)).toMatchObject([{ label: "Contractors", reason: "contractors", memberCount: 20 }]);
+    expect(await audience(seriesId)).toEqual(mails(1, 20));
+    expect(await listGroupExclusions(h.db, actor, seriesId)).toMatchObject([{ label: "Contractors", reason: "contractors", memberCount: 20 }]);
     // Contractors is not ticked: it contributes nobody.
-    const [source] = await h.db.select().from(s.audienceSources).where(and(eq(s.audienceSources.seriesId, series.id), eq(s.audienceSources.directoryGroupId, contractors.id)));
+    const [source] = await h.db.select().from(s.audienceSources).where(and(eq(s.audienceSources.seriesId, seriesId), eq(s.audienceSources.directoryGroupId, contractorsId)));
     expect(source).toMatchObject({ selected: false });
 
     // A sync that finds them in Staff again keeps them out.
-    const [staffSource] = await h.db.select().from(s.audienceSources).where(eq(s.audienceSources.directoryGroupId, staff.id));
+    const [staffSource] = await h.db.select().from(s.audienceSources).where(eq(s.audienceSources.directoryGroupId, t.catalog.get(t.groupId("Staff"))!));
     await requestSync(h.db, actor, { sourceId: staffSource.id });
     await work();
-    expect(await audience(series.id)).toEqual(mails(1, 20));
-    expect(await exclusionOf(h.db, series.id, users(25, 25)[0].mail!)).toMatchObject({ reason: "member of Contractors: contractors", excludedBy: actor.name });
+    expect(await audience(seriesId)).toEqual(mails(1, 20));
+    expect(await exclusionOf(h.db, seriesId, numberedMail(25))).toMatchObject({ reason: "member of Contractors: contractors", excludedBy: actor.name });
 
     // The change log says why they left.
-    const changes = await h.db.select().from(s.audienceChanges).where(and(eq(s.audienceChanges.seriesId, series.id), eq(s.audienceChanges.change, "removed")));
+    const changes = await h.db.select().from(s.audienceChanges).where(and(eq(s.audienceChanges.seriesId, seriesId), eq(s.audienceChanges.change, "removed")));
     expect(changes.map((c) => c.reason)).toEqual(Array(10).fill("excluded: member of Contractors (contractors)"));
 
-    // Contractors shrinks to 21–25 and is listed again: 26–30 come back through Staff.
-    dir.groups.set("contractors", users(21, 25));
-    expect((await excludeGroup(h.db, actor, { seriesId: series.id, groupId: contractors.id })).created).toBe(false);
+    // In Azure, Contractors shrinks to 21–25, and is listed again: 26–30 come back through Staff.
+    await members(t, "removeMember", "Contractors", range(26, 40));
+    expect((await excludeGroup(h.db, actor, { seriesId, groupId: contractorsId })).created).toBe(false);
     await work();
-    expect(await audience(series.id)).toEqual(mails(1, 20).concat(mails(26, 30)).sort());
+    expect(await audience(seriesId)).toEqual(mails(1, 20).concat(mails(26, 30)).sort());
 
-    // A listing that fails changes nothing: the exclusion keeps its last complete members.
-    dir.groups.set("contractors", users(1, 40));
-    dir.beforeRequest = (_n, url) => {
-      if (url.includes("contractors")) throw new Error("the directory went away");
-    };
-    await excludeGroup(h.db, actor, { seriesId: series.id, groupId: contractors.id });
+    // A listing that fails (Graph refuses Contractors' members) changes nothing: the exclusion keeps its last
+    // complete members, though the group now holds everyone.
+    await members(t, "addMember", "Contractors", [...range(1, 20), ...range(26, 40)]);
+    await setFaults(sb, t.manifest.tenantId, { pageErrors: [{ groupId: t.groupId("Contractors"), page: 1, status: 403, mode: "always" }] });
+    await excludeGroup(h.db, actor, { seriesId, groupId: contractorsId });
     expect(await work()).toMatchObject({ failed: 1 });
-    expect(await audience(series.id)).toEqual(mails(1, 20).concat(mails(26, 30)).sort());
-    dir.beforeRequest = undefined;
+    expect(await audience(seriesId)).toEqual(mails(1, 20).concat(mails(26, 30)).sort());
+    await setFaults(sb, t.manifest.tenantId, {});
 
-    const [ge] = await listGroupExclusions(h.db, actor, series.id);
-    expect(await liftGroupExclusion(h.db, actor, { seriesId: series.id, exclusionId: ge.id })).toMatchObject({ label: "Contractors", restored: 5 });
-    expect(await audience(series.id)).toEqual(mails(1, 30));
-    expect(await exclusionOf(h.db, series.id, users(25, 25)[0].mail!)).toBeNull();
+    const [ge] = await listGroupExclusions(h.db, actor, seriesId);
+    expect(await liftGroupExclusion(h.db, actor, { seriesId, exclusionId: ge.id })).toMatchObject({ label: "Contractors", restored: 5 });
+    expect(await audience(seriesId)).toEqual(mails(1, 30));
+    expect(await exclusionOf(h.db, seriesId, numberedMail(25))).toBeNull();
 
     const actions = (await h.db.select().from(s.auditEvents)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["exclusion.group_add", "exclusion.group_refresh", "exclusion.group_lift"]));
   });
 
   test("the dialog names the group as the directory shows it; unknown and ambiguous names are clear errors; counts cover both kinds", async () => {
-    const { org, series, actor } = await makeOrgWithUser(h.db);
+    const t = await arrangeNumberedTenant(h.db, sb, { Contractors: [[1, 5]] });
+    const { actor, seriesId } = t;
     const other = await makeOrgWithUser(h.db);
-    const connection = await makeConnection(h.db, [org.id]);
     const foreignConnection = await makeConnection(h.db, [other.org.id]);
-    await makeGroup(h.db, connection.id, { objectId: "c", displayName: "Contractors" });
-    await makeGroup(h.db, connection.id, { objectId: "t1", displayName: "Twins" });
-    await makeGroup(h.db, connection.id, { objectId: "t2", displayName: "twins" });
+    // Two catalog entries whose names differ only in case (never listed: nothing syncs them).
+    await makeGroup(h.db, t.connectionId, { objectId: "t1", displayName: "Twins" });
+    await makeGroup(h.db, t.connectionId, { objectId: "t2", displayName: "twins" });
     await makeGroup(h.db, foreignConnection.id, { objectId: "f", displayName: "Foreign" });
-    await expect(excludeGroupByName(h.db, actor, { seriesId: series.id, groupName: "Foreign" })).rejects.toMatchObject({
+    await expect(excludeGroupByName(h.db, actor, { seriesId, groupName: "Foreign" })).rejects.toMatchObject({
       code: "invalid_input",
       message: "No group of this organization's directory is called “Foreign”.",
     });
-    await expect(excludeGroupByName(h.db, actor, { seriesId: series.id, groupName: " " })).rejects.toMatchObject({ fields: { groupName: "Enter a group's name." } });
-    await expect(excludeGroupByName(h.db, actor, { seriesId: series.id, groupName: "TWINS" })).rejects.toMatchObject({ fields: { groupName: "The name is not unique." } });
-    expect(await excludeGroupByName(h.db, actor, { seriesId: series.id, groupName: "contractors", reason: "contractors" })).toMatchObject({ created: true, label: "Contractors" });
+    await expect(excludeGroupByName(h.db, actor, { seriesId, groupName: " " })).rejects.toMatchObject({ fields: { groupName: "Enter a group's name." } });
+    await expect(excludeGroupByName(h.db, actor, { seriesId, groupName: "TWINS" })).rejects.toMatchObject({ fields: { groupName: "The name is not unique." } });
+    expect(await excludeGroupByName(h.db, actor, { seriesId, groupName: "contractors", reason: "contractors" })).toMatchObject({ created: true, label: "Contractors" });
 
-    const dir: FakeDirectory = { groups: new Map([["c", users(1, 5)]]) };
-    await runQueuedWork(h.db, { budgetMs: 60_000, openGraph: fakeGraph(dir).open });
-    await excludeAddress(h.db, actor, { seriesId: series.id, email: users(1, 1)[0].mail!, reason: "unsubscribed" });
-    await excludeAddress(h.db, actor, { seriesId: series.id, email: "else@x.example" });
+    await work();
+    await excludeAddress(h.db, actor, { seriesId, email: numberedMail(1), reason: "unsubscribed" });
+    await excludeAddress(h.db, actor, { seriesId, email: "else@x.example" });
     // Five members and one other address; the member excluded twice counts once.
-    expect(await countExclusions(h.db, series.id)).toBe(6);
+    expect(await countExclusions(h.db, seriesId)).toBe(6);
     // The personal exclusion answers first; it outlives the group's.
-    expect(await exclusionOf(h.db, series.id, users(1, 1)[0].mail!)).toMatchObject({ reason: "unsubscribed" });
+    expect(await exclusionOf(h.db, seriesId, numberedMail(1))).toMatchObject({ reason: "unsubscribed" });
   });
 
   test("the schedule reads an excluded group again with the connection's groups", async () => {
-    const { org, series, actor } = await makeOrgWithUser(h.db);
-    const connection = await makeConnection(h.db, [org.id], { lastScheduledAt: new Date("2000-01-03T00:00:00Z") });
-    const staff = await makeGroup(h.db, connection.id, { objectId: "staff", displayName: "Staff" });
-    const contractors = await makeGroup(h.db, connection.id, { objectId: "contractors", displayName: "Contractors" });
-    const dir: FakeDirectory = { groups: new Map([["staff", users(1, 10)], ["contractors", users(1, 3)]]) };
-    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [staff.id], entireDirectory: false });
-    await excludeGroup(h.db, actor, { seriesId: series.id, groupId: contractors.id });
-    await runQueuedWork(h.db, { budgetMs: 60_000, openGraph: fakeGraph(dir).open });
-    expect(await audience(series.id)).toEqual(mails(4, 10));
+    const t = await arrangeNumberedTenant(h.db, sb, { Staff: [[1, 10]], Contractors: [[1, 3]] });
+    const { actor, seriesId } = t;
+    await h.db.update(s.directoryConnections).set({ lastScheduledAt: new Date("2000-01-03T00:00:00Z") }).where(eq(s.directoryConnections.id, t.connectionId));
+    await t.select([t.groupId("Staff")]);
+    await excludeGroup(h.db, actor, { seriesId, groupId: t.catalog.get(t.groupId("Contractors"))! });
+    await work();
+    expect(await audience(seriesId)).toEqual(mails(4, 10));
 
     // In Azure, users 4–6 join Contractors; the next scheduled call reads both groups.
-    dir.groups.set("contractors", users(1, 6));
-    const report = await runCron(h.db, { budgetMs: 60_000, openGraph: fakeGraph(dir).open, checkConnection: async () => true });
-    expect(report).toMatchObject({ due: 2, failed: 0 });
-    expect(await audience(series.id)).toEqual(mails(7, 10));
+    await members(t, "addMember", "Contractors", [4, 5, 6]);
+    const report = await runCron(h.db, { budgetMs: 60_000, checkConnection: async () => true });
+    expect(report).toMatchObject({ failed: 0 });
+    expect(await audience(seriesId)).toEqual(mails(7, 10));
   });
 
   test("only editors of the series, only groups of a connection serving it, never a deleted group", async () => {

@@ -117,3 +117,43 @@ export async function audienceOf(db: Db, seriesId: string): Promise<string[]> {
 export function largestGroups(m: Manifest, n: number): ManifestGroup[] {
   return [...m.groups].sort((a, b) => b.transitive.users - a.transitive.users).slice(0, n);
 }
+
+/** The address of numbered user `n` in a tenant made by arrangeNumberedTenant. */
+export const numberedMail = (n: number) => `user${n}@contoso.example`;
+
+/**
+ * A tenant whose groups hold exactly the numbered users given (`user<n>@contoso.example`, one user per number,
+ * inclusive ranges), built in an empty sandbox tenant through its control API and entered in Roster's catalog.
+ * For tests whose arithmetic needs exact memberships rather than a scenario's.
+ */
+export async function arrangeNumberedTenant(
+  db: Db,
+  sb: Sandbox,
+  groups: Record<string, [number, number][]>,
+): Promise<Arranged & { groupId(name: string): string; userId(n: number): string }> {
+  const { randomUUID } = await import("node:crypto");
+  const t = await arrangeTenant(db, sb, { scenario: "empty" });
+  const groupIds = new Map(Object.keys(groups).map((name) => [name, randomUUID()]));
+  const userIds = new Map<number, string>();
+  const memberOf = new Map<number, string[]>();
+  for (const [name, ranges] of Object.entries(groups)) {
+    for (const [from, to] of ranges) for (let n = from; n <= to; n++) memberOf.set(n, [...(memberOf.get(n) ?? []), groupIds.get(name)!]);
+  }
+  const ops: Record<string, unknown>[] = [...groupIds].map(([displayName, id]) => ({ op: "addGroup", group: { id, displayName } }));
+  for (const [n, ids] of [...memberOf].sort((a, b) => a[0] - b[0])) {
+    const id = randomUUID();
+    userIds.set(n, id);
+    ops.push({ op: "addUser", user: { id, displayName: `User ${n}`, mail: numberedMail(n), userPrincipalName: numberedMail(n) }, groupIds: ids });
+  }
+  await mutate(sb, t.manifest.tenantId, ...ops);
+  for (const [displayName, id] of groupIds) t.catalog.set(id, (await makeGroup(db, t.connectionId, { objectId: id, displayName })).id);
+  return {
+    ...t,
+    groupId: (name) => groupIds.get(name)!,
+    userId: (n) => {
+      const id = userIds.get(n);
+      if (!id) throw new Error(`user ${n} is in no group of this tenant`);
+      return id;
+    },
+  };
+}
