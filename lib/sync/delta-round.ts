@@ -94,7 +94,7 @@ interface RoundSource {
   memberCount: number;
   skipped: Record<string, number>;
   lastGoodSyncAt: string | null;
-  review: { jobId?: string } | null;
+  review: { jobId?: string; connection?: { current: number; removedBefore: number } } | null;
   groupRowId: string;
   groupKind: string | null;
   objectId: string;
@@ -130,7 +130,7 @@ async function roundSources(db: Executor, connectionId: string): Promise<RoundSo
     memberCount: Number(r.member_count),
     skipped: (parse(r.skipped) as Record<string, number> | null) ?? {},
     lastGoodSyncAt: r.last_good_sync_at == null ? null : String(r.last_good_sync_at),
-    review: (parse(r.review) as { jobId?: string } | null) ?? null,
+    review: (parse(r.review) as RoundSource["review"]) ?? null,
     groupRowId: String(r.group_row_id),
     groupKind: (r.group_kind as string | null) ?? null,
     objectId: String(r.object_id),
@@ -402,10 +402,12 @@ async function applyRound(
       }
 
       // A source waiting for review keeps waiting: its held set follows the directory, so that confirming it
-      // applies what the directory holds now.
+      // applies what the directory holds now. Why it was held stays: a hold by the connection-wide total keeps
+      // its figures, or the dialog would show a removal under the group's own threshold as held for no reason.
       if (source.state === "needs_review" && typeof source.review?.jobId === "string") {
         await stageWholeSet(tx, source.review.jobId, [...target!.values()]);
-        const review = { current, wouldRemove: removed.length, wouldAdd: added.length, jobId: source.review.jobId };
+        const wide = source.review.connection;
+        const review = { current, wouldRemove: removed.length, wouldAdd: added.length, ...(wide ? { connection: wide } : {}), jobId: source.review.jobId };
         await tx.execute(sql`UPDATE audience_sources SET review = ${json(review)}::jsonb, updated_at = now() WHERE id = ${source.id}::uuid`);
         continue;
       }
