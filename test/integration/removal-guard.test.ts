@@ -2,15 +2,23 @@
  * The mass-removal guard's two figures per connection (percentage and absolute, set by its admins) and the
  * second guard: one cron call's removals summed across a connection (lib/sync/removal-guard.ts).
  */
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { and, eq } from "drizzle-orm";
 import * as s from "@/db/schema";
 import { updateConnectionThreshold, validateThreshold } from "@/lib/connections/thresholds";
 import { runCron } from "@/lib/sync/cron";
 import { exceedsThreshold } from "@/lib/sync/removal-guard";
-import { confirmReview, requestSync, runQueuedWork, updateSelection } from "@/lib/sync/verbs";
+import { confirmReview, requestSync, runQueuedWork } from "@/lib/sync/verbs";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
-import { addUserTo, fakeGraph, makeConnection, makeGroup, makeOrgWithUser, users, type FakeDirectory } from "@/test/support/factories";
+import type { Sandbox } from "@/sandbox/server";
+import { addUserTo } from "@/test/support/factories";
+import { arrangeNumberedTenant, mutate, startTenantServer } from "@/test/reliability/sandbox-harness";
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startTenantServer();
+});
+afterAll(() => sb?.close());
 
 test("the threshold is crossed only past both figures, in whole numbers", () => {
   const t = { sharePercent: 20, minRemovals: 50 };
@@ -37,20 +45,20 @@ describe.each(dbKinds)("mass-removal guards on %s", (kind) => {
   });
   afterEach(() => h.close());
 
+  // Disjoint groups of numbered users in a sandbox tenant, listed through the product's real Graph stack.
   async function arrange(groupCount: number, members: number) {
-    const { org, series, actor } = await makeOrgWithUser(h.db, "admin");
-    const connection = await makeConnection(h.db, [org.id]);
-    const groups = [];
-    const dir: FakeDirectory = { groups: new Map(), pageSize: 50 };
-    for (let g = 0; g < groupCount; g++) {
-      groups.push(await makeGroup(h.db, connection.id, { objectId: `g${g}`, displayName: `Group ${g}` }));
-      // Disjoint members per group.
-      dir.groups.set(`g${g}`, users(g * 1000 + 1, g * 1000 + members));
-    }
-    await updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: groups.map((g) => g.id), entireDirectory: false });
+    const spec = Object.fromEntries(Array.from({ length: groupCount }, (_, g) => [`Group ${g}`, [[g * 1000 + 1, g * 1000 + members]] as [number, number][]]));
+    const t = await arrangeNumberedTenant(h.db, sb, spec, { role: "admin" });
+    const [org] = await h.db.select().from(s.organizations).where(eq(s.organizations.id, t.organizationId));
+    const [series] = await h.db.select().from(s.series).where(eq(s.series.id, t.seriesId));
+    const [connection] = await h.db.select().from(s.directoryConnections).where(eq(s.directoryConnections.id, t.connectionId));
+    await t.select(Object.keys(spec).map((name) => t.groupId(name)));
     const sources = await h.db.select().from(s.audienceSources).where(and(eq(s.audienceSources.seriesId, series.id), eq(s.audienceSources.kind, "directory_group")));
-    await runQueuedWork(h.db, { budgetMs: 60_000, openGraph: fakeGraph(dir).open, concurrency: 1 });
-    return { org, series, actor, connection, sources, dir };
+    await runQueuedWork(h.db, { budgetMs: 60_000, concurrency: 1 });
+    /** In Azure, group `g`'s members number `from` to `to` (1-based, inclusive) leave it. */
+    const shrink = (g: number, from: number, to: number) =>
+      mutate(sb, t.manifest.tenantId, ...Array.from({ length: to - from + 1 }, (_, i) => ({ op: "removeMember", groupId: t.groupId(`Group ${g}`), memberId: t.userId(g * 1000 + from + i) })));
+    return { org, series, actor: t.actor, connection, sources, shrink };
   }
   const states = async (seriesId: string) =>
     (await h.db.select({ label: s.audienceSources.label, state: s.audienceSources.state, review: s.audienceSources.review }).from(s.audienceSources).where(eq(s.audienceSources.seriesId, seriesId))).sort((a, b) =>
@@ -60,11 +68,11 @@ describe.each(dbKinds)("mass-removal guards on %s", (kind) => {
   test("a connection's own figures decide when a run waits in Needs review; admins set them, audited, with clear errors", async () => {
     const a = await arrange(1, 100);
     const [source] = a.sources;
-    const shrunk = { ...a.dir, groups: new Map([["g0", users(21, 100)]]) };
+    await a.shrink(0, 1, 20);
 
     // 20 of 100 leave: today's default (more than 20 % and more than 50) lets it through…
     await requestSync(h.db, a.actor, { sourceId: source.id });
-    expect(await runQueuedWork(h.db, { budgetMs: 60_000, openGraph: fakeGraph(shrunk).open })).toMatchObject({ completed: 1, needsReview: 0 });
+    expect(await runQueuedWork(h.db, { budgetMs: 60_000, })).toMatchObject({ completed: 1, needsReview: 0 });
 
     // …a stricter connection (more than 10 % and more than 5) holds the next 10 of 80.
     const editor = await addUserTo(h.db, a.org.id, "editor");
@@ -78,8 +86,8 @@ describe.each(dbKinds)("mass-removal guards on %s", (kind) => {
     expect(audit.details).toMatchObject({ removalThreshold: { from: { sharePercent: 20, minRemovals: 50 }, to: { sharePercent: 10, minRemovals: 5 } } });
 
     await requestSync(h.db, a.actor, { sourceId: source.id });
-    const smaller = { ...a.dir, groups: new Map([["g0", users(31, 100)]]) };
-    expect(await runQueuedWork(h.db, { budgetMs: 60_000, openGraph: fakeGraph(smaller).open })).toMatchObject({ needsReview: 1 });
+    await a.shrink(0, 21, 30);
+    expect(await runQueuedWork(h.db, { budgetMs: 60_000 })).toMatchObject({ needsReview: 1 });
     expect(await states(a.series.id)).toMatchObject([{ state: "needs_review", review: { current: 80, wouldRemove: 10, wouldAdd: 0 } }]);
     const counts = await confirmReview(h.db, a.actor, { sourceId: source.id });
     expect(counts).toMatchObject({ removed: 10, total: 70 });
@@ -88,10 +96,10 @@ describe.each(dbKinds)("mass-removal guards on %s", (kind) => {
   test("one cron call's removals across a connection stop at Needs review once they cross its figures; the next call judges afresh", async () => {
     // Four groups of 100 (400 addresses); each then loses 30, under the per-group guard (not more than 50).
     const a = await arrange(4, 100);
-    const shrunk: FakeDirectory = { ...a.dir, groups: new Map([...a.dir.groups].map(([id, list]) => [id, list.slice(30)])) };
+    for (let g = 0; g < 4; g++) await a.shrink(g, 1, 30);
     for (const source of a.sources) await requestSync(h.db, a.actor, { sourceId: source.id });
 
-    const report = await runCron(h.db, { budgetMs: 60_000, openGraph: fakeGraph(shrunk).open, concurrency: 1, checkConnection: async () => true });
+    const report = await runCron(h.db, { budgetMs: 60_000, concurrency: 1, checkConnection: async () => true });
     // 30 + 30 = 60 is within 20 % of 400 (80); a third group would make 90: held, and so is the fourth.
     expect(report).toMatchObject({ completed: 2, needsReview: 2 });
     const after = await states(a.series.id);
@@ -109,7 +117,7 @@ describe.each(dbKinds)("mass-removal guards on %s", (kind) => {
     // Outside a cron call (an editor's Sync now through the worker) only the per-group guard applies.
     const last = a.sources.find((x) => x.id !== heldSource.id && after.find((y) => y.label === x.label)!.state === "needs_review")!;
     await requestSync(h.db, a.actor, { sourceId: last.id });
-    expect(await runQueuedWork(h.db, { budgetMs: 60_000, openGraph: fakeGraph(shrunk).open })).toMatchObject({ completed: 1, needsReview: 0 });
+    expect(await runQueuedWork(h.db, { budgetMs: 60_000 })).toMatchObject({ completed: 1, needsReview: 0 });
     expect(await h.db.$count(s.recipients, eq(s.recipients.seriesId, a.series.id))).toBe(4 * 70);
   });
 });

@@ -77,13 +77,13 @@ export async function arrangeTenant(
   db: Db,
   sb: Sandbox,
   spec: Record<string, unknown>,
-  opts: { useUsernameFallback?: boolean; syncContacts?: boolean; appName?: string } = {},
+  opts: { useUsernameFallback?: boolean; syncContacts?: boolean; appName?: string; role?: "admin" | "editor" } = {},
 ): Promise<Arranged> {
   const manifest = await createTenant(sb, spec);
-  const { appName = "Roster Directory Sync", ...connectionOpts } = opts;
+  const { appName = "Roster Directory Sync", role, ...connectionOpts } = opts;
   const app = manifest.apps.find((a) => a.name === appName) ?? manifest.apps[0];
   const secret = app.secrets.find((x) => !x.expired)!;
-  const { org, series, actor } = await makeOrgWithUser(db);
+  const { org, series, actor } = await makeOrgWithUser(db, role);
   const connection = await makeConnection(db, [org.id], {
     tenantId: manifest.tenantId,
     clientId: app.clientId,
@@ -130,9 +130,10 @@ export async function arrangeNumberedTenant(
   db: Db,
   sb: Sandbox,
   groups: Record<string, [number, number][]>,
+  opts: { role?: "admin" | "editor" } = {},
 ): Promise<Arranged & { groupId(name: string): string; userId(n: number): string }> {
   const { randomUUID } = await import("node:crypto");
-  const t = await arrangeTenant(db, sb, { scenario: "empty" });
+  const t = await arrangeTenant(db, sb, { scenario: "empty" }, opts);
   const groupIds = new Map(Object.keys(groups).map((name) => [name, randomUUID()]));
   const userIds = new Map<number, string>();
   const memberOf = new Map<number, string[]>();
