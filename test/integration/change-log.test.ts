@@ -2,7 +2,7 @@
  * The change log on PGlite and PostgreSQL: every change of an audience, address by address, with its reason,
  * whoever wrote it (a trigger on recipients), and retention that prunes only what is older than it.
  */
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
 import * as s from "@/db/schema";
 import { queryRows } from "@/db/client";
@@ -10,10 +10,17 @@ import { changesCsv, csvCell, listChanges, pruneChangeLog } from "@/lib/audience
 import { importRecipientCsv } from "@/lib/audience/csv-import";
 import { excludeAddress, liftExclusion } from "@/lib/audience/exclusions";
 import { addManualRecipient, removeManualRecipient } from "@/lib/audience/manual";
-import { requestSync, runQueuedWork, updateSelection } from "@/lib/sync/verbs";
-import { fakeGraph, makeConnection, makeGroup, makeOrgWithUser, user, users } from "@/test/support/factories";
+import { requestSync, runQueuedWork } from "@/lib/sync/verbs";
+import type { Sandbox } from "@/sandbox/server";
+import { arrangeNumberedTenant, mutate, numberedMail, startTenantServer } from "@/test/reliability/sandbox-harness";
 import { createTestDb, dbKinds, type TestDb } from "../support/db";
 import { csv, makeWorld } from "./audience-fixtures";
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startTenantServer();
+});
+afterAll(() => sb?.close());
 
 describe.each(dbKinds)("change log on %s", (kind) => {
   let h: TestDb;
@@ -48,11 +55,11 @@ describe.each(dbKinds)("change log on %s", (kind) => {
   });
 
   test("each run's change list equals the set difference of the audience before and after it", async () => {
-    const { org, series, actor } = await makeOrgWithUser(h.db);
-    const connection = await makeConnection(h.db, [org.id]);
-    const group = await makeGroup(h.db, connection.id, { objectId: "g1", displayName: "Staff" });
-    const groups = new Map([["g1", users(1, 6)]]);
-    const graph = fakeGraph({ groups, pageSize: 4 });
+    // Staff (users 1–6) is listed from a sandbox tenant through the real Graph stack; users 7–9 wait in Others.
+    const t = await arrangeNumberedTenant(h.db, sb, { Staff: [[1, 6]], Others: [[7, 9]] });
+    const { actor } = t;
+    const series = { id: t.seriesId };
+    const group = { id: t.catalog.get(t.groupId("Staff"))! };
     const audienceNow = async () => new Set((await h.db.select({ e: s.recipients.emailNormalized }).from(s.recipients).where(eq(s.recipients.seriesId, series.id))).map((r) => r.e));
     const lastSyncedRun = async () => {
       const runs = await h.db.select().from(s.syncRuns).where(and(eq(s.syncRuns.seriesId, series.id), eq(s.syncRuns.outcome, "synced")));
@@ -62,9 +69,16 @@ describe.each(dbKinds)("change log on %s", (kind) => {
     const { addManualRecipient: addManual } = await import("@/lib/audience/manual");
 
     const steps: (() => Promise<unknown>)[] = [
-      () => updateSelection(h.db, actor, { seriesId: series.id, connectionId: connection.id, groupIds: [group.id], entireDirectory: false }),
+      () => t.select([t.groupId("Staff")]),
       async () => {
-        groups.set("g1", [...users(3, 9), user(2, { accountEnabled: false })]); // 1 left, 2 disabled, 7-9 joined
+        // In Azure: 1 leaves Staff, 2 is disabled, 7–9 join.
+        await mutate(
+          sb,
+          t.manifest.tenantId,
+          { op: "removeMember", groupId: t.groupId("Staff"), memberId: t.userId(1) },
+          { op: "disableUser", userId: t.userId(2) },
+          ...[7, 8, 9].map((n) => ({ op: "addMember", groupId: t.groupId("Staff"), memberId: t.userId(n) })),
+        );
         await addManual(h.db, actor, { seriesId: series.id, email: "hand@x.example" });
         const [source] = await h.db.select().from(s.audienceSources).where(eq(s.audienceSources.directoryGroupId, group.id));
         return requestSync(h.db, actor, { sourceId: source.id });
@@ -74,7 +88,7 @@ describe.each(dbKinds)("change log on %s", (kind) => {
     for (const step of steps) {
       await step();
       const mid = await audienceNow(); // after the step's own writes, before the run
-      await runQueuedWork(h.db, { budgetMs: 30_000, openGraph: graph.open });
+      await runQueuedWork(h.db, { budgetMs: 60_000 });
       const after = await audienceNow();
       const run = await lastSyncedRun();
       const log = await listChanges(h.db, actor, { seriesId: series.id, runId: run.id });
@@ -91,8 +105,8 @@ describe.each(dbKinds)("change log on %s", (kind) => {
     expect(second).toMatchObject({ added: 3, removed: 2 });
     // Why each left: one is no longer a member, one was disabled in the directory.
     expect(second.rows.filter((r) => r.change === "removed").map((r) => [r.email.toLowerCase(), r.reason]).sort()).toEqual([
-      [user(1).mail!.toLowerCase(), "left the group"],
-      [user(2).mail!.toLowerCase(), "disabled"],
+      [numberedMail(1), "left the group"],
+      [numberedMail(2), "disabled"],
     ]);
     expect(second.rows.filter((r) => r.change === "added").every((r) => r.reason === "joined the group")).toBe(true);
   });
