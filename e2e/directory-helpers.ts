@@ -177,6 +177,10 @@ export async function tickAndUpdate(page: Page, names: string[]) {
     await r.getByRole("checkbox", { name: `Sync ${name} to audience` }).check();
   }
   await page.getByRole("dialog").getByLabel("Search groups").fill("");
+  // The cleared search lists every group again after its debounce; the list grows and moves the footer. Clicking
+  // before it settles can land on a group row instead of the button (Playwright's hit check and its click are not
+  // one step), so wait for the count line to stop saying "match".
+  await expect(page.getByRole("dialog").getByText(/ synced to this audience · /)).not.toHaveText(/ match(es)? · /);
   await page.getByRole("button", { name: "Update audience" }).click();
   // The notice about queued work goes once that work has finished, and gives way to how it went.
   await expect(page.getByRole("dialog").getByText(/queued to sync|removed from the audience|Syncing finished/)).toBeVisible();
