@@ -15,6 +15,7 @@ import { MembershipGraph, type GraphOptions, type SourceChanges } from "@/lib/di
 import { openReviewJob } from "@/lib/jobs/queue";
 import { jsonSafe } from "@/lib/text/sanitize";
 import { logError } from "@/lib/log";
+import type { ReviewNumbers } from "./apply";
 import { sourceIsServed } from "./access";
 import { classifyFailure, groupDeletedDiagnosis, type DeletedGroupKind } from "./failure";
 import { openConnectionGraph, type OpenGraphSession } from "./graph-session";
@@ -94,7 +95,7 @@ interface RoundSource {
   memberCount: number;
   skipped: Record<string, number>;
   lastGoodSyncAt: string | null;
-  review: { jobId?: string; connection?: { current: number; removedBefore: number } } | null;
+  review: { jobId?: string; connection?: ReviewNumbers["connection"] } | null;
   groupRowId: string;
   groupKind: string | null;
   objectId: string;
