@@ -3,6 +3,7 @@
  * NODE_EXTRA_CA_CERTS as `npm run test:unit` sets it), the product's real Graph stack pointed at it, and a
  * Roster database holding a connection with the tenant's sealed secret and its groups in the catalog.
  */
+import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import * as s from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
@@ -132,7 +133,6 @@ export async function arrangeNumberedTenant(
   groups: Record<string, [number, number][]>,
   opts: { role?: "admin" | "editor" } = {},
 ): Promise<Arranged & { groupId(name: string): string; userId(n: number): string }> {
-  const { randomUUID } = await import("node:crypto");
   const t = await arrangeTenant(db, sb, { scenario: "empty" }, opts);
   const groupIds = new Map(Object.keys(groups).map((name) => [name, randomUUID()]));
   const userIds = new Map<number, string>();
