@@ -630,8 +630,8 @@ export const seriesExclusions = pgTable(
 /**
  * "Exclude members of Contractors" (docs/adr/0014-exclusions-change-log-thresholds.md, "Group exclusions"): an
  * exclusion naming a directory group of the series' connection. Its members, as the sync enumerates them (a job
- * of the group's unselected source, `source_id`), are kept in group_exclusion_members, which the exclusion guard
- * on `recipients` reads beside series_exclusions.
+ * of the group's unselected source, `source_id`), are kept in group_exclusion_members, which the writers' exclusion
+ * condition (lib/audience/holdings.ts, notExcluded) reads beside series_exclusions.
  */
 export const seriesGroupExclusions = pgTable(
   "series_group_exclusions",

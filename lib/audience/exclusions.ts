@@ -10,7 +10,7 @@ import { invalidInput } from "@/lib/errors";
 import { storableText } from "@/lib/text/sanitize";
 import { describeChanges } from "./change-log";
 import { groupExclusionOf } from "./group-exclusions";
-import { lockSeriesAudience } from "./holdings";
+import { lockSeriesAudience, notExcluded } from "./holdings";
 
 /**
  * Exclusions per series (docs/design.md, "Exclusions"): an excluded address never has a recipients row,
@@ -104,6 +104,7 @@ export async function liftExclusionOf(db: Executor, by: AuditActor, series: Seri
       sql`INSERT INTO recipients (series_id, email_normalized, email, name)
           SELECT rs.series_id, rs.email_normalized, rs.email, rs.name FROM recipient_sources rs
           WHERE rs.series_id = ${series.id}::uuid AND rs.email_normalized = ${key}
+            AND ${notExcluded(series.id, "rs.email_normalized")}
           ORDER BY rs.created_at LIMIT 1
           ON CONFLICT (series_id, email_normalized) DO NOTHING`,
     );

@@ -3,14 +3,13 @@ import { sql } from "drizzle-orm";
 import { executeCount, queryRows, type Executor } from "@/db/client";
 import { normalizeEmail } from "@/lib/email";
 import { describeChanges } from "./change-log";
-import { lockSeriesAudience } from "./holdings";
+import { lockSeriesAudience, notExcluded } from "./holdings";
 
 /**
  * Group exclusions' audience side (docs/adr/0014-exclusions-change-log-thresholds.md, "Group exclusions"): a
  * complete enumeration of the excluded group (a job's staged set) becomes the exclusion's members; the
  * recipients among them leave, and addresses no longer among them come back if a source holds them and nothing
- * else excludes them. The exclusion guard on `recipients` (migration group_exclusions) keeps them out of every
- * later write.
+ * else excludes them. Every later write into `recipients` leaves them out (holdings.ts, `notExcluded`).
  */
 
 /** The group exclusions a source's enumeration feeds (one per series and group). */
@@ -28,8 +27,8 @@ export async function feedsGroupExclusion(db: Executor, sourceId: string): Promi
 }
 
 /**
- * Re-creates the recipients a series should have and lacks: held by a source, not excluded (the guard skips
- * those), with the oldest holding's spelling and name. After an exclusion shrinks or is lifted.
+ * Re-creates the recipients a series should have and lacks: held by a source, not excluded (`notExcluded`),
+ * with the oldest holding's spelling and name. After an exclusion shrinks or is lifted.
  */
 export async function restoreHeldRecipients(tx: Executor, seriesId: string): Promise<number> {
   return executeCount(
@@ -39,6 +38,7 @@ export async function restoreHeldRecipients(tx: Executor, seriesId: string): Pro
         FROM recipient_sources rs
         WHERE rs.series_id = ${seriesId}::uuid
           AND NOT EXISTS (SELECT 1 FROM recipients r WHERE r.series_id = rs.series_id AND r.email_normalized = rs.email_normalized)
+          AND ${notExcluded(seriesId, "rs.email_normalized")}
         ORDER BY rs.email_normalized, rs.created_at
         ON CONFLICT (series_id, email_normalized) DO NOTHING`,
   );

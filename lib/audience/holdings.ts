@@ -12,6 +12,11 @@ import { describeChanges, type ChangeContext } from "./change-log";
  * whole staged set at once), each inside the transaction that changes the source, so the invariant holds at
  * every commit.
  *
+ * Exclusions are honoured here, in each statement that creates recipients (`notExcluded`), as an anti-join the
+ * planner runs once per statement; a statement-level trigger on `recipients` (migration statement_exclusion_check)
+ * refuses any statement that lets an excluded address in anyway, so a new writer that forgets fails loudly
+ * (docs/adr/0014-exclusions-change-log-thresholds.md).
+ *
  * Rows travel as arrays bound to `unnest(...)`: a fixed handful of bind parameters per statement whatever the
  * row count (the protocol caps a statement at 65,535), and one round trip per chunk rather than per row.
  */
@@ -34,6 +39,17 @@ const CHUNK = 10_000;
  */
 export async function lockSeriesAudience(tx: Executor, seriesId: string): Promise<void> {
   await tx.execute(sql`SELECT id FROM series WHERE id = ${seriesId} FOR NO KEY UPDATE`);
+}
+
+/**
+ * The condition every insert into `recipients` carries: neither a personal exclusion of the series
+ * (`series_exclusions`) nor a group exclusion's members (`group_exclusion_members`) name the address. `key` is the
+ * inserted row's normalized address, a column of the statement (a constant of the caller, never input).
+ */
+export function notExcluded(seriesId: string, key: string): SQL {
+  const k = sql.raw(key);
+  return sql`NOT EXISTS (SELECT 1 FROM series_exclusions x WHERE x.series_id = ${seriesId}::uuid AND x.email_normalized = ${k})
+    AND NOT EXISTS (SELECT 1 FROM group_exclusion_members g WHERE g.series_id = ${seriesId}::uuid AND g.email_normalized = ${k})`;
 }
 
 /** First spelling wins within one batch, as it does across batches (recipients keep the first spelling seen). */
@@ -81,7 +97,7 @@ export async function addHoldings(
       sql`INSERT INTO recipients (series_id, email_normalized, email, name)
           SELECT ${input.seriesId}::uuid, t.k, t.e, t.n
           FROM unnest(${keys}::text[], ${emails}::text[], ${names}::text[]) AS t(k, e, n)
-          WHERE NOT EXISTS (SELECT 1 FROM series_exclusions x WHERE x.series_id = ${input.seriesId}::uuid AND x.email_normalized = t.k)
+          WHERE ${notExcluded(input.seriesId, "t.k")}
           ON CONFLICT (series_id, email_normalized) DO NOTHING`,
     );
   }
@@ -198,7 +214,8 @@ export interface SyncChangeReasons {
 
 /**
  * Makes the source hold every staged address it did not hold yet, and creates the recipients that did not
- * exist; returns those counts and the size of the staged set. Run after releaseUnstaged, under the same lock.
+ * exist and are not excluded; returns those counts and the size of the staged set. Run after releaseUnstaged,
+ * under the same lock. Excluded addresses are held all the same, so lifting the exclusion brings them back.
  *
  * Rows go in sorted by address (the staging key's own order, read from its index): each btree then grows at its
  * right edge or in clustered runs instead of at random pages. No ON CONFLICT: holders of the series lock are the
@@ -227,6 +244,7 @@ export async function holdStaged(
             INSERT INTO recipients (series_id, email_normalized, email, name)
             SELECT ${seriesId}::uuid, h.email_normalized, h.email, h.name FROM held h
             WHERE NOT EXISTS (SELECT 1 FROM recipients r WHERE r.series_id = ${seriesId}::uuid AND r.email_normalized = h.email_normalized)
+              AND ${notExcluded(seriesId, "h.email_normalized")}
             RETURNING 1
           )
           SELECT (SELECT count(*) FROM held)::int AS held, (SELECT count(*) FROM added)::int AS added,

@@ -5,10 +5,11 @@
  * source holds; the why lookup says why.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import * as s from "@/db/schema";
 import { exclusionOf } from "@/lib/audience/exclusions";
-import { countExclusions, excludeAddress } from "@/lib/audience/exclusions";
+import { countExclusions, excludeAddress, liftExclusion } from "@/lib/audience/exclusions";
+import { addManualRecipient } from "@/lib/audience/manual";
 import { excludeGroup, excludeGroupByName, liftGroupExclusion, listGroupExclusions } from "@/lib/sync/group-exclusions";
 import { requestSync, runQueuedWork } from "@/lib/sync/verbs";
 import { runCron } from "@/lib/sync/cron";
@@ -94,6 +95,43 @@ describe.each(dbKinds)("group exclusions on %s", (kind) => {
 
     const actions = (await h.db.select().from(s.auditEvents)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["exclusion.group_add", "exclusion.group_refresh", "exclusion.group_lift"]));
+  });
+
+  test("a member of an excluded group stays out of every other writer; a writer that forgets exclusions is refused by the database", async () => {
+    // Staff: users 1–10; Contractors: users 6–15.
+    const t = await arrangeNumberedTenant(h.db, sb, { Staff: [[1, 10]], Contractors: [[6, 15]] });
+    const { actor, seriesId } = t;
+    await t.select([t.groupId("Staff")]);
+    await excludeGroup(h.db, actor, { seriesId, groupId: t.catalog.get(t.groupId("Contractors"))! });
+    await work();
+    expect(await audience(seriesId)).toEqual(mails(1, 5));
+
+    // A manual add holds the address but does not bring it in, and lifting a personal exclusion of the same
+    // address leaves it out while the group excludes it.
+    await addManualRecipient(h.db, actor, { seriesId, email: numberedMail(12) });
+    await excludeAddress(h.db, actor, { seriesId, email: numberedMail(7), reason: "asked" });
+    expect(await liftExclusion(h.db, actor, { seriesId, email: numberedMail(7) })).toMatchObject({ lifted: true, restored: false });
+    expect(await audience(seriesId)).toEqual(mails(1, 5));
+
+    // The net in the database (migration statement_exclusion_check): one statement inserting a newcomer and an
+    // excluded address (personal or by group) is refused whole.
+    await excludeAddress(h.db, actor, { seriesId, email: numberedMail(3) });
+    const insert = (...emails: string[]) =>
+      h.db.execute(sql`INSERT INTO recipients (series_id, email_normalized, email)
+                       SELECT ${seriesId}::uuid, e, e FROM unnest(${sql.param(emails)}::text[]) AS t(e)`);
+    const refusal = async (emails: string[]) => {
+      const error = await insert(...emails).then(() => null, (e: unknown) => e);
+      // The database's own message, wherever the driver wrapped it.
+      const chain: string[] = [];
+      for (let e = error as { message?: string; cause?: unknown } | null; e; e = e.cause as typeof e) chain.push(String(e.message));
+      return chain.join(" | ");
+    };
+    expect(await refusal([`newcomer@x.example`, numberedMail(3)])).toMatch(/an excluded address cannot become a recipient of its series/);
+    expect(await refusal([`newcomer@x.example`, numberedMail(9)])).toMatch(/an excluded address cannot become a recipient of its series/);
+    expect(await audience(seriesId)).toEqual([1, 2, 4, 5].map(numberedMail).sort());
+    // The same statement without the excluded address goes in.
+    expect(await refusal([`newcomer@x.example`])).toBe("");
+    expect(await audience(seriesId)).toEqual([1, 2, 4, 5].map(numberedMail).concat("newcomer@x.example").sort());
   });
 
   test("the dialog names the group as the directory shows it; unknown and ambiguous names are clear errors; counts cover both kinds", async () => {
