@@ -27,9 +27,9 @@ describe.each(dbKinds)("migrations on %s", (kind) => {
       sql`SELECT conname AS name FROM pg_constraint WHERE contype = 'f'
             AND conrelid IN ('recipients'::regclass, 'recipient_sources'::regclass, 'sync_staging'::regclass) ORDER BY conname`,
     );
+    // recipient_sources has one key on (source_id, series_id) since migration 0024 (one check per holding).
     expect(keys.map((k) => k.name)).toEqual([
-      "recipient_sources_series_id_series_id_fk",
-      "recipient_sources_source_id_audience_sources_id_fk",
+      "recipient_sources_source_series_fk",
       "recipients_series_id_series_id_fk",
       "sync_staging_job_id_sync_jobs_id_fk",
     ]);
@@ -86,10 +86,13 @@ describe.each(dbKinds)("the sync tables' foreign keys on %s", (kind) => {
                                      VALUES (${k.source}, ${k.series}, 'a@x.test', 'a@x.test'), (${missing}, ${k.series}, 'b@x.test', 'b@x.test')`)),
       await dbError(h.db.execute(sql`INSERT INTO recipient_sources (source_id, series_id, email_normalized, email)
                                      VALUES (${k.source}, ${missing}, 'c@x.test', 'c@x.test')`)),
+      // A series that exists but is not the source's.
+      await dbError(h.db.execute(sql`INSERT INTO recipient_sources (source_id, series_id, email_normalized, email)
+                                     VALUES (${k.source}, ${(await arrange(h.db)).series}, 'd@x.test', 'd@x.test')`)),
       await dbError(h.db.execute(sql`INSERT INTO recipients (series_id, email_normalized, email) VALUES (${missing}, 'a@x.test', 'a@x.test')`)),
       await dbError(h.db.execute(sql`INSERT INTO sync_staging (job_id, email_normalized, email) VALUES (${missing}, 'a@x.test', 'a@x.test')`)),
     ];
-    expect(errors.map((e) => e.code)).toEqual(["23503", "23503", "23503", "23503"]);
+    expect(errors.map((e) => e.code)).toEqual(["23503", "23503", "23503", "23503", "23503"]);
     expect(await count(h.db, sql`SELECT (SELECT count(*) FROM recipient_sources) + (SELECT count(*) FROM recipients) + (SELECT count(*) FROM sync_staging) AS n`)).toBe(0);
   });
 
