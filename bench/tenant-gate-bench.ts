@@ -1,7 +1,8 @@
 /**
  * Per-page cost of the shared tenant gate (docs/adr/0007-shared-tenant-throttling.md): one group's
  * transitive members read page by page ($top=999) from a generated sandbox directory at 250 ms per page,
- * through this process's in-memory gate and through the PostgreSQL gate, alternately, back to back.
+ * through this process's in-memory gate and through the PostgreSQL gate with and without warm slots, alternately,
+ * back to back.
  * Prints figures; judges nothing.
  *
  *   npm run bench -- gate   (or as part of the whole `npm run bench`)
@@ -44,7 +45,9 @@ export async function runTenantGateBench(): Promise<Record<string, number | stri
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ latencyMs: LATENCY_MS }),
     });
+    // The gate as shipped (warm slots: a chain takes back the slot it gave back) and the same without them.
     const pgGate = databaseTenantGate(handle.db);
+    const coldGate = databaseTenantGate(handle.db, { lingerMs: 0 });
     const run = async (gate: TenantGate) => {
       const graph = openGraph({ tenantId, clientId: app.clientId, clientSecret: secret, cloud: "global" }, { gate, credentialKey: "bench" });
       await graph.get("/groups?$top=1&$select=id"); // token first
@@ -61,34 +64,37 @@ export async function runTenantGateBench(): Promise<Record<string, number | stri
       const ms = performance.now() - started;
       return { ms, pages: graph.stats.requests - before, members };
     };
-    const results: Record<string, { ms: number; pages: number; members: number }[]> = { memory: [], postgres: [] };
+    const results: Record<string, { ms: number; pages: number; members: number }[]> = { memory: [], postgres: [], cold: [] };
     await run(processTenantGate); // warm-up: the sandbox builds its listing once
     for (let r = 0; r < ROUNDS; r++) {
       results.memory.push(await run(processTenantGate));
       results.postgres.push(await run(pgGate));
+      results.cold.push(await run(coldGate));
     }
-    await pgGate.settle();
-    // The gate's own round trips, without Graph: acquire + release of one slot, 200 times.
+    await Promise.all([pgGate.settle(), coldGate.settle()]);
+    // The gate's own round trips, without Graph: acquire + release of one slot, 200 times (without warm slots).
     const t0 = performance.now();
     for (let i = 0; i < 200; i++) {
-      const slot = await pgGate.acquire("bench-tenant", 8);
+      const slot = await coldGate.acquire("bench-tenant", 8);
       slot.release();
     }
-    await pgGate.settle();
+    await coldGate.settle();
     const acquireMs = (performance.now() - t0) / 200;
     const per = (rs: { ms: number; pages: number }[]) => rs.map((r) => r.ms / r.pages);
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const mem = per(results.memory);
     const pg = per(results.postgres);
+    const cold = per(results.cold);
     const fixed = (x: number) => Number(x.toFixed(1));
     return {
       "gate: group members read": root.transitive.users as number,
       "gate: pages per read": results.memory[0].pages,
       "gate: ms per page, in-memory gate (avg)": fixed(avg(mem)),
       "gate: ms per page, PostgreSQL gate (avg)": fixed(avg(pg)),
-      "gate: overhead per page (ms)": fixed(avg(pg) - avg(mem)),
-      "gate: acquire + release alone (ms)": Number(acquireMs.toFixed(2)),
-      "gate: runs, alternated": `${mem.map((x) => x.toFixed(1)).join("/")} vs ${pg.map((x) => x.toFixed(1)).join("/")}`,
+      "gate: ms per page, PostgreSQL gate without warm slots (avg)": fixed(avg(cold)),
+      "gate: overhead per page, with / without warm slots (ms)": `${fixed(avg(pg) - avg(mem))} / ${fixed(avg(cold) - avg(mem))}`,
+      "gate: acquire + release alone, without warm slots (ms)": Number(acquireMs.toFixed(2)),
+      "gate: runs, alternated (memory vs PostgreSQL vs without warm)": `${mem.map((x) => x.toFixed(1)).join("/")} vs ${pg.map((x) => x.toFixed(1)).join("/")} vs ${cold.map((x) => x.toFixed(1)).join("/")}`,
     };
   } finally {
     await handle.close();

@@ -17,23 +17,59 @@ export interface DatabaseGateOptions {
   leaseMs?: number;
   /** Longest wait between two tries when every slot is taken (the waits start short and grow, with jitter). */
   maxPollMs?: number;
+  /**
+   * A released slot stays this gate's for this long, for its next request (0: released at once). A nextLink
+   * chain asks for its next page as the last one arrives, so its requests then take a slot they already hold,
+   * without a statement on the page's path.
+   */
+  lingerMs?: number;
+  /** A slot is handed on warm only this long after it was taken from the database (then released, and taken again). */
+  reuseMs?: number;
 }
 
 export const DEFAULT_SLOT_LEASE_MS = 2 * 60_000;
+/**
+ * Longer than one page of a listing takes at Graph's page times (250–500 ms): the slot a page's body gave back
+ * is the one the page after the next takes (docs/adr/0007-shared-tenant-throttling.md, "Warm slots").
+ */
+export const DEFAULT_SLOT_LINGER_MS = 1_500;
+/**
+ * How late a pause another process wrote can be noticed by a chain running on warm slots (its own pauses are
+ * seen at once); well inside the lease.
+ */
+export const DEFAULT_SLOT_REUSE_MS = 15_000;
 const FIRST_POLL_MS = 20;
 const DEFAULT_MAX_POLL_MS = 500;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface DatabaseTenantGate extends TenantGate {
-  /** Resolves when every release this gate started has reached the database (tests, and before closing it). */
+  /**
+   * Releases the warm slots and resolves when every release this gate started has reached the database (tests,
+   * and before closing it).
+   */
   settle(): Promise<void>;
+}
+
+/** A slot this gate holds in the database while no request uses it (DatabaseGateOptions.lingerMs). */
+interface WarmSlot {
+  slot: number;
+  holder: string;
+  /** When it was taken from the database (local clock): it is handed on only within reuseMs of that. */
+  takenAt: number;
+  timer: ReturnType<typeof setTimeout>;
 }
 
 export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {}): DatabaseTenantGate {
   const leaseMs = Math.max(1, Math.floor(opts.leaseMs ?? DEFAULT_SLOT_LEASE_MS));
   const maxPollMs = Math.max(FIRST_POLL_MS, opts.maxPollMs ?? DEFAULT_MAX_POLL_MS);
   const releasing = new Set<Promise<void>>();
+  const lingerMs = Math.max(0, opts.lingerMs ?? DEFAULT_SLOT_LINGER_MS);
+  const reuseMs = Math.max(0, Math.min(leaseMs / 2, opts.reuseMs ?? DEFAULT_SLOT_REUSE_MS));
+  /** Slots this gate holds in the database with no request on them, per tenant, newest last. */
+  const warm = new Map<string, WarmSlot[]>();
+  /** Pauses this gate wrote, per tenant (local clock): no warm slot is handed out before they end. */
+  const pausedUntil = new Map<string, number>();
 
   /**
    * One statement: unless the tenant is paused, take a free slot below the cap (never taken, released, or with
@@ -72,6 +108,65 @@ export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {})
     return { slot: row?.slot ?? null, waitMs: row?.wait_ms == null ? 0 : Math.max(0, Number(row.wait_ms)) };
   }
 
+  function dropWarm(tenantId: string, w: WarmSlot): void {
+    clearTimeout(w.timer);
+    const list = warm.get(tenantId) ?? [];
+    const i = list.indexOf(w);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) warm.delete(tenantId);
+  }
+
+  /** A warm slot of the tenant still young enough to hand on, taken out of the warm set; else null. */
+  function takeWarm(tenantId: string): WarmSlot | null {
+    if ((pausedUntil.get(tenantId) ?? 0) > Date.now()) return null;
+    const list = warm.get(tenantId);
+    while (list && list.length > 0) {
+      const w = list.pop()!;
+      clearTimeout(w.timer);
+      if (Date.now() - w.takenAt < reuseMs) {
+        if (list.length === 0) warm.delete(tenantId);
+        return w;
+      }
+      release(tenantId, w.slot, w.holder);
+    }
+    warm.delete(tenantId);
+    return null;
+  }
+
+  /** Gives a slot back: kept warm for this gate's next request when it may be, else released to the database. */
+  function giveBack(tenantId: string, w: Omit<WarmSlot, "timer">): void {
+    const young = Date.now() - w.takenAt < reuseMs;
+    if (lingerMs === 0 || !young || (pausedUntil.get(tenantId) ?? 0) > Date.now()) return release(tenantId, w.slot, w.holder);
+    const kept: WarmSlot = { ...w, timer: setTimeout(() => (dropWarm(tenantId, kept), release(tenantId, w.slot, w.holder)), lingerMs) };
+    const list = warm.get(tenantId) ?? [];
+    list.push(kept);
+    warm.set(tenantId, list);
+  }
+
+  function flushWarm(tenantId?: string): void {
+    for (const [t, list] of [...warm]) {
+      if (tenantId !== undefined && t !== tenantId) continue;
+      for (const w of [...list]) {
+        dropWarm(t, w);
+        release(t, w.slot, w.holder);
+      }
+    }
+  }
+
+  function handOut(tenantId: string, w: Omit<WarmSlot, "timer">, pausedMs: number): TenantSlot {
+    let released = false;
+    return {
+      pausedMs,
+      release() {
+        if (released) return;
+        released = true;
+        // Off the request's path: the caller goes on at once, the row goes when the statement lands (or stays
+        // this gate's for a moment, for its next request).
+        giveBack(tenantId, w);
+      },
+    };
+  }
+
   function release(tenantId: string, slot: number, holder: string): void {
     const done: Promise<void> = db
       .execute(sql`DELETE FROM graph_tenant_slots WHERE tenant_id = ${tenantId} AND slot = ${slot} AND holder = ${holder}`)
@@ -92,19 +187,12 @@ export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {})
       let pausedMs = 0;
       let pollMs = FIRST_POLL_MS;
       for (;;) {
+        // A slot this gate already holds counts against the cap like any other: handing it on keeps the cap.
+        const kept = takeWarm(tenantId);
+        if (kept) return handOut(tenantId, kept, pausedMs);
+        const takenAt = Date.now();
         const { slot, waitMs } = await tryAcquire(tenantId, limit, holder);
-        if (slot !== null) {
-          let released = false;
-          return {
-            pausedMs,
-            release() {
-              if (released) return;
-              released = true;
-              // Off the request's path: the caller goes on at once, the row goes when the statement lands.
-              release(tenantId, slot, holder);
-            },
-          };
-        }
+        if (slot !== null) return handOut(tenantId, { slot, holder, takenAt }, pausedMs);
         if (waitMs > 0) {
           // The tenant is paused: every process wakes at the pause's end, spread by a little jitter.
           const wait = waitMs + Math.random() * FIRST_POLL_MS;
@@ -121,6 +209,9 @@ export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {})
     async pause(tenantIdIn: string, delayMs: number): Promise<void> {
       const tenantId = tenantIdIn.toLowerCase();
       const ms = Math.max(0, Math.ceil(delayMs));
+      // This gate's own requests wait too: no warm slot until the pause ends, and the warm ones go back now.
+      pausedUntil.set(tenantId, Math.max(pausedUntil.get(tenantId) ?? 0, Date.now() + ms));
+      flushWarm(tenantId);
       await db.execute(sql`
         INSERT INTO graph_tenant_budgets (tenant_id, paused_until)
         VALUES (${tenantId}, now() + ${ms}::int * interval '1 millisecond')
@@ -128,6 +219,7 @@ export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {})
           SET paused_until = greatest(graph_tenant_budgets.paused_until, excluded.paused_until)`);
     },
     async settle(): Promise<void> {
+      flushWarm();
       while (releasing.size > 0) await Promise.all([...releasing]);
     },
   };

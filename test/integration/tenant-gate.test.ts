@@ -121,6 +121,70 @@ describe.each(dbKinds)("the database tenant gate on %s", (kind) => {
     expect(await queryRows(h.db, sql`SELECT 1 FROM graph_tenant_slots`)).toHaveLength(0);
   });
 
+  // Warm slots (docs/adr/0007-shared-tenant-throttling.md, "Warm slots"): a slot given back stays the gate's for
+  // its next request, so a nextLink chain takes a slot from the database once, not once per page.
+  const slotRows = () => queryRows<{ slot: number; holder: string }>(h.db, sql`SELECT slot, holder FROM graph_tenant_slots ORDER BY slot`);
+
+  test("a chain of requests takes the slot it gave back: one row, one holder, gone at settle", async () => {
+    const gate = databaseTenantGate(h.db);
+    const first = await gate.acquire("tenant-w", 8);
+    const [row] = await slotRows();
+    first.release();
+    for (let i = 0; i < 10; i++) {
+      const next = await gate.acquire("tenant-w", 8);
+      expect(next.pausedMs).toBe(0);
+      expect(await slotRows()).toEqual([row]);
+      next.release();
+    }
+    // Two requests at once (a page's body still arriving as the next page is asked for) hold two slots.
+    const [a, b] = [await gate.acquire("tenant-w", 8), await gate.acquire("tenant-w", 8)];
+    expect(await slotRows()).toHaveLength(2);
+    a.release();
+    b.release();
+    await gate.settle();
+    expect(await slotRows()).toEqual([]);
+  });
+
+  test("a warm slot counts against the cap: another gate waits until it goes back", async () => {
+    const a = databaseTenantGate(h.db, { maxPollMs: 20 });
+    const b = databaseTenantGate(h.db, { maxPollMs: 20 });
+    (await a.acquire("tenant-c", 1)).release();
+    let got = false;
+    const waiting = b.acquire("tenant-c", 1).then((slot) => ((got = true), slot));
+    for (let i = 0; i < 5; i++) await queryRows(h.db, sql`SELECT pg_sleep(0.01)`);
+    expect(got).toBe(false);
+    await a.settle();
+    (await waiting).release();
+    expect(got).toBe(true);
+    await b.settle();
+    expect(await slotRows()).toEqual([]);
+  });
+
+  test("without reuse every request takes its own slot; a pause sends the warm slots back and holds the gate's own requests", async () => {
+    const cold = databaseTenantGate(h.db, { reuseMs: 0 });
+    const one = await cold.acquire("tenant-p", 8);
+    const [firstRow] = await slotRows();
+    one.release();
+    await cold.settle();
+    const two = await cold.acquire("tenant-p", 8);
+    expect((await slotRows()).map((r) => r.holder)).not.toContain(firstRow.holder);
+    two.release();
+    await cold.settle();
+
+    const gate = databaseTenantGate(h.db);
+    (await gate.acquire("tenant-p", 8)).release();
+    expect(await slotRows()).toHaveLength(1);
+    await gate.pause("tenant-p", 300);
+    // The warm slot went back with the pause (its release is under way; settle waits for it).
+    await gate.settle();
+    expect(await slotRows()).toEqual([]);
+    const after = await gate.acquire("tenant-p", 8);
+    // It waited for the pause the database reported, not on a warm slot.
+    expect(after.pausedMs).toBeGreaterThan(0);
+    after.release();
+    await gate.settle();
+  });
+
   test("a live slot is not taken: the second acquire waits until the first is released", async () => {
     const gate = databaseTenantGate(h.db, { maxPollMs: 20 });
     const held = await gate.acquire("tenant-y", 1);
