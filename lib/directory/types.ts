@@ -282,3 +282,16 @@ export interface TenantSlot {
   /** Gives the slot back; idempotent, never throws (a shared gate's slot also expires by itself). */
   release(): void;
 }
+
+/** A slot whose release runs `giveBack` once, however often it is called (TenantSlot.release is idempotent). */
+export function tenantSlot(pausedMs: number, giveBack: () => void): TenantSlot {
+  let released = false;
+  return {
+    pausedMs,
+    release() {
+      if (released) return;
+      released = true;
+      giveBack();
+    },
+  };
+}

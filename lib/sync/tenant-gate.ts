@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
-import type { TenantGate, TenantSlot } from "@/lib/directory/types";
+import { tenantSlot, type TenantGate, type TenantSlot } from "@/lib/directory/types";
 
 /**
  * The tenant gate kept in the database, so every serverless instance, cron call and CLI run of a deployment
@@ -153,19 +153,9 @@ export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {})
     }
   }
 
-  function handOut(tenantId: string, w: Omit<WarmSlot, "timer">, pausedMs: number): TenantSlot {
-    let released = false;
-    return {
-      pausedMs,
-      release() {
-        if (released) return;
-        released = true;
-        // Off the request's path: the caller goes on at once, the row goes when the statement lands (or stays
-        // this gate's for a moment, for its next request).
-        giveBack(tenantId, w);
-      },
-    };
-  }
+  // Off the request's path: the caller goes on at once, the row goes when the statement lands (or stays this
+  // gate's for a moment, for its next request).
+  const handOut = (tenantId: string, w: Omit<WarmSlot, "timer">, pausedMs: number): TenantSlot => tenantSlot(pausedMs, () => giveBack(tenantId, w));
 
   function release(tenantId: string, slot: number, holder: string): void {
     const done: Promise<void> = db

@@ -1,4 +1,4 @@
-import type { TenantGate, TenantSlot } from "@/lib/directory/types";
+import { tenantSlot, type TenantGate, type TenantSlot } from "@/lib/directory/types";
 
 export type { TenantGate, TenantSlot } from "@/lib/directory/types";
 
@@ -46,16 +46,10 @@ export async function acquireTenantSlot(tenantId: string, limit = DEFAULT_MAX_IN
     await new Promise<void>((resolve) => gate.waiting.push(resolve));
   }
   gate.active++;
-  let released = false;
-  return {
-    pausedMs,
-    release() {
-      if (released) return;
-      released = true;
-      gate.active--;
-      gate.waiting.shift()?.();
-    },
-  };
+  return tenantSlot(pausedMs, () => {
+    gate.active--;
+    gate.waiting.shift()?.();
+  });
 }
 
 export function pauseTenant(tenantId: string, untilMs: number): void {
