@@ -125,13 +125,14 @@ export const numberedMail = (n: number) => `user${n}@contoso.example`;
 /**
  * A tenant whose groups hold exactly the numbered users given (`user<n>@contoso.example`, one user per number,
  * inclusive ranges), built in an empty sandbox tenant through its control API and entered in Roster's catalog.
- * For tests whose arithmetic needs exact memberships rather than a scenario's.
+ * For tests whose arithmetic needs exact memberships rather than a scenario's. `opts` are arrangeTenant's
+ * (the editor's role, the connection's username fallback and contacts).
  */
 export async function arrangeNumberedTenant(
   db: Db,
   sb: Sandbox,
   groups: Record<string, [number, number][]>,
-  opts: { role?: "admin" | "editor" } = {},
+  opts: Parameters<typeof arrangeTenant>[3] = {},
 ): Promise<Arranged & { groupId(name: string): string; userId(n: number): string }> {
   const t = await arrangeTenant(db, sb, { scenario: "empty" }, opts);
   const groupIds = new Map(Object.keys(groups).map((name) => [name, randomUUID()]));
