@@ -41,6 +41,8 @@ export interface LoggedRequest {
   select: string[] | null;
   top: number | null;
   retryAfter: number | null;
+  /** Graph's error code or Entra's AADSTS code of a refused request. */
+  error: string | null;
   fault: string | null;
 }
 
