@@ -1,10 +1,41 @@
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+/**
+ * "Why is or isn't this person here?": the answer from what the directory says (explainPresence and
+ * syncAddress, pure, agreeing with the sync's rules for every member shape), the person read from the sandbox
+ * tenant through the real credential and Graph client (findDirectoryPerson: by mail or username, org contacts,
+ * every page of transitive groups, roles and units dropped), and explainAudienceMember over a Roster database
+ * whose connection reaches that tenant through the product's lookup (personLookupThroughConnections): the
+ * sources that hold an address, disabled and unticked cases, a failed sign-in explained without Entra's raw
+ * error, and refusals that ask the directory nothing. Which requests were made is read from the sandbox's log.
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { eq } from "drizzle-orm";
+import * as s from "@/db/schema";
 import { memberVerdict } from "@/lib/audience/eligibility";
-import { explainAudienceMember, type PersonLookup } from "@/lib/why/audience";
+import { openGraph } from "@/lib/directory/entra/client";
+import { findDirectoryPerson, odataString, type DirectoryPerson } from "@/lib/directory/entra/person";
+import { runQueuedWork } from "@/lib/sync/verbs";
+import { explainAudienceMember } from "@/lib/why/audience";
 import { explainPresence, syncAddress, type ConnectionFacts, type SyncedDirectorySource, type WhyInput } from "@/lib/why/explain";
-import { findDirectoryPerson, odataString, type DirectoryPerson, type GraphReader } from "@/lib/directory/entra/person";
-import { createTestDb, dbKinds, type TestDb } from "../support/db";
-import { makeConnection, makeGroupSource, makeGroups, makeOrgWithEditor } from "./directory-fixtures";
+import { personLookupThroughConnections } from "@/lib/why/person-lookup";
+import type { Sandbox } from "@/sandbox/server";
+import { arrangeTenant, createTenant, mutate, requestLog, startTenantServer, type Manifest } from "@/test/reliability/sandbox-harness";
+import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
+import { makeGroup, makeOrgWithUser } from "@/test/support/factories";
+
+interface ManifestUser {
+  id: string;
+  displayName: string;
+  mail: string | null;
+  userPrincipalName: string;
+  accountEnabled: boolean;
+}
+
+let sb: Sandbox;
+beforeAll(async () => {
+  sb = await startTenantServer();
+});
+afterAll(() => sb?.close());
 
 const person = (over: Partial<DirectoryPerson> = {}): DirectoryPerson => ({
   kind: "user",
@@ -96,43 +127,65 @@ describe("explainPresence", () => {
   });
 });
 
-describe("findDirectoryPerson", () => {
-  function fakeGraph(routes: Record<string, unknown>): GraphReader & { calls: string[] } {
-    const calls: string[] = [];
-    return {
-      calls,
-      async get<T>(path: string): Promise<T> {
-        calls.push(path);
-        const key = Object.keys(routes).find((k) => path.startsWith(k));
-        if (!key) throw new Error(`unexpected Graph call ${path}`);
-        return routes[key] as T;
-      },
-    };
+describe("findDirectoryPerson against the sandbox tenant", () => {
+  /** A tenant and a Graph session on it through the real credential and client (its main app's current secret). */
+  async function tenant(scenario: "northwind" | "empty") {
+    const manifest = (await createTenant(sb, { scenario })) as Omit<Manifest, "users"> & { users: ManifestUser[] };
+    const app = manifest.apps.find((a) => a.name === "Roster Directory Sync")!;
+    const graph = openGraph({ tenantId: manifest.tenantId, clientId: app.clientId, clientSecret: app.secrets.find((x) => !x.expired)!.value, cloud: "global" });
+    const graphPaths = async () =>
+      (await requestLog(sb, manifest.tenantId)).filter((r) => r.kind === "graph").map((r) => decodeURIComponent(r.url).replace(/^\/v1\.0/, ""));
+    return { manifest, graph, graphPaths };
   }
 
   test("finds a user by mail, follows every page of transitive groups, drops roles", async () => {
-    const graph = fakeGraph({
-      "/users?": { value: [{ id: "u2", userPrincipalName: "other@x.test", mail: "someone@else.test" }, { id: "u1", displayName: "Dana", mail: "Dana@Contoso.test", accountEnabled: false }] },
-      "/users/u1/transitiveMemberOf": {
-        value: [{ id: "g1", displayName: "All-Staff", "@odata.type": "#microsoft.graph.group" }, { id: "r1", "@odata.type": "#microsoft.graph.directoryRole" }],
-        "@odata.nextLink": "https://graph.test/v1.0/users/u1/transitiveMemberOf?$skiptoken=2",
-      },
-      "https://graph.test/v1.0/users/u1/transitiveMemberOf?$skiptoken=2": { value: [{ id: "g2", displayName: "Outreach", "@odata.type": "#microsoft.graph.group" }] },
-    });
-    const found = await findDirectoryPerson(graph, "dana@contoso.test");
-    expect(found).toMatchObject({ kind: "user", objectId: "u1", accountEnabled: false, groups: [{ objectId: "g1" }, { objectId: "g2" }] });
-    expect(decodeURIComponent(graph.calls[0])).toContain("$filter=mail eq 'dana@contoso.test' or userPrincipalName eq 'dana@contoso.test'");
+    const { manifest, graph, graphPaths } = await tenant("northwind");
+    // Rosa Brown (mail Rosa.Brown@northwind.example) is a User Administrator and in the Seattle Office unit. Her
+    // username moves aside and another, earlier user takes it: the lookup finds both, and the mail match wins.
+    const rosa = manifest.users.find((u) => u.displayName === "Rosa Brown")!;
+    const other = manifest.users[0];
+    expect(manifest.users.indexOf(other)).toBeLessThan(manifest.users.indexOf(rosa));
+    // In 1,000 more groups: her groups are more than one page of 999.
+    const committees = Array.from({ length: 1000 }, (_, i) => ({ id: randomUUID(), displayName: `Committee ${i + 1}` }));
+    await mutate(
+      sb,
+      manifest.tenantId,
+      { op: "updateUser", userId: rosa.id, changes: { userPrincipalName: "rbrown@northwind.example" } },
+      { op: "updateUser", userId: other.id, changes: { userPrincipalName: "rosa.brown@northwind.example" } },
+      { op: "disableUser", userId: rosa.id },
+      ...committees.map((group) => ({ op: "addGroup", group, memberIds: [rosa.id] })),
+    );
+    const found = await findDirectoryPerson(graph, "rosa.brown@northwind.example");
+    expect(found).toMatchObject({ kind: "user", objectId: rosa.id, mail: "Rosa.Brown@northwind.example", userPrincipalName: "rbrown@northwind.example", accountEnabled: false });
+    const named = ["All-Staff", "Board Confidential", "Leadership Circle", "Management"].map((n) => manifest.groups.find((g) => g.displayName === n)!.id);
+    expect(found!.groups.map((g) => g.objectId).sort()).toEqual([...named, ...committees.map((c) => c.id)].sort());
+    // Graph listed her directory role and administrative unit with them, on the last page.
+    expect(found!.groups.map((g) => g.displayName)).not.toContain("User Administrator");
+    expect(found!.groups.map((g) => g.displayName)).not.toContain("Seattle Office");
+    const paths = await graphPaths();
+    expect(paths[0]).toContain("$filter=mail eq 'rosa.brown@northwind.example' or userPrincipalName eq 'rosa.brown@northwind.example'");
+    const pages = paths.filter((p) => p.startsWith(`/users/${rosa.id}/transitiveMemberOf`));
+    expect(pages).toHaveLength(2);
+    expect(pages[1]).toMatch(/\$skiptoken=/);
   });
 
   test("falls back to org contacts, and answers null when nobody has the address", async () => {
-    const contact = fakeGraph({
-      "/users?": { value: [] },
-      "/contacts?": { value: [{ id: "c1", displayName: "Partner", mail: "p@partner.test" }] },
-      "/contacts/c1/transitiveMemberOf": { value: [{ id: "g1", displayName: "Outreach", "@odata.type": "#microsoft.graph.group" }] },
-    });
-    expect(await findDirectoryPerson(contact, "p@partner.test")).toMatchObject({ kind: "contact", accountEnabled: true, groups: [{ objectId: "g1" }] });
-    const nobody = fakeGraph({ "/users?": { value: [] }, "/contacts?": { value: [] } });
-    expect(await findDirectoryPerson(nobody, "x@y.test")).toBeNull();
+    const { manifest, graph, graphPaths } = await tenant("empty");
+    const outreach = randomUUID();
+    const { results } = await mutate(
+      sb,
+      manifest.tenantId,
+      { op: "addGroup", group: { id: outreach, displayName: "Outreach" } },
+      { op: "addContact", contact: { displayName: "Partner", mail: "p@partner.test" }, groupIds: [outreach] },
+    ) as { results: { id: string }[] };
+    const contactId = results[1].id;
+    expect(await findDirectoryPerson(graph, "p@partner.test")).toMatchObject({ kind: "contact", objectId: contactId, accountEnabled: true, groups: [{ objectId: outreach, displayName: "Outreach" }] });
+    const asked = await graphPaths();
+    expect(asked.map((p) => p.split("?")[0])).toEqual(["/users", "/contacts", `/contacts/${contactId}/transitiveMemberOf`]);
+    expect(asked[1]).toContain("$filter=mail eq 'p@partner.test'");
+
+    expect(await findDirectoryPerson(graph, "x@y.test")).toBeNull();
+    expect((await graphPaths()).slice(asked.length).map((p) => p.split("?")[0])).toEqual(["/users", "/contacts"]);
   });
 
   test.each([
@@ -150,71 +203,101 @@ describe.each(dbKinds)("explainAudienceMember on %s", (kind) => {
   });
   afterEach(() => h.close());
 
-  async function arrange() {
-    const a = await makeOrgWithEditor(h.db);
-    const connection = await makeConnection(h.db, a.org.id, { name: "Contoso" });
-    const [allStaff, outreach] = await makeGroups(h.db, connection.id, [{ displayName: "All-Staff" }, { displayName: "Outreach" }]);
-    await makeGroupSource(h.db, { seriesId: a.series.id, connectionId: connection.id, group: allStaff, members: ["ann@contoso.test"] });
-    await makeGroupSource(h.db, { seriesId: a.series.id, connectionId: connection.id, group: outreach, selected: false, state: "not_synced" });
-    return { ...a, connection, allStaff, outreach };
-  }
-
-  const lookupOf = (people: Record<string, DirectoryPerson | null>): PersonLookup & { asked: string[] } => {
-    const asked: string[] = [];
+  /**
+   * A sandbox tenant with All-Staff (Ann, and Dis Abled whose account is disabled) and Outreach (O), its
+   * connection serving the series: All-Staff ticked and, unless `sync` is false, synced; Outreach ticked once
+   * and unticked. Every lookup goes to the tenant through the connection (personLookupThroughConnections).
+   */
+  async function arrange({ sync = true } = {}) {
+    const t = await arrangeTenant(h.db, sb, { scenario: "empty" });
+    const allStaff = randomUUID();
+    const outreach = randomUUID();
+    const person = (displayName: string, mail: string, groupId: string, accountEnabled = true) => ({
+      op: "addUser",
+      user: { displayName, mail, userPrincipalName: mail.replace("@", ".upn@"), accountEnabled },
+      groupIds: [groupId],
+    });
+    const { results } = (await mutate(
+      sb,
+      t.manifest.tenantId,
+      { op: "addGroup", group: { id: allStaff, displayName: "All-Staff" } },
+      { op: "addGroup", group: { id: outreach, displayName: "Outreach" } },
+      person("Ann Member", "ann@contoso.test", allStaff),
+      person("Dis Abled", "dis@contoso.test", allStaff, false),
+      person("O Reach", "o@contoso.test", outreach),
+    )) as { results: { id?: string }[] };
+    for (const [id, displayName] of [[allStaff, "All-Staff"], [outreach, "Outreach"]]) {
+      t.catalog.set(id, (await makeGroup(h.db, t.connectionId, { objectId: id, displayName })).id);
+    }
+    await t.select([allStaff, outreach]);
+    await t.select([allStaff]);
+    if (sync) expect(await runQueuedWork(h.db, { budgetMs: 60_000 })).toMatchObject({ completed: 1, failed: 0 });
+    const [unticked] = await h.db.select().from(s.audienceSources).where(eq(s.audienceSources.directoryGroupId, t.catalog.get(outreach)!));
+    expect(unticked).toMatchObject({ selected: false, state: "not_synced" });
+    const [connection] = await h.db.select().from(s.directoryConnections).where(eq(s.directoryConnections.id, t.connectionId));
+    const seen = Math.max(0, ...(await requestLog(sb, t.manifest.tenantId)).map((r) => r.seq));
     return {
-      asked,
-      async findPerson(_db, connectionId, email) {
-        asked.push(`${connectionId}:${email}`);
-        return people[email] ?? null;
-      },
+      ...t,
+      connection,
+      allStaff,
+      annId: results[2].id!,
+      /** What the tenant was asked since the arrangement, Graph reads and sign-ins alike. */
+      askedSince: async () => (await requestLog(sb, t.manifest.tenantId)).filter((r) => r.seq > seen),
     };
-  };
+  }
 
   test("lists the sources that hold an address", async () => {
     const a = await arrange();
-    const lookup = lookupOf({ "ann@contoso.test": person({ mail: "ann@contoso.test", groups: [{ objectId: a.allStaff.objectId, displayName: "All-Staff" }] }) });
-    const answer = await explainAudienceMember(h.db, a.actor, { seriesId: a.series.id, email: " Ann@Contoso.TEST " }, lookup);
-    expect(answer).toMatchObject({ email: "ann@contoso.test", inAudience: true, holders: [{ label: "All-Staff", kind: "directory_group", connectionId: a.connection.id }] });
+    const answer = await explainAudienceMember(h.db, a.actor, { seriesId: a.seriesId, email: " Ann@Contoso.TEST " }, personLookupThroughConnections);
+    expect(answer).toMatchObject({ email: "ann@contoso.test", inAudience: true, holders: [{ label: "All-Staff", kind: "directory_group", connectionId: a.connectionId }] });
     expect(answer.reasons.map((r) => r.code)).toEqual(["held"]);
-    expect(lookup.asked).toEqual([`${a.connection.id}:ann@contoso.test`]);
+    // The one connection was asked once, for the normalized address.
+    const asked = (await a.askedSince()).filter((r) => r.kind === "graph").map((r) => decodeURIComponent(r.url));
+    expect(asked.map((u) => u.split("?")[0])).toEqual(["/v1.0/users", `/v1.0/users/${a.annId}/transitiveMemberOf`]);
+    expect(asked[0]).toContain("$filter=mail eq 'ann@contoso.test' or userPrincipalName eq 'ann@contoso.test'");
   });
 
   test("says a disabled member of a synced group is disabled", async () => {
     const a = await arrange();
-    const lookup = lookupOf({
-      "dis@contoso.test": person({ displayName: "Dis Abled", mail: "dis@contoso.test", accountEnabled: false, groups: [{ objectId: a.allStaff.objectId, displayName: "All-Staff" }] }),
-    });
-    const answer = await explainAudienceMember(h.db, a.actor, { seriesId: a.series.id, email: "dis@contoso.test" }, lookup);
+    const answer = await explainAudienceMember(h.db, a.actor, { seriesId: a.seriesId, email: "dis@contoso.test" }, personLookupThroughConnections);
     expect(answer.inAudience).toBe(false);
     expect(answer.reasons).toEqual([{ code: "disabled", message: expect.stringContaining("Dis Abled is in “All-Staff”, but the account is disabled") }]);
   });
 
   test("an unticked group does not count as synced", async () => {
     const a = await arrange();
-    const lookup = lookupOf({ "o@contoso.test": person({ mail: "o@contoso.test", groups: [{ objectId: a.outreach.objectId, displayName: "Outreach" }] }) });
-    const answer = await explainAudienceMember(h.db, a.actor, { seriesId: a.series.id, email: "o@contoso.test" }, lookup);
+    const answer = await explainAudienceMember(h.db, a.actor, { seriesId: a.seriesId, email: "o@contoso.test" }, personLookupThroughConnections);
     expect(answer.reasons.map((r) => r.code)).toEqual(["group_not_synced"]);
+    expect(answer.reasons[0].message).toContain("“Outreach”");
   });
 
   test("a failed lookup is explained without its raw error", async () => {
-    const a = await arrange();
-    const lookup: PersonLookup = {
-      async findPerson() {
-        throw new Error("client_secret=hunter2 rejected");
-      },
-      describeError: () => "The client secret has expired.",
-    };
-    const answer = await explainAudienceMember(h.db, a.actor, { seriesId: a.series.id, email: "x@contoso.test" }, lookup);
-    expect(answer.reasons).toEqual([{ code: "lookup_failed", message: "Could not look the address up in Contoso: The client secret has expired." }]);
-    expect(JSON.stringify(answer)).not.toContain("hunter2");
+    // No sync first: no token was issued to the connection before its secret expired in Azure.
+    const a = await arrange({ sync: false });
+    const secret = a.manifest.apps.find((x) => x.clientId === a.clientId)!.secrets.find((x) => !x.expired)!;
+    await mutate(sb, a.manifest.tenantId, { op: "expireSecret", clientId: a.clientId, secretId: secret.secretId });
+    const answer = await explainAudienceMember(h.db, a.actor, { seriesId: a.seriesId, email: "x@contoso.test" }, personLookupThroughConnections);
+    expect(answer.reasons).toEqual([
+      { code: "lookup_failed", message: expect.stringMatching(new RegExp(`^Could not look the address up in ${a.connection.name}: The client secret has expired\\. `)) },
+    ]);
+    // Entra's answer was a refusal with its code and trace; none of it, nor the secret, reaches the editor.
+    expect((await a.askedSince()).map((r) => [r.kind, r.status, r.error])).toContainEqual(["token", 401, "AADSTS7000222"]);
+    const text = JSON.stringify(answer);
+    expect(text).not.toContain("AADSTS");
+    expect(text).not.toContain("Trace ID");
+    expect(text).not.toContain(secret.value);
   });
 
   test("refuses an invalid address, and another organization's editor", async () => {
     const a = await arrange();
-    const lookup = lookupOf({});
-    await expect(explainAudienceMember(h.db, a.actor, { seriesId: a.series.id, email: "not an address" }, lookup)).rejects.toMatchObject({ code: "invalid_input" });
-    const other = await makeOrgWithEditor(h.db);
-    await expect(explainAudienceMember(h.db, other.actor, { seriesId: a.series.id, email: "ann@contoso.test" }, lookup)).rejects.toMatchObject({ code: "not_found" });
-    expect(lookup.asked).toEqual([]);
+    await expect(explainAudienceMember(h.db, a.actor, { seriesId: a.seriesId, email: "not an address" }, personLookupThroughConnections)).rejects.toMatchObject({
+      code: "invalid_input",
+    });
+    const other = await makeOrgWithUser(h.db);
+    await expect(explainAudienceMember(h.db, other.actor, { seriesId: a.seriesId, email: "ann@contoso.test" }, personLookupThroughConnections)).rejects.toMatchObject({
+      code: "not_found",
+    });
+    // Neither refusal signed in or read anything.
+    expect(await a.askedSince()).toEqual([]);
   });
 });
