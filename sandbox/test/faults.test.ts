@@ -212,6 +212,19 @@ describe("mutations", () => {
     expect(allStaffAfter.some((u) => u.id === added.id)).toBe(false);
   });
 
+  it("refuses a username another user has, on a change as on a create; keeping one's own is no change", async () => {
+    const m = await newTenant(sb);
+    const [a, b] = m.users!;
+    const taken = await control<{ error: { index: number; message: string } }>(sb, `/tenants/${m.tenantId}/mutations`, "POST", {
+      ops: [{ op: "updateUser", userId: a.id, changes: { userPrincipalName: b.userPrincipalName } }],
+    });
+    expect(taken.status).toBe(400);
+    expect(taken.body.error).toMatchObject({ index: 0, message: "Another object with the same value for property userPrincipalName already exists." });
+    await mutate(sb, m.tenantId, { op: "updateUser", userId: a.id, changes: { userPrincipalName: a.userPrincipalName, displayName: "Same UPN" } });
+    const manifest = (await control<Manifest>(sb, `/tenants/${m.tenantId}`)).body;
+    expect(manifest.users!.find((u) => u.id === a.id)).toMatchObject({ userPrincipalName: a.userPrincipalName });
+  });
+
   it("rejects a bad mutation with the index of the failing op", async () => {
     const m = await newTenant(sb);
     const r = await control<{ error: { index: number; message: string } }>(sb, `/tenants/${m.tenantId}/mutations`, "POST", {
