@@ -6,7 +6,7 @@ import type { DirectoryProvider, DirectorySession, SessionOptions } from "@/lib/
 import { providerForConnection, providerSettingsOf } from "@/lib/directory/registry";
 import type { DirectoryConnectionConfig, VerificationResult } from "@/lib/directory/types";
 import { notFound } from "@/lib/errors";
-import { databaseTenantGate } from "@/lib/sync/tenant-gate";
+import { processTenantGateFor } from "@/lib/sync/tenant-gate";
 import { loadConnection } from "./access";
 import { connectionCredential } from "./credential-config";
 
@@ -44,7 +44,7 @@ export async function graphForConnection(
   // job. Verification (below) signs in afresh, so newly granted consent shows at once.
   // The tenant's in-flight cap and Retry-After pause live in the database, shared by every process
   // (docs/adr/0007-shared-tenant-throttling.md); a caller may still pass its own gate.
-  const gate = options?.gate ?? databaseTenantGate(db);
+  const gate = options?.gate ?? processTenantGateFor(db);
   return {
     graph: provider.open(configOf(db, loaded.row), { credentialKey: `connection:${loaded.row.id}`, ...options, gate }),
     provider,

@@ -279,19 +279,23 @@ export interface TenantGate {
 export interface TenantSlot {
   /** Time spent waiting for a tenant-wide throttling pause. */
   pausedMs: number;
-  /** Gives the slot back; idempotent, never throws (a shared gate's slot also expires by itself). */
-  release(): void;
+  /**
+   * Gives the slot back; idempotent, never throws (a shared gate's slot also expires by itself). `more`: the
+   * caller is going on with a request of the same chain (a listing page with a next page), so a gate may keep
+   * the slot for it a moment instead of giving it up.
+   */
+  release(hint?: { more?: boolean }): void;
 }
 
 /** A slot whose release runs `giveBack` once, however often it is called (TenantSlot.release is idempotent). */
-export function tenantSlot(pausedMs: number, giveBack: () => void): TenantSlot {
+export function tenantSlot(pausedMs: number, giveBack: (more: boolean) => void): TenantSlot {
   let released = false;
   return {
     pausedMs,
-    release() {
+    release(hint) {
       if (released) return;
       released = true;
-      giveBack();
+      giveBack(hint?.more === true);
     },
   };
 }

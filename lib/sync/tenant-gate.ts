@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import { queryRows, type Executor } from "@/db/client";
 import { tenantSlot, type TenantGate, type TenantSlot } from "@/lib/directory/types";
 
@@ -18,9 +18,10 @@ export interface DatabaseGateOptions {
   /** Longest wait between two tries when every slot is taken (the waits start short and grow, with jitter). */
   maxPollMs?: number;
   /**
-   * A released slot stays this gate's for this long, for its next request (0: released at once). A nextLink
-   * chain asks for its next page as the last one arrives, so its requests then take a slot they already hold,
-   * without a statement on the page's path.
+   * A slot released by a request whose chain goes on (a listing page with a next page) stays this gate's for
+   * this long, for its next request (0: released at once), with its lease shortened to it. A nextLink chain asks
+   * for its next page as the last one arrives, so its requests then take a slot they already hold, without a
+   * statement on the page's path. Any other release gives the slot up at once.
    */
   lingerMs?: number;
   /** A slot is handed on warm only this long after it was taken from the database (then released, and taken again). */
@@ -29,10 +30,11 @@ export interface DatabaseGateOptions {
 
 export const DEFAULT_SLOT_LEASE_MS = 2 * 60_000;
 /**
- * Longer than one page of a listing takes at Graph's page times (250–500 ms): the slot a page's body gave back
- * is the one the page after the next takes (docs/adr/0007-shared-tenant-throttling.md, "Warm slots").
+ * The slot a page's body gave back is the one the page after the next takes, about a page's time later; it is
+ * handed on within half the linger (1 s, several pages' time at Graph's 250–500 ms), and a warm slot's lease
+ * runs out this long after its release if its process goes (docs/adr/0007-shared-tenant-throttling.md, "Warm slots").
  */
-export const DEFAULT_SLOT_LINGER_MS = 1_500;
+export const DEFAULT_SLOT_LINGER_MS = 2_000;
 /**
  * How late a pause another process wrote can be noticed by a chain running on warm slots (its own pauses are
  * seen at once); well inside the lease.
@@ -57,8 +59,13 @@ interface WarmSlot {
   holder: string;
   /** When it was taken from the database (local clock): it is handed on only within reuseMs of that. */
   takenAt: number;
+  /** When its last request gave it back (local clock), and its lease was shortened to lingerMs from then. */
+  givenBackAt: number;
   timer: ReturnType<typeof setTimeout>;
 }
+
+/** A slot as the gate tracks it while a request holds it. */
+type HeldSlot = Pick<WarmSlot, "slot" | "holder" | "takenAt">;
 
 export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {}): DatabaseTenantGate {
   const leaseMs = Math.max(1, Math.floor(opts.leaseMs ?? DEFAULT_SLOT_LEASE_MS));
@@ -108,6 +115,37 @@ export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {})
     return { slot: row?.slot ?? null, waitMs: row?.wait_ms == null ? 0 : Math.max(0, Number(row.wait_ms)) };
   }
 
+  /**
+   * The statements about one slot (shorten or extend its lease, delete it) run off the request's path, one after
+   * the other in the order they were issued, so a lease is never extended and then shortened by a late statement.
+   * One that fails (database gone) leaves the slot to its lease.
+   */
+  const chains = new Map<string, Promise<void>>();
+  function slotStatement(tenantId: string, w: HeldSlot, statement: SQL): void {
+    const key = `${tenantId}|${w.slot}|${w.holder}`;
+    const done: Promise<void> = (chains.get(key) ?? Promise.resolve())
+      .then(() => db.execute(statement))
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        releasing.delete(done);
+        if (chains.get(key) === done) chains.delete(key);
+      });
+    chains.set(key, done);
+    releasing.add(done);
+  }
+  const leaseFor = (tenantId: string, w: HeldSlot, ms: number) =>
+    slotStatement(
+      tenantId,
+      w,
+      sql`UPDATE graph_tenant_slots SET lease_expires_at = now() + ${Math.ceil(ms)}::int * interval '1 millisecond'
+          WHERE tenant_id = ${tenantId} AND slot = ${w.slot} AND holder = ${w.holder}`,
+    );
+  const release = (tenantId: string, w: HeldSlot) =>
+    slotStatement(tenantId, w, sql`DELETE FROM graph_tenant_slots WHERE tenant_id = ${tenantId} AND slot = ${w.slot} AND holder = ${w.holder}`);
+
   function dropWarm(tenantId: string, w: WarmSlot): void {
     clearTimeout(w.timer);
     const list = warm.get(tenantId) ?? [];
@@ -116,28 +154,38 @@ export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {})
     if (list.length === 0) warm.delete(tenantId);
   }
 
-  /** A warm slot of the tenant still young enough to hand on, taken out of the warm set; else null. */
-  function takeWarm(tenantId: string): WarmSlot | null {
+  /**
+   * A warm slot of the tenant that may be handed on, taken out of the warm set (its lease extended again);
+   * else null. Only within half the linger of its release: its shortened lease then still has the other half
+   * for the extension to land, so no other process can have taken it meanwhile.
+   */
+  function takeWarm(tenantId: string): HeldSlot | null {
     if ((pausedUntil.get(tenantId) ?? 0) > Date.now()) return null;
     const list = warm.get(tenantId);
     while (list && list.length > 0) {
       const w = list.pop()!;
       clearTimeout(w.timer);
-      if (Date.now() - w.takenAt < reuseMs) {
+      if (Date.now() - w.takenAt < reuseMs && Date.now() - w.givenBackAt < lingerMs / 2) {
         if (list.length === 0) warm.delete(tenantId);
-        return w;
+        leaseFor(tenantId, w, leaseMs);
+        return { slot: w.slot, holder: w.holder, takenAt: w.takenAt };
       }
-      release(tenantId, w.slot, w.holder);
+      release(tenantId, w);
     }
     warm.delete(tenantId);
     return null;
   }
 
-  /** Gives a slot back: kept warm for this gate's next request when it may be, else released to the database. */
-  function giveBack(tenantId: string, w: Omit<WarmSlot, "timer">): void {
+  /**
+   * Gives a slot back: kept warm when its request's chain goes on (`more`: a listing page with a next page) and
+   * it may be, its lease shortened to the linger (so a chain abandoned, or a process that stops or closes its
+   * database meanwhile, leaves it taken that long, not for the lease); else released to the database.
+   */
+  function giveBack(tenantId: string, w: HeldSlot, more: boolean): void {
     const young = Date.now() - w.takenAt < reuseMs;
-    if (lingerMs === 0 || !young || (pausedUntil.get(tenantId) ?? 0) > Date.now()) return release(tenantId, w.slot, w.holder);
-    const kept: WarmSlot = { ...w, timer: setTimeout(() => (dropWarm(tenantId, kept), release(tenantId, w.slot, w.holder)), lingerMs) };
+    if (!more || lingerMs === 0 || !young || (pausedUntil.get(tenantId) ?? 0) > Date.now()) return release(tenantId, w);
+    leaseFor(tenantId, w, lingerMs);
+    const kept: WarmSlot = { ...w, givenBackAt: Date.now(), timer: setTimeout(() => (dropWarm(tenantId, kept), release(tenantId, w)), lingerMs) };
     const list = warm.get(tenantId) ?? [];
     list.push(kept);
     warm.set(tenantId, list);
@@ -148,26 +196,14 @@ export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {})
       if (tenantId !== undefined && t !== tenantId) continue;
       for (const w of [...list]) {
         dropWarm(t, w);
-        release(t, w.slot, w.holder);
+        release(t, w);
       }
     }
   }
 
   // Off the request's path: the caller goes on at once, the row goes when the statement lands (or stays this
   // gate's for a moment, for its next request).
-  const handOut = (tenantId: string, w: Omit<WarmSlot, "timer">, pausedMs: number): TenantSlot => tenantSlot(pausedMs, () => giveBack(tenantId, w));
-
-  function release(tenantId: string, slot: number, holder: string): void {
-    const done: Promise<void> = db
-      .execute(sql`DELETE FROM graph_tenant_slots WHERE tenant_id = ${tenantId} AND slot = ${slot} AND holder = ${holder}`)
-      // A release that fails (database gone) leaves the slot to its lease; the request itself already succeeded.
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .finally(() => releasing.delete(done));
-    releasing.add(done);
-  }
+  const handOut = (tenantId: string, w: HeldSlot, pausedMs: number): TenantSlot => tenantSlot(pausedMs, (more) => giveBack(tenantId, w, more));
 
   return {
     async acquire(tenantIdIn: string, limitIn: number): Promise<TenantSlot> {
@@ -213,4 +249,21 @@ export function databaseTenantGate(db: Executor, opts: DatabaseGateOptions = {})
       while (releasing.size > 0) await Promise.all([...releasing]);
     },
   };
+}
+
+const processGates = new WeakMap<object, DatabaseTenantGate>();
+
+/**
+ * The gate every session of this process opens over `db` (lib/connections/graph-access.ts): one per database
+ * handle, so that the jobs, catalog refreshes and lookups of one process share their warm slots instead of each
+ * keeping its own. Separate processes (or tests standing in for them with their own databaseTenantGate) share
+ * only the rows.
+ */
+export function processTenantGateFor(db: Executor): DatabaseTenantGate {
+  let gate = processGates.get(db);
+  if (!gate) {
+    gate = databaseTenantGate(db);
+    processGates.set(db, gate);
+  }
+  return gate;
 }

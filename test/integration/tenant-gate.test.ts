@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { sql } from "drizzle-orm";
 import { queryRows } from "@/db/client";
 import { openGraph } from "@/lib/directory/entra/client";
-import { databaseTenantGate } from "@/lib/sync/tenant-gate";
+import { databaseTenantGate, processTenantGateFor } from "@/lib/sync/tenant-gate";
 import { createTestDb, dbKinds, type TestDb } from "@/test/support/db";
 import { mainApp, startSandboxForFile, type TenantManifest } from "./graph-sandbox";
 
@@ -121,34 +121,52 @@ describe.each(dbKinds)("the database tenant gate on %s", (kind) => {
     expect(await queryRows(h.db, sql`SELECT 1 FROM graph_tenant_slots`)).toHaveLength(0);
   });
 
-  // Warm slots (docs/adr/0007-shared-tenant-throttling.md, "Warm slots"): a slot given back stays the gate's for
-  // its next request, so a nextLink chain takes a slot from the database once, not once per page.
+  // Warm slots (docs/adr/0007-shared-tenant-throttling.md, "Warm slots"): a slot given back by a listing page
+  // with a next page (release({ more: true })) stays the gate's for its next request, so a nextLink chain takes
+  // a slot from the database once, not once per page. Any other release gives the slot up at once.
+  const more = { more: true };
   const slotRows = () => queryRows<{ slot: number; holder: string }>(h.db, sql`SELECT slot, holder FROM graph_tenant_slots ORDER BY slot`);
 
   test("a chain of requests takes the slot it gave back: one row, one holder, gone at settle", async () => {
     const gate = databaseTenantGate(h.db);
     const first = await gate.acquire("tenant-w", 8);
     const [row] = await slotRows();
-    first.release();
+    first.release(more);
     for (let i = 0; i < 10; i++) {
       const next = await gate.acquire("tenant-w", 8);
       expect(next.pausedMs).toBe(0);
       expect(await slotRows()).toEqual([row]);
-      next.release();
+      next.release(more);
     }
     // Two requests at once (a page's body still arriving as the next page is asked for) hold two slots.
     const [a, b] = [await gate.acquire("tenant-w", 8), await gate.acquire("tenant-w", 8)];
     expect(await slotRows()).toHaveLength(2);
-    a.release();
-    b.release();
+    a.release(more);
+    b.release(more);
     await gate.settle();
+    expect(await slotRows()).toEqual([]);
+    // The last page of a chain (or any single request) gives its slot up at once, with no settle.
+    (await gate.acquire("tenant-w", 8)).release();
+    while ((await slotRows()).length > 0) await queryRows(h.db, sql`SELECT pg_sleep(0.01)`);
+  });
+
+  test("the sessions a process opens over one database share one gate: a slot one gave back is the next one's", async () => {
+    const first = processTenantGateFor(h.db);
+    (await first.acquire("tenant-s", 8)).release(more);
+    const [row] = await slotRows();
+    const second = processTenantGateFor(h.db);
+    const slot = await second.acquire("tenant-s", 8);
+    expect(await slotRows()).toEqual([row]);
+    slot.release();
+    await second.settle();
     expect(await slotRows()).toEqual([]);
   });
 
   test("a warm slot counts against the cap: another gate waits until it goes back", async () => {
-    const a = databaseTenantGate(h.db, { maxPollMs: 20 });
+    // A linger far longer than the test, so that only A's settle can free the slot, however slow the machine.
+    const a = databaseTenantGate(h.db, { maxPollMs: 20, lingerMs: 600_000 });
     const b = databaseTenantGate(h.db, { maxPollMs: 20 });
-    (await a.acquire("tenant-c", 1)).release();
+    (await a.acquire("tenant-c", 1)).release(more);
     let got = false;
     const waiting = b.acquire("tenant-c", 1).then((slot) => ((got = true), slot));
     for (let i = 0; i < 5; i++) await queryRows(h.db, sql`SELECT pg_sleep(0.01)`);
@@ -160,11 +178,32 @@ describe.each(dbKinds)("the database tenant gate on %s", (kind) => {
     expect(await slotRows()).toEqual([]);
   });
 
+  test("a warm slot's lease is cut to the linger, so a process that goes (its database closed) frees it that soon; reuse extends it again", async () => {
+    const gate = databaseTenantGate(h.db, { lingerMs: 60_000 });
+    const lease = async () => {
+      const [row] = await queryRows<{ seconds: number }>(h.db, sql`SELECT extract(epoch FROM lease_expires_at - now())::float8 AS seconds FROM graph_tenant_slots`);
+      return Number(row.seconds);
+    };
+    // Until each off-path statement lands, read again (no clock in the assertion: the lease's length is what changes).
+    const until = async (ok: (seconds: number) => boolean) => {
+      for (let seconds = await lease(); !ok(seconds); seconds = await lease()) await queryRows(h.db, sql`SELECT pg_sleep(0.01)`);
+    };
+    const slot = await gate.acquire("tenant-l", 8);
+    expect(await lease()).toBeGreaterThan(100); // the 2-minute lease of a slot in use
+    slot.release(more);
+    await until((seconds) => seconds <= 60);
+    const again = await gate.acquire("tenant-l", 8);
+    await until((seconds) => seconds > 100);
+    again.release();
+    await gate.settle();
+    expect(await slotRows()).toEqual([]);
+  });
+
   test("without reuse every request takes its own slot; a pause sends the warm slots back and holds the gate's own requests", async () => {
     const cold = databaseTenantGate(h.db, { reuseMs: 0 });
     const one = await cold.acquire("tenant-p", 8);
     const [firstRow] = await slotRows();
-    one.release();
+    one.release(more);
     await cold.settle();
     const two = await cold.acquire("tenant-p", 8);
     expect((await slotRows()).map((r) => r.holder)).not.toContain(firstRow.holder);
@@ -172,7 +211,7 @@ describe.each(dbKinds)("the database tenant gate on %s", (kind) => {
     await cold.settle();
 
     const gate = databaseTenantGate(h.db);
-    (await gate.acquire("tenant-p", 8)).release();
+    (await gate.acquire("tenant-p", 8)).release(more);
     expect(await slotRows()).toHaveLength(1);
     await gate.pause("tenant-p", 300);
     // The warm slot went back with the pause (its release is under way; settle waits for it).

@@ -189,8 +189,11 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
     pathOrAbsoluteUrl: string,
     init: GraphRequestInit | undefined,
     run: (request: GraphRequest, timer: IdleTimer) => Promise<R>,
+    /** Whether a result is a page with a next page: its slot may then be kept for that page (TenantSlot.release). */
+    goesOn?: (result: R) => boolean,
   ): Promise<R> {
     const slot = await gate.acquire(config.tenantId, maxInFlight);
+    let more = false;
     stats.throttleWaitMs += slot.pausedMs;
     const timer = idleTimer(idleTimeoutMs);
     if (init?.signal?.aborted) {
@@ -208,7 +211,9 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
           ...(opts.priority ? { "x-ms-throttle-priority": opts.priority } : {}),
           ...init?.headers,
         });
-      return await run(request, timer);
+      const result = await run(request, timer);
+      more = goesOn?.(result) ?? false;
+      return result;
     } catch (error) {
       if (init?.signal?.aborted) throw init.signal.reason;
       if (!timer.fired()) {
@@ -230,7 +235,7 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
       });
     } finally {
       timer.stop();
-      slot.release();
+      slot.release({ more });
     }
   }
 
@@ -266,7 +271,7 @@ export function openGraph(config: GraphConnectionConfig, opts: OpenGraphOptions 
         const read = readListPage<T>(response, pathWithoutHost(pathOrAbsoluteUrl), { onChunk: timer.touch });
         read.nextLink.then(announce, () => undefined); // a broken attempt announces nothing; the next one may
         return read.page;
-      }),
+      }, (p) => linkOf(p) !== null),
       init?.signal,
     );
     page.then(
