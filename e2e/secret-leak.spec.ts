@@ -19,7 +19,10 @@ async function captureResponses(page: Page) {
     const request = route.request();
     const action = Boolean(request.headers()["next-action"]);
     try {
-      const response = await route.fetch();
+      // Each on a connection of its own: Playwright re-sends the request from the test process, and a kept-alive
+      // socket that the app closes just as it is reused fails the request with ECONNRESET (seen in CI, on a
+      // server action after two the browser had aborted). A request never reuses a socket this way.
+      const response = await route.fetch({ headers: { ...request.headers(), connection: "close" } });
       const body = await response.body();
       captured.push({ url: request.url(), action, text: body.toString("utf8") });
       await route.fulfill({ response, body });
