@@ -203,7 +203,9 @@ export function applyMutation(t: Tenant, m: Mutation): Record<string, unknown> {
       const i = userIndex(t, m.userId);
       // A user's userPrincipalName is unique in the directory, on a change as on a create: Graph answers 400
       // Request_BadRequest "Another object with the same value for property userPrincipalName already exists."
-      // (ObjectConflict), as observed in https://github.com/microsoftgraph/microsoft-graph-docs/issues/1508.
+      // (ObjectConflict), as observed in https://github.com/microsoftgraph/microsoft-graph-docs/issues/1508. The
+      // property: https://learn.microsoft.com/en-us/graph/api/resources/user (userPrincipalName), changed through
+      // https://learn.microsoft.com/en-us/graph/api/user-update; neither page words the refusal itself.
       const upn = (m.changes as Partial<UserRecord>).userPrincipalName;
       if (typeof upn === "string" && dir.users.indexOf(upn) >= 0 && dir.users.indexOf(upn) !== i) {
         throw new ControlError(400, "Another object with the same value for property userPrincipalName already exists.");
